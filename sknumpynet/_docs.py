@@ -1,0 +1,122 @@
+"""Docstring fragments shared by both estimators."""
+
+SHARED_PARAMETERS = """\
+    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+        ``"sgd"``: mini-batch stochastic gradient descent with momentum;
+        ``"adam"``: Adam; ``"lbfgs"``: scipy's L-BFGS-B on the full-batch loss
+        and its analytic gradient (often best on small data sets).
+    alpha : float, default=0.0001
+        Strength of the L2 penalty on the coefficients (not the intercepts).
+        The loss of a batch of ``n`` samples is
+        ``sum_i w_i l_i / n + 0.5 * alpha * ||W||^2 / n``, as in scikit-learn's
+        ``MLPClassifier``; the regularization ``reg`` of the classic
+        CS231n-style notes, ``0.5 * reg * ||W||^2`` added to a mean loss,
+        is ``alpha / n``.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size for ``"sgd"`` and ``"adam"``; ``"auto"`` is
+        ``min(200, n_samples)``. ``batch_size >= n_samples`` is full-batch
+        gradient descent and ``1`` is per-sample SGD.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Step-size schedule of ``"sgd"``: constant; ``learning_rate_init /
+        (t + 1) ** power_t`` after each epoch, ``t`` being the number of samples
+        seen; or divided by 5 whenever the loss (or validation score) stops
+        improving for ``n_iter_no_change`` epochs.
+    learning_rate_init : float, default=0.001
+        Initial step size of ``"sgd"`` and ``"adam"``.
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
+    max_iter : int, default=200
+        Maximum number of epochs (stochastic solvers) or of iterations
+        (``"lbfgs"``).
+    shuffle : bool, default=True
+        Shuffle the samples before each epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialization, the validation split and the
+        shuffling. An int gives bit-identical models from run to run.
+    tol : float, default=1e-4
+        Training stops when the loss (or validation score) has not improved by
+        at least ``tol`` for ``n_iter_no_change`` consecutive epochs.
+    verbose : bool, default=False
+        Print the loss after each epoch.
+    warm_start : bool, default=False
+        Start ``fit`` from the previous solution instead of a new
+        initialization.
+    momentum : float, default=0.9
+        Momentum of ``"sgd"``, in [0, 1].
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with ``"sgd"``.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified)
+        and stop when the validation accuracy stops improving; the weights of
+        the best epoch are restored. Stochastic solvers only.
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+    beta_1 : float, default=0.9
+        Decay rate of Adam's first-moment estimate, in [0, 1).
+    beta_2 : float, default=0.999
+        Decay rate of Adam's second-moment estimate, in [0, 1).
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement of ``tol`` before stopping.
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of ``"lbfgs"``.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``: a dict
+        ``{label: weight}``, or ``"balanced"`` for ``n_samples / (n_classes *
+        np.bincount(y))``. Not for multilabel targets; ``partial_fit``
+        accepts a dict only."""
+
+SHARED_ATTRIBUTES = """\
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (the label indices for multilabel targets).
+    coefs_ : list of ndarray
+        ``coefs_[i]`` has shape ``(n_units_in, n_units_out)``: the weights of
+        layer ``i``.
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` has shape ``(n_units_out,)``.
+    loss_ : float
+        Loss at the last epoch (or last L-BFGS iterate).
+    loss_curve_ : list of float
+        Loss after each epoch (L-BFGS: after each iteration).
+    best_loss_ : float or None
+        Lowest training loss seen; None with early stopping.
+    validation_scores_ : list of float or None
+        Validation accuracy after each epoch with early stopping, else None.
+    best_validation_score_ : float or None
+        Best validation accuracy with early stopping, else None.
+    n_iter_ : int
+        Epochs (or L-BFGS iterations) run.
+    t_ : int
+        Training samples seen by the stochastic solver.
+    n_layers_ : int
+        Number of layers, input and output included.
+    n_outputs_ : int
+        Units of the output layer: 1 for binary targets, else one per class
+        or label.
+    out_activation_ : {"softmax", "logistic"}
+        Output activation: softmax for multiclass, logistic for binary and
+        multilabel targets.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when ``X`` had string column names."""
+
+OBJECTIVE_NOTES = """\
+    All arithmetic, forward pass, loss, back-propagation and optimizer steps,
+    is this package's own numpy code, in the dtype of the training data
+    (float32 stays float32). Binary targets use one logistic output, multiclass
+    targets a softmax and multilabel indicator targets one logistic output per
+    label; the loss is the matching cross-entropy.
+
+    With sample weights ``w`` (times the class weights), ``fit`` minimizes
+    ``(sum_i w_i l_i + 0.5 * alpha * ||W||^2) / sum_i w_i``: an integer weight
+    ``k`` is the same as ``k`` copies of the sample. Internally the weights are
+    rescaled to mean one over the training set (and ``alpha`` with them), so
+    that every mini-batch sees weights on one global scale and a batch whose
+    weights are all zero simply takes a penalty-only step.
+
+    A fit whose loss becomes infinite or NaN stops at once with a
+    :class:`~sknumpynet.DivergenceError` (a ``ValueError``) rather than
+    returning NaN weights. Interrupting a fit with Ctrl-C keeps the weights
+    trained so far, with a warning."""

@@ -1,0 +1,77 @@
+"""Output losses fused with their gradient with respect to the logits.
+
+Both functions take the logits ``Z`` of a batch, overwrite them with the
+gradient of the batch loss with respect to the logits and return the loss.
+The batch loss is ``sum_i w_i * l_i / n_batch`` where ``w`` are the sample
+weights (all ones when ``sample_weight`` is None).  The gradient is then
+``w_i * (p_i - y_i) / n_batch``: the softmax Jacobian is never formed.
+
+Logarithms are taken of the logits through log-sum-exp, never of the
+probabilities, so that the loss stays finite however large the logits are.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+
+def _scale_gradient(G: np.ndarray, per_sample: np.ndarray, sample_weight) -> float:
+    n = G.shape[0]
+    if sample_weight is None:
+        G *= 1.0 / n
+        return float(per_sample.sum()) / n
+    G *= (sample_weight * (1.0 / n))[:, np.newaxis]
+    return float(per_sample @ sample_weight) / n
+
+
+def softmax_cross_entropy(Z: np.ndarray, Y: np.ndarray, sample_weight=None) -> float:
+    """Multinomial cross-entropy of the softmax of ``Z`` against one-hot ``Y``.
+
+    ``Z`` is overwritten with ``w * (softmax(Z) - Y) / n``.
+    """
+    z_true = np.einsum("ij,ij->i", Z, Y)
+    z_max = Z.max(axis=1)
+    Z -= z_max[:, np.newaxis]
+    np.exp(Z, out=Z)
+    total = Z.sum(axis=1)
+    Z /= total[:, np.newaxis]
+    Z -= Y
+    # per-sample loss: logsumexp(z) - z_true
+    per_sample = np.log(total)
+    per_sample += z_max
+    per_sample -= z_true
+    return _scale_gradient(Z, per_sample, sample_weight)
+
+
+def logistic_cross_entropy(Z: np.ndarray, Y: np.ndarray, sample_weight=None) -> float:
+    """Binary cross-entropy of ``sigmoid(Z)`` against ``Y``, summed over outputs.
+
+    Used for binary targets (one output) and multilabel targets (one output per
+    label).  ``Z`` is overwritten with ``w * (sigmoid(Z) - Y) / n``.
+    """
+    # log(1 + exp(z)) - y * z is the loss of a logit z for a target y in {0, 1}
+    per_entry = np.logaddexp(0, Z)
+    per_entry -= Y * Z
+    per_sample = per_entry.sum(axis=1)
+    expit(Z, out=Z)
+    Z -= Y
+    return _scale_gradient(Z, per_sample, sample_weight)
+
+
+LOSSES = {
+    "softmax": softmax_cross_entropy,
+    "logistic": logistic_cross_entropy,
+}
+
+
+def log_softmax(Z: np.ndarray) -> np.ndarray:
+    """Row-wise log of the softmax of ``Z``, by log-sum-exp (new array)."""
+    out = Z - Z.max(axis=1, keepdims=True)
+    out -= np.log(np.exp(out).sum(axis=1, keepdims=True))
+    return out
+
+
+def log_expit(Z: np.ndarray) -> np.ndarray:
+    """``log(sigmoid(Z))`` computed as ``-log(1 + exp(-Z))`` (new array)."""
+    return -np.logaddexp(0, -Z)
