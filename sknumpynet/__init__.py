@@ -3,6 +3,7 @@
 from ._mlp import MLPClassifierNP
 from ._softmax import SoftmaxClassifier
 from ._training import DivergenceError
+from .datasets import make_spiral
 
-__all__ = ["MLPClassifierNP", "SoftmaxClassifier", "DivergenceError"]
+__all__ = ["MLPClassifierNP", "SoftmaxClassifier", "DivergenceError", "make_spiral"]
 __version__ = "0.1.0"

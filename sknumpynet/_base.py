@@ -41,17 +41,14 @@ def _check_sample_weight(sample_weight, n_samples: int, dtype) -> np.ndarray | N
         sample_weight = np.full(n_samples, sample_weight, dtype=dtype)
     sw = np.asarray(sample_weight)
     if sw.dtype.kind not in "biuf":
-        raise TypeError(
-            f"sample_weight must be numeric, got an array of dtype {sw.dtype}."
-        )
+        raise TypeError(f"sample_weight must be numeric, got an array of dtype {sw.dtype}.")
     if sw.ndim != 1:
         raise ValueError(
             f"Sample weights must be 1D array or scalar, got an array of shape {sw.shape}."
         )
     if sw.shape[0] != n_samples:
         raise ValueError(
-            f"sample_weight.shape == {sw.shape}, expected ({n_samples},): one weight "
-            "per sample."
+            f"sample_weight.shape == {sw.shape}, expected ({n_samples},): one weight per sample."
         )
     sw = sw.astype(dtype)  # always a copy: the caller's array is never modified
     if not np.isfinite(sw).all():
@@ -212,11 +209,11 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
             y, Y, sample_weight, binarizer, dtype, whole_data=not incremental
         )
 
-        random_state = (
-            check_random_state(self.random_state) if reset else self._random_state
-        )
+        random_state = check_random_state(self.random_state) if reset else self._random_state
         layer_units = [X.shape[1], *hidden, Y.shape[1]]
-        out_activation = "logistic" if Y.shape[1] == 1 or self._is_multilabel(binarizer) else "softmax"
+        out_activation = (
+            "logistic" if Y.shape[1] == 1 or self._is_multilabel(binarizer) else "softmax"
+        )
         net = Network(layer_units, activation, out_activation, dtype)
         if reset:
             net.initialize(random_state)
@@ -253,8 +250,16 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         optimizer = None
         if self.solver == "lbfgs":
             run_lbfgs(
-                net, X, Y, weights, state=state, alpha=alpha, max_iter=self.max_iter,
-                max_fun=self.max_fun, tol=self.tol, verbose=self.verbose,
+                net,
+                X,
+                Y,
+                weights,
+                state=state,
+                alpha=alpha,
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+                verbose=self.verbose,
             )
         else:
             if incremental and not reset and getattr(self, "_optimizer", None) is not None:
@@ -263,11 +268,23 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
                 optimizer = self._new_optimizer(net)
             batch_size = min(200, n_train) if self.batch_size == "auto" else self.batch_size
             run_epochs(
-                net, optimizer, X, Y, weights, state=state, alpha=alpha,
-                batch_size=batch_size, max_iter=self.max_iter, shuffle=self.shuffle,
-                random_state=random_state, tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change, rows=rows,
-                validation=validation, incremental=incremental, verbose=self.verbose,
+                net,
+                optimizer,
+                X,
+                Y,
+                weights,
+                state=state,
+                alpha=alpha,
+                batch_size=batch_size,
+                max_iter=self.max_iter,
+                shuffle=self.shuffle,
+                random_state=random_state,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                rows=rows,
+                validation=validation,
+                incremental=incremental,
+                verbose=self.verbose,
             )
 
         # Training succeeded: publish the results.
@@ -297,13 +314,15 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------- fit helpers
     @staticmethod
     def _check_hidden_layer_sizes(hidden) -> list[int]:
-        sizes = list(np.atleast_1d(np.asarray(hidden, dtype=object)).ravel()) if hidden is not None else []
+        sizes = (
+            list(np.atleast_1d(np.asarray(hidden, dtype=object)).ravel())
+            if hidden is not None
+            else []
+        )
         out = []
         for size in sizes:
             if not isinstance(size, Integral) or isinstance(size, bool) or size < 1:
-                raise ValueError(
-                    f"hidden_layer_sizes must be positive integers, got {hidden!r}."
-                )
+                raise ValueError(f"hidden_layer_sizes must be positive integers, got {hidden!r}.")
             out.append(int(size))
         return out
 
@@ -339,7 +358,9 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
     def _check_known_labels(self, y, binarizer) -> None:
         if self._is_multilabel(binarizer):
             if not self._is_indicator(y) and not (y.ndim == 2 and np.isin(y, (0, 1)).all()):
-                raise ValueError("The model was fitted on a multilabel indicator matrix; y must be one too.")
+                raise ValueError(
+                    "The model was fitted on a multilabel indicator matrix; y must be one too."
+                )
             if y.shape[1] != len(binarizer.classes_):
                 raise ValueError(
                     f"y has {y.shape[1]} label columns, but the model was fitted with "
@@ -375,6 +396,11 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
             weights = per_sample if weights is None else weights * per_sample
         if weights is None:
             return None
+        if whole_data and not weights.any():
+            raise ValueError(
+                "All sample weights are zero (after class weights): there is nothing "
+                "to learn from."
+            )
         if not self._is_multilabel(binarizer):
             positive = np.unique(np.asarray(y)[weights > 0])
             if whole_data and positive.shape[0] < 2:
@@ -424,13 +450,21 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
     def _new_optimizer(self, net: Network):
         if self.solver == "sgd":
             return SGDOptimizer(
-                net.params.shape[0], net.dtype, learning_rate_init=self.learning_rate_init,
-                learning_rate=self.learning_rate, momentum=self.momentum,
-                nesterov=self.nesterovs_momentum, power_t=self.power_t,
+                net.params.shape[0],
+                net.dtype,
+                learning_rate_init=self.learning_rate_init,
+                learning_rate=self.learning_rate,
+                momentum=self.momentum,
+                nesterov=self.nesterovs_momentum,
+                power_t=self.power_t,
             )
         return AdamOptimizer(
-            net.params.shape[0], net.dtype, learning_rate_init=self.learning_rate_init,
-            beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
+            net.params.shape[0],
+            net.dtype,
+            learning_rate_init=self.learning_rate_init,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
         )
 
     # --------------------------------------------------------- prediction
@@ -465,7 +499,11 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
             otherwise one logit per class or label.
         """
         logits = self._logits(X)
-        return logits[:, 0] if logits.shape[1] == 1 and not self._is_multilabel(self._label_binarizer) else logits
+        return (
+            logits[:, 0]
+            if logits.shape[1] == 1 and not self._is_multilabel(self._label_binarizer)
+            else logits
+        )
 
     def predict(self, X) -> np.ndarray:
         """Predict class labels (or label indicators for multilabel targets).

@@ -1,7 +1,15 @@
 """Docstring fragments shared by both estimators."""
 
+
+def shared_parameters(solver: str, learning_rate_init: float) -> str:
+    """The common parameter section, with the estimator's own defaults."""
+    return SHARED_PARAMETERS.replace("SOLVER_DEFAULT", f'"{solver}"').replace(
+        "LR_DEFAULT", str(learning_rate_init)
+    )
+
+
 SHARED_PARAMETERS = """\
-    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+    solver : {"adam", "sgd", "lbfgs"}, default=SOLVER_DEFAULT
         ``"sgd"``: mini-batch stochastic gradient descent with momentum;
         ``"adam"``: Adam; ``"lbfgs"``: scipy's L-BFGS-B on the full-batch loss
         and its analytic gradient (often best on small data sets).
@@ -21,7 +29,7 @@ SHARED_PARAMETERS = """\
         (t + 1) ** power_t`` after each epoch, ``t`` being the number of samples
         seen; or divided by 5 whenever the loss (or validation score) stops
         improving for ``n_iter_no_change`` epochs.
-    learning_rate_init : float, default=0.001
+    learning_rate_init : float, default=LR_DEFAULT
         Initial step size of ``"sgd"`` and ``"adam"``.
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ._base import BaseNumpyNetClassifier
-from ._docs import OBJECTIVE_NOTES, SHARED_ATTRIBUTES, SHARED_PARAMETERS
 from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseNumpyNetClassifier
+from ._docs import OBJECTIVE_NOTES, SHARED_ATTRIBUTES, shared_parameters
 
 
 class MLPClassifierNP(BaseNumpyNetClassifier):
@@ -22,7 +23,7 @@ class MLPClassifierNP(BaseNumpyNetClassifier):
         Units of each hidden layer; ``()`` gives a softmax regression.
     activation : {{"relu", "tanh", "logistic", "identity"}}, default="relu"
         Activation of the hidden layers.
-{SHARED_PARAMETERS}
+{shared_parameters("adam", 0.001)}
 
     Attributes
     ----------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import BaseNumpyNetClassifier
-from ._docs import OBJECTIVE_NOTES, SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from ._docs import OBJECTIVE_NOTES, SHARED_ATTRIBUTES, shared_parameters
 
 
 class SoftmaxClassifier(BaseNumpyNetClassifier):
@@ -21,7 +21,7 @@ class SoftmaxClassifier(BaseNumpyNetClassifier):
 
     Parameters
     ----------
-{SHARED_PARAMETERS}
+{shared_parameters("sgd", 0.01)}
 
     Attributes
     ----------
@@ -55,11 +55,11 @@ class SoftmaxClassifier(BaseNumpyNetClassifier):
     def __init__(
         self,
         *,
-        solver="adam",
+        solver="sgd",
         alpha=0.0001,
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=0.001,
+        learning_rate_init=0.01,
         power_t=0.5,
         max_iter=200,
         shuffle=True,

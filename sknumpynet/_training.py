@@ -122,7 +122,9 @@ def run_epochs(
                         wb = None if sample_weight is None else sample_weight[start:stop]
                     loss = net.loss_grad(Xb, Yb, wb, alpha)
                     if not np.isfinite(loss):
-                        raise _diverged(f"in epoch {state.n_iter + 1}", optimizer.learning_rate_init)
+                        raise _diverged(
+                            f"in epoch {state.n_iter + 1}", optimizer.learning_rate_init
+                        )
                     optimizer.step(net.params, net.grads)
                     accumulated += loss * (stop - start)
                 if not np.isfinite(net.params).all():
@@ -147,6 +149,7 @@ def run_epochs(
                         f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached "
                         "and the optimization hasn't converged yet.",
                         ConvergenceWarning,
+                        stacklevel=2,
                     )
         except KeyboardInterrupt:
             interrupted = True
@@ -157,6 +160,7 @@ def run_epochs(
             f"Training interrupted by the user after {state.n_iter} epoch(s); "
             "the model keeps the weights trained so far.",
             UserWarning,
+            stacklevel=2,
         )
     if validation is not None and state.best_params is not None:
         net.params[...] = state.best_params
@@ -231,6 +235,7 @@ def run_lbfgs(
         warnings.warn(
             "Training interrupted by the user; the model keeps the last weights evaluated.",
             UserWarning,
+            stacklevel=2,
         )
     if result is not None:
         if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
@@ -249,5 +254,6 @@ def run_lbfgs(
                 f"(status={result.status}): {result.message}. Increase max_iter "
                 "or max_fun, or scale the data.",
                 ConvergenceWarning,
+                stacklevel=2,
             )
     state.best_loss = min(state.loss_curve) if state.loss_curve else np.inf
