@@ -10,6 +10,7 @@ previously fitted model as it was.
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -18,7 +19,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import check_random_state, compute_class_weight
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -27,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from ._losses import log_expit, log_softmax
 from ._network import Network, predict_logits
 from ._optimizers import AdamOptimizer, SGDOptimizer
-from ._training import TrainingState, run_epochs, run_lbfgs
+from ._training import DivergenceError, TrainingState, run_epochs, run_lbfgs
 
 _SPARSE_FORMATS = ["csr", "csc"]
 _FLOAT_DTYPES = [np.float64, np.float32]
@@ -56,6 +57,26 @@ def _check_sample_weight(sample_weight, n_samples: int, dtype) -> np.ndarray | N
     if (sw < 0).any():
         raise ValueError("Negative values in sample_weight are not allowed.")
     return sw
+
+
+@contextmanager
+def _restore_input_attributes_on_error(estimator):
+    """Undo what input validation recorded on ``estimator`` if the fit fails.
+
+    ``validate_data(reset=True)`` sets ``n_features_in_`` and
+    ``feature_names_in_`` as soon as ``X`` is valid, before the targets, the
+    weights and the training itself are checked. A fit that fails later must
+    not leave a previously fitted model expecting the rejected data's columns.
+    """
+    names = ("n_features_in_", "feature_names_in_")
+    saved = {name: estimator.__dict__[name] for name in names if name in estimator.__dict__}
+    try:
+        yield
+    except BaseException:
+        for name in names:
+            estimator.__dict__.pop(name, None)
+        estimator.__dict__.update(saved)
+        raise
 
 
 class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
@@ -122,7 +143,8 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         """
         self._validate_params()
         warm = self.warm_start and hasattr(self, "coefs_")
-        return self._fit(X, y, sample_weight, classes=None, incremental=False, reset=not warm)
+        with _restore_input_attributes_on_error(self):
+            return self._fit(X, y, sample_weight, classes=None, incremental=False, reset=not warm)
 
     def _can_partial_fit(self):
         if self.solver not in ("sgd", "adam"):
@@ -144,7 +166,8 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
             Its targets.
         classes : array-like of shape (n_classes,), default=None
             All the classes that ``y`` may ever contain. Required on the first
-            call (except for multilabel indicator targets), ignored afterwards.
+            call (except for multilabel indicator targets); when passed again
+            it must be the same set.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights, used as given (not rescaled per call), so
             that a weight means the same in every call.
@@ -157,7 +180,8 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         first = not hasattr(self, "coefs_")
         if first:
             self._validate_params()
-        return self._fit(X, y, sample_weight, classes=classes, incremental=True, reset=first)
+        with _restore_input_attributes_on_error(self):
+            return self._fit(X, y, sample_weight, classes=classes, incremental=True, reset=first)
 
     def _fit(self, X, y, sample_weight, classes, incremental: bool, reset: bool):
         hidden, activation = self._architecture()
@@ -195,6 +219,8 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
             )
         binarizer = self._fit_binarizer(y, classes) if reset else self._label_binarizer
         if not reset:
+            if classes is not None and not self._is_multilabel(binarizer):
+                self._check_same_classes(classes, binarizer)
             self._check_known_labels(y, binarizer)
         Y = binarizer.transform(y).astype(dtype, copy=False)
         if Y.ndim == 1 or (binarizer.y_type_ != "multilabel-indicator" and Y.shape[1] == 1):
@@ -231,6 +257,8 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
             if state.best_validation_score is None:
                 state.best_validation_score = -np.inf
             state.best_loss = None
+        elif state.best_loss is None:  # after an early-stopping fit
+            state.best_loss = np.inf
         n_train = n_samples if rows is None else rows.shape[0]
 
         alpha = float(self.alpha)
@@ -287,6 +315,12 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
                 verbose=self.verbose,
             )
 
+        if not np.isfinite(net.params).all():
+            raise DivergenceError(
+                "The fit produced infinite or NaN weights: it diverged. Try a smaller "
+                "learning_rate_init or scaling the input features."
+            )
+
         # Training succeeded: publish the results.
         self._label_binarizer = binarizer
         self.classes_ = binarizer.classes_
@@ -298,6 +332,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         self.n_layers_ = net.n_layers
         self.n_outputs_ = Y.shape[1]
         self.out_activation_ = out_activation
+        self._activation = activation  # predict uses the activation it was fitted with
         self.n_iter_ = state.n_iter
         self.t_ = state.t
         self.loss_curve_ = state.loss_curve
@@ -310,6 +345,67 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
             self.validation_scores_ = None
             self.best_validation_score_ = None
         return self
+
+    def _loss_problem(self, X, y, sample_weight=None, *, dtype=np.float64):
+        """The network, arrays and alpha of the objective that ``fit`` minimizes.
+
+        Used by :func:`sknumpynet.check_gradients`. Labels become the target
+        matrix, sample and class weights are combined and rescaled to mean one
+        (alpha with them) exactly as in ``_fit`` on the whole data (no
+        early-stopping split). A fitted estimator's network holds its fitted
+        weights and ``y`` must use its classes; otherwise the network is
+        initialized from ``random_state`` as ``fit`` would, and
+        ``n_features_in_`` is set on ``self`` (call this on a clone).
+        Everything is in ``dtype``.
+
+        Returns
+        -------
+        net : Network
+        X : ndarray or CSR matrix
+        Y : ndarray of shape (n_samples, n_outputs)
+        weights : ndarray of shape (n_samples,) or None
+        alpha : float
+        """
+        fitted = hasattr(self, "coefs_")
+        hidden, activation = self._architecture()
+        hidden = self._check_hidden_layer_sizes(hidden)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=_SPARSE_FORMATS,
+            dtype=dtype,
+            multi_output=True,
+            reset=not fitted,
+        )
+        if sp.issparse(X):
+            X = X.tocsr()
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if fitted:
+            binarizer = self._label_binarizer
+            self._check_known_labels(y, binarizer)
+        else:
+            binarizer = self._fit_binarizer(y, None)
+        Y = binarizer.transform(y).astype(dtype, copy=False)
+        if Y.ndim == 1 or (binarizer.y_type_ != "multilabel-indicator" and Y.shape[1] == 1):
+            Y = Y.reshape(-1, 1)
+        weights = self._sample_weights(y, Y, sample_weight, binarizer, dtype, whole_data=True)
+        out_activation = (
+            "logistic" if Y.shape[1] == 1 or self._is_multilabel(binarizer) else "softmax"
+        )
+        net = Network([X.shape[1], *hidden, Y.shape[1]], activation, out_activation, dtype)
+        if fitted:
+            self._check_architecture(net)
+            net.set_weights(self.coefs_, self.intercepts_)
+        else:
+            net.initialize(check_random_state(self.random_state))
+        alpha = float(self.alpha)
+        if weights is not None:
+            scale = float(weights.mean())
+            weights /= scale
+            alpha /= scale
+        return net, X, Y, weights, alpha
 
     # ------------------------------------------------------- fit helpers
     @staticmethod
@@ -355,6 +451,15 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
             )
         return binarizer
 
+    @staticmethod
+    def _check_same_classes(classes, binarizer) -> None:
+        classes = np.unique(np.asarray(classes))
+        if not np.array_equal(classes, binarizer.classes_):
+            raise ValueError(
+                f"classes={classes.tolist()!r} is not the same as on the first call to "
+                f"partial_fit, {binarizer.classes_.tolist()!r}."
+            )
+
     def _check_known_labels(self, y, binarizer) -> None:
         if self._is_multilabel(binarizer):
             if not self._is_indicator(y) and not (y.ndim == 2 and np.isin(y, (0, 1)).all()):
@@ -382,16 +487,18 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         if self.class_weight is not None:
             if self._is_multilabel(binarizer):
                 raise ValueError("class_weight is not supported for multilabel targets.")
-            if isinstance(self.class_weight, str):  # "balanced", on the classes in y
-                present = np.unique(y)
-                balanced = compute_class_weight("balanced", classes=present, y=y)
-                lookup = dict(zip(present.tolist(), balanced))
-                per_class = np.array([lookup.get(c, 1.0) for c in binarizer.classes_.tolist()])
-            else:
-                per_class = compute_class_weight(
-                    self.class_weight, classes=binarizer.classes_, y=y
-                )
             class_index = np.searchsorted(binarizer.classes_, y)
+            if isinstance(self.class_weight, str):
+                # "balanced": n_samples / (n_classes * count), counts weighted by
+                # sample_weight so that weighting and repeating samples agree
+                counts = np.bincount(
+                    class_index, weights=weights, minlength=len(binarizer.classes_)
+                )
+                present = counts > 0
+                per_class = np.ones(len(binarizer.classes_))
+                per_class[present] = counts.sum() / (present.sum() * counts[present])
+            else:
+                per_class = self._dict_class_weight(binarizer.classes_)
             per_sample = per_class[class_index].astype(dtype)
             weights = per_sample if weights is None else weights * per_sample
         if weights is None:
@@ -410,6 +517,25 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
                 )
         return weights
 
+    def _dict_class_weight(self, classes) -> np.ndarray:
+        """Weights of ``classes`` from the ``class_weight`` dict; those left out weigh 1."""
+        labels = classes.tolist()
+        unknown = [label for label in self.class_weight if label not in labels]
+        if unknown:
+            raise ValueError(
+                f"class_weight has weights for labels that are not classes: {unknown!r}; "
+                f"the classes are {labels!r}."
+            )
+        not_numbers = {k: v for k, v in self.class_weight.items() if not isinstance(v, Real)}
+        if not_numbers:
+            raise TypeError(f"class_weight values must be numbers, got {not_numbers!r}.")
+        per_class = np.array([self.class_weight.get(label, 1.0) for label in labels], float)
+        if not np.isfinite(per_class).all() or (per_class < 0).any():
+            raise ValueError(
+                f"class_weight values must be finite and non-negative, got {self.class_weight!r}."
+            )
+        return per_class
+
     def _new_state(self) -> TrainingState:
         return TrainingState()
 
@@ -426,20 +552,30 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
     def _validation_split(self, X, y, weights, binarizer, random_state):
         """Hold out a (stratified) validation set; returns train rows and the scorer."""
         stratify = None if y.ndim == 2 else y
-        rows, val_rows = train_test_split(
-            np.arange(X.shape[0]),
-            test_size=self.validation_fraction,
-            random_state=random_state,
-            stratify=stratify,
-        )
-        X_val, y_val = X[val_rows], y[val_rows]
-        w_val = None if weights is None else weights[val_rows]
-        if X_val.shape[0] < 2:
+        n_samples = X.shape[0]
+        n_val = int(np.ceil(self.validation_fraction * n_samples))  # as train_test_split
+        n_classes = 1 if stratify is None else np.unique(stratify).shape[0]
+        if n_val < max(2, n_classes) or n_samples - n_val < n_classes:
             raise ValueError(
                 f"early_stopping holds out validation_fraction={self.validation_fraction} "
-                f"of {X.shape[0]} samples, which leaves {X_val.shape[0]} for validation: "
-                "too few. Increase validation_fraction or turn early_stopping off."
+                f"of {n_samples} samples, which leaves {n_val} for validation and "
+                f"{n_samples - n_val} for training, with {n_classes} classes: too few. "
+                "Change validation_fraction or turn early_stopping off."
             )
+        try:
+            rows, val_rows = train_test_split(
+                np.arange(n_samples),
+                test_size=self.validation_fraction,
+                random_state=random_state,
+                stratify=stratify,
+            )
+        except ValueError as exc:  # e.g. a class with a single sample
+            raise ValueError(
+                f"early_stopping cannot hold out a stratified validation set: {exc} "
+                "Turn early_stopping off or add samples of the rare classes."
+            ) from exc
+        X_val, y_val = X[val_rows], y[val_rows]
+        w_val = None if weights is None else weights[val_rows]
 
         def score(net, X_val, y_val, w_val):
             predicted = self._decode(net.predict_logits(X_val), binarizer)
@@ -473,8 +609,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         X = validate_data(
             self, X, accept_sparse=_SPARSE_FORMATS, dtype=self.coefs_[0].dtype, reset=False
         )
-        hidden, activation = self._architecture()
-        return predict_logits(X, self.coefs_, self.intercepts_, activation)
+        return predict_logits(X, self.coefs_, self.intercepts_, self._activation)
 
     def _decode(self, logits: np.ndarray, binarizer) -> np.ndarray:
         if self._is_multilabel(binarizer):
@@ -554,4 +689,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
             Rows sum to one, except for multilabel targets, where each column
             is the probability of its own label.
         """
-        return np.exp(self.predict_log_proba(X))
+        proba = np.exp(self.predict_log_proba(X))
+        # Never exactly 0 or 1, so that log(proba) and the logit stay finite.
+        info = np.finfo(proba.dtype)
+        return np.clip(proba, info.tiny, 1 - info.epsneg, out=proba)

@@ -1,0 +1,67 @@
+"""scikit-learn's common estimator checks, on default and non-default settings."""
+
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sknumpynet import MLPClassifierNP, SoftmaxClassifier
+
+# On the noisy, unscaled blobs of check_class_weight_classifiers (std 20), tanh
+# units saturate; scikit-learn's MLPClassifier with the same weights as sample
+# weights predicts the favoured class on 86% of the test set too (< 0.87).
+TANH_XFAIL = {
+    "check_class_weight_classifiers": "saturated tanh units on unscaled data: 0.86 < 0.87, "
+    "as scikit-learn's MLPClassifier with the same weights"
+}
+# Unregularized L-BFGS separates the blobs perfectly and drives the logits
+# apart by more than exp() can represent: the probabilities of the losing
+# classes underflow to the same smallest float, so their ranking ties while the
+# logits (decision_function) still rank them.
+LBFGS_XFAIL = {
+    "check_classifiers_train": "logits spread beyond exp's range: probabilities of "
+    "losing classes tie at the smallest float while decision_function ranks them"
+}
+# Per-sample SGD sees a sample of weight k once, with a k-times larger step,
+# where the repeated data set takes k separate steps at different times: the
+# two trajectories differ, as they would for any per-sample optimizer.
+BATCH_1_XFAIL = {
+    check: "per-sample SGD: one step of weight k is not k steps of weight 1"
+    for check in (
+        "check_sample_weight_equivalence_on_dense_data",
+        "check_sample_weight_equivalence_on_sparse_data",
+    )
+}
+
+DEFAULT = [SoftmaxClassifier(), MLPClassifierNP()]
+NON_DEFAULT = [
+    SoftmaxClassifier(solver="adam", learning_rate_init=0.01),
+    SoftmaxClassifier(solver="lbfgs"),
+    MLPClassifierNP(solver="sgd", learning_rate_init=0.01),
+    MLPClassifierNP(solver="lbfgs"),
+    MLPClassifierNP(activation="tanh"),
+    MLPClassifierNP(activation="logistic"),
+    MLPClassifierNP(activation="identity"),
+    MLPClassifierNP(hidden_layer_sizes=(20, 10), batch_size=1, max_iter=20),
+]
+
+
+def _expected_failed_checks(estimator):
+    params = estimator.get_params()
+    if params.get("activation") == "tanh":
+        return TANH_XFAIL
+    if params["solver"] == "lbfgs" and isinstance(estimator, MLPClassifierNP):
+        return LBFGS_XFAIL
+    if params["batch_size"] == 1:
+        return BATCH_1_XFAIL
+    return {}
+
+
+@parametrize_with_checks(DEFAULT)
+def test_default_parameters_pass_every_check(estimator, check):
+    """No expected failure at all on default parameters."""
+    check(estimator)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@parametrize_with_checks(NON_DEFAULT, expected_failed_checks=_expected_failed_checks)
+def test_non_default_settings(estimator, check):
+    check(estimator)
