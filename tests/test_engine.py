@@ -1,0 +1,218 @@
+"""The numpy engine: every analytic gradient against finite differences, and
+every optimizer step against an update computed by hand."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sknumpynet._activations import ACTIVATIONS, DERIVATIVES
+from sknumpynet._losses import log_softmax, logistic_cross_entropy, softmax_cross_entropy
+from sknumpynet._network import Network
+from sknumpynet._optimizers import AdamOptimizer, SGDOptimizer
+
+
+def _problem(output, n=12, n_features=5, n_outputs=3, seed=0, dtype=np.float64):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, n_features).astype(dtype)
+    if output == "softmax":
+        Y = np.eye(n_outputs, dtype=dtype)[rng.randint(n_outputs, size=n)]
+    elif output == "binary":
+        Y = rng.randint(2, size=(n, 1)).astype(dtype)
+    else:  # multilabel
+        Y = rng.randint(2, size=(n, n_outputs)).astype(dtype)
+    return X, Y
+
+
+def numerical_gradient(f, params, h=1e-4, pattern=None):
+    """Five-point centered differences of ``f()`` for each entry of ``params``.
+
+    The O(h^4) stencil keeps truncation error far below float64 round-off, so
+    even gradient entries of 1e-5 are resolved to a relative 1e-7.  With
+    ``pattern`` (a function returning the ReLU on/off pattern after ``f()``),
+    entries whose stencil crosses a kink are NaN: there the loss is not
+    differentiable and no finite difference is meaningful.
+    """
+    grad = np.empty_like(params)
+    for i in range(params.size):
+        old = params[i]
+        values, patterns = [], set()
+        for step in (0.0, 2 * h, h, -h, -2 * h):
+            params[i] = old + step
+            values.append(f())
+            if pattern is not None:
+                patterns.add(pattern())
+        params[i] = old
+        _, v2, v1, m1, m2 = values
+        grad[i] = (-v2 + 8 * v1 - 8 * m1 + m2) / (12 * h) if len(patterns) <= 1 else np.nan
+    return grad
+
+
+def relative_error(analytic, numeric, floor=1e-5):
+    """Largest element-wise ``|a - n| / max(|a| + |n|, floor)``, as in the course notes.
+
+    The floor keeps entries that are exactly zero (dead ReLU units) from turning
+    the ~1e-13 round-off of a finite difference into a large relative error.
+    """
+    scale = np.maximum(np.abs(analytic) + np.abs(numeric), floor)
+    return np.max(np.abs(analytic - numeric) / scale)
+
+
+OUTPUTS = ["softmax", "binary", "multilabel"]
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
+@pytest.mark.parametrize("alpha", [0.0, 0.3])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("hidden", [(), (7,), (6, 4)])
+def test_backprop_matches_finite_differences(output, activation, alpha, weighted, hidden):
+    X, Y = _problem(output)
+    rng = np.random.RandomState(1)
+    sw = rng.uniform(0, 3, size=X.shape[0]) if weighted else None
+    if weighted:
+        sw[:3] = 0.0  # zero weights are legal and must not break anything
+    out = "softmax" if output == "softmax" else "logistic"
+    net = Network([X.shape[1], *hidden, Y.shape[1]], activation, out, np.float64)
+    net.initialize(np.random.RandomState(0))
+    net.loss_grad(X, Y, sw, alpha)
+    analytic = net.grads.copy()
+    pattern = None
+    if activation == "relu" and hidden:
+
+        def pattern():
+            return b"".join(np.packbits(a[: X.shape[0]] > 0).tobytes() for a in net._acts[:-1])
+
+    numeric = numerical_gradient(
+        lambda: net.loss_grad(X, Y, sw, alpha), net.params, pattern=pattern
+    )
+    checked = ~np.isnan(numeric)
+    assert checked.mean() > 0.9  # kinks are rare: nearly every entry is checked
+    assert relative_error(analytic[checked], numeric[checked]) < 1e-6
+
+
+def test_backprop_on_sparse_input_matches_dense():
+    X, Y = _problem("softmax")
+    X[X < 0.3] = 0
+    net = Network([X.shape[1], 4, Y.shape[1]], "tanh", "softmax", np.float64)
+    net.initialize(np.random.RandomState(0))
+    dense_loss = net.loss_grad(X, Y, None, 0.1)
+    dense_grads = net.grads.copy()
+    sparse_loss = net.loss_grad(sp.csr_matrix(X), Y, None, 0.1)
+    assert sparse_loss == pytest.approx(dense_loss, rel=1e-12)
+    np.testing.assert_allclose(net.grads, dense_grads, rtol=1e-10, atol=1e-14)
+
+
+def test_float32_network_stays_float32_and_agrees_with_float64():
+    X, Y = _problem("softmax")
+    nets = {}
+    for dtype in (np.float32, np.float64):
+        net = Network([X.shape[1], 6, Y.shape[1]], "relu", "softmax", dtype)
+        net.initialize(np.random.RandomState(0))
+        net.loss_grad(X.astype(dtype), Y.astype(dtype), None, 0.1)
+        nets[dtype] = net
+    assert nets[np.float32].grads.dtype == np.float32
+    np.testing.assert_allclose(nets[np.float32].grads, nets[np.float64].grads, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["identity", "logistic", "tanh", "relu"])
+def test_activation_derivative_matches_finite_differences(name):
+    z = np.linspace(-3, 3, 41) + 0.013  # avoid relu's kink at exactly 0
+    h = 1e-6
+
+    def f(v):
+        out = v.copy()
+        ACTIVATIONS[name](out)
+        return out
+
+    A = f(z)
+    delta = np.ones_like(z)
+    DERIVATIVES[name](A, delta, np.empty_like(z))
+    numeric = (f(z + h) - f(z - h)) / (2 * h)
+    np.testing.assert_allclose(delta, numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_softmax_loss_matches_definition_and_survives_huge_logits():
+    rng = np.random.RandomState(0)
+    Z = rng.randn(6, 4)
+    Y = np.eye(4)[rng.randint(4, size=6)]
+    P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+    expected = -np.mean(np.log((P * Y).sum(axis=1)))
+    G = Z.copy()
+    assert softmax_cross_entropy(G, Y) == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(G, (P - Y) / 6, atol=1e-15)
+
+    Z_big = Z * 1e4
+    G = Z_big.copy()
+    loss = softmax_cross_entropy(G, Y)
+    assert np.isfinite(loss) and np.isfinite(G).all()
+    assert np.isfinite(log_softmax(Z_big)).all()
+
+
+def test_logistic_loss_matches_definition_and_survives_huge_logits():
+    rng = np.random.RandomState(0)
+    Z = rng.randn(5, 2)
+    Y = rng.randint(2, size=(5, 2)).astype(float)
+    P = 1 / (1 + np.exp(-Z))
+    expected = -np.sum(Y * np.log(P) + (1 - Y) * np.log(1 - P)) / 5
+    G = Z.copy()
+    assert logistic_cross_entropy(G, Y) == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(G, (P - Y) / 5, atol=1e-15)
+    G = np.array([[1e4, -1e4]])
+    assert np.isfinite(logistic_cross_entropy(G, np.array([[0.0, 1.0]])))
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sgd_momentum_step_by_hand(nesterov):
+    params = np.array([1.0, -2.0, 0.5])
+    g1, g2 = np.array([0.1, 0.2, -0.3]), np.array([-0.2, 0.1, 0.4])
+    opt = SGDOptimizer(3, np.float64, learning_rate_init=0.5, momentum=0.9, nesterov=nesterov)
+    expected, v = params.copy(), np.zeros(3)
+    for g in (g1, g2):
+        v = 0.9 * v - 0.5 * g
+        expected = expected + (0.9 * v - 0.5 * g if nesterov else v)
+        opt.step(params, g)
+    np.testing.assert_allclose(params, expected, rtol=1e-15)
+
+
+def test_plain_sgd_and_schedules():
+    params = np.array([1.0, 2.0])
+    opt = SGDOptimizer(2, np.float64, learning_rate_init=0.1, momentum=0.0)
+    opt.step(params, np.array([1.0, -1.0]))
+    np.testing.assert_allclose(params, [0.9, 2.1])
+
+    inv = SGDOptimizer(
+        2, np.float64, learning_rate_init=0.1, learning_rate="invscaling", power_t=0.5
+    )
+    inv.iteration_ends(99)
+    assert inv.learning_rate == pytest.approx(0.1 / 10)
+
+    adaptive = SGDOptimizer(2, np.float64, learning_rate_init=0.1, learning_rate="adaptive")
+    assert adaptive.trigger_stopping(False) is False
+    assert adaptive.learning_rate == pytest.approx(0.02)
+    adaptive.learning_rate = 1e-6
+    assert adaptive.trigger_stopping(False) is True
+    assert SGDOptimizer(2, np.float64).trigger_stopping(False) is True
+
+
+def test_adam_steps_by_hand():
+    params = np.array([1.0, -1.0, 0.0])
+    opt = AdamOptimizer(
+        3, np.float64, learning_rate_init=0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+    )
+    expected, m, v = params.copy(), np.zeros(3), np.zeros(3)
+    for t, g in enumerate([np.array([0.5, -0.1, 2.0]), np.array([0.3, 0.2, -1.0])], start=1):
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g**2
+        lr = 0.01 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+        expected = expected - lr * m / (np.sqrt(v) + 1e-8)
+        opt.step(params, g)
+    np.testing.assert_allclose(params, expected, rtol=1e-14)
+
+
+def test_optimizer_steps_do_not_reallocate_parameters():
+    params = np.zeros(4, dtype=np.float32)
+    for opt in (SGDOptimizer(4, np.float32), AdamOptimizer(4, np.float32)):
+        before = params.__array_interface__["data"][0]
+        opt.step(params, np.ones(4, dtype=np.float32))
+        assert params.__array_interface__["data"][0] == before
+        assert params.dtype == np.float32 and np.all(params < 0)
