@@ -4,6 +4,14 @@ from ._mlp import MLPClassifierNP
 from ._softmax import SoftmaxClassifier
 from ._training import DivergenceError
 from .datasets import make_spiral
+from .gradient_check import GradientCheckReport, check_gradients
 
-__all__ = ["MLPClassifierNP", "SoftmaxClassifier", "DivergenceError", "make_spiral"]
+__all__ = [
+    "MLPClassifierNP",
+    "SoftmaxClassifier",
+    "DivergenceError",
+    "make_spiral",
+    "check_gradients",
+    "GradientCheckReport",
+]
 __version__ = "0.1.0"

@@ -315,11 +315,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
                 verbose=self.verbose,
             )
 
-        if not np.isfinite(net.params).all():
-            raise DivergenceError(
-                "The fit produced infinite or NaN weights: it diverged. Try a smaller "
-                "learning_rate_init or scaling the input features."
-            )
+        self._check_finite_model(net, X)
 
         # Training succeeded: publish the results.
         self._label_binarizer = binarizer
@@ -383,6 +379,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if fitted:
+            activation = getattr(self, "_activation", activation)  # as fitted
             binarizer = self._label_binarizer
             self._check_known_labels(y, binarizer)
         else:
@@ -408,6 +405,24 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         return net, X, Y, weights, alpha
 
     # ------------------------------------------------------- fit helpers
+    @staticmethod
+    def _check_finite_model(net: Network, X) -> None:
+        """Refuse to publish weights that are, or predict, infinite or NaN.
+
+        The training loop checks the loss before each step; the last step can
+        still blow the weights up. The logits of a few training rows (all of
+        them overflow once the weights have exploded) are a cheap check.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = (
+                np.isfinite(net.params).all() and np.isfinite(net.predict_logits(X[:256])).all()
+            )
+        if not finite:
+            raise DivergenceError(
+                "The fit produced weights whose outputs are infinite or NaN: it diverged. "
+                "Try a smaller learning_rate_init or scaling the input features."
+            )
+
     @staticmethod
     def _check_hidden_layer_sizes(hidden) -> list[int]:
         sizes = (
