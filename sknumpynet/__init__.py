@@ -3,7 +3,7 @@
 from ._mlp import MLPClassifierNP
 from ._softmax import SoftmaxClassifier
 from ._training import DivergenceError
-from .datasets import make_spiral
+from .datasets import make_mnist_like, make_spiral
 from .gradient_check import GradientCheckReport, check_gradients
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "SoftmaxClassifier",
     "DivergenceError",
     "make_spiral",
+    "make_mnist_like",
     "check_gradients",
     "GradientCheckReport",
 ]
