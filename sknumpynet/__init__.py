@@ -5,6 +5,12 @@ from ._softmax import SoftmaxClassifier
 from ._training import DivergenceError
 from .datasets import make_mnist_like, make_spiral
 from .gradient_check import GradientCheckReport, check_gradients
+from .plotting import (
+    LossCurveDisplay,
+    ProbabilityDisplay,
+    WeightImageDisplay,
+    WorstPredictionsDisplay,
+)
 
 __all__ = [
     "MLPClassifierNP",
@@ -14,5 +20,9 @@ __all__ = [
     "make_mnist_like",
     "check_gradients",
     "GradientCheckReport",
+    "LossCurveDisplay",
+    "WeightImageDisplay",
+    "ProbabilityDisplay",
+    "WorstPredictionsDisplay",
 ]
 __version__ = "0.1.0"

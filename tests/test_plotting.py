@@ -1,0 +1,236 @@
+"""Every display rendered with Agg, and what it drew checked."""
+
+import warnings
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.inspection import DecisionBoundaryDisplay  # noqa: E402
+from sklearn.neural_network import MLPClassifier  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+from sknumpynet import (  # noqa: E402
+    LossCurveDisplay,
+    MLPClassifierNP,
+    ProbabilityDisplay,
+    SoftmaxClassifier,
+    WeightImageDisplay,
+    WorstPredictionsDisplay,
+    make_spiral,
+)
+
+X_DIGITS, Y_DIGITS = load_digits(return_X_y=True)
+X_DIGITS = X_DIGITS[:400] / 16.0
+Y_DIGITS = Y_DIGITS[:400]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def softmax():
+    return SoftmaxClassifier(solver="lbfgs", alpha=10.0, random_state=0).fit(X_DIGITS, Y_DIGITS)
+
+
+@pytest.fixture(scope="module")
+def mlp():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return MLPClassifierNP(
+            (12,), early_stopping=True, max_iter=15, random_state=0, learning_rate_init=0.01
+        ).fit(X_DIGITS, Y_DIGITS)
+
+
+def _render(display):
+    display.figure_.canvas.draw()  # raises if anything cannot be drawn
+
+
+def test_loss_curve_with_validation_scores(mlp):
+    disp = LossCurveDisplay.from_estimator(mlp)
+    _render(disp)
+    assert disp.ax_.get_lines() == [disp.line_]
+    np.testing.assert_allclose(disp.line_.get_ydata(), mlp.loss_curve_)
+    np.testing.assert_array_equal(disp.line_.get_xdata(), np.arange(1, mlp.n_iter_ + 1))
+    assert disp.score_ax_.get_lines() == [disp.validation_line_]
+    np.testing.assert_allclose(disp.validation_line_.get_ydata(), mlp.validation_scores_)
+    assert disp.validation_line_.get_color() == disp.line_.get_color()
+    assert disp.train_line_ is None
+    assert disp.ax_.get_xlabel() == "epoch"
+    labels = [t.get_text() for t in disp.score_ax_.get_legend().get_texts()]
+    assert labels == [
+        "MLPClassifierNP: training loss",
+        "MLPClassifierNP: validation accuracy",
+    ]
+
+
+def test_loss_curves_of_several_estimators_share_one_axis(mlp):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs = MLPClassifier((12,), max_iter=10, random_state=0).fit(X_DIGITS, Y_DIGITS)
+        lbfgs = SoftmaxClassifier(solver="lbfgs", max_iter=5)
+        pipe = make_pipeline(StandardScaler(), lbfgs).fit(X_DIGITS, Y_DIGITS)
+    disp = LossCurveDisplay.from_estimator(mlp, name="ours")
+    second = LossCurveDisplay.from_estimator(theirs, ax=disp.ax_, name="scikit-learn")
+    third = LossCurveDisplay.from_estimator(pipe, ax=disp.ax_, log_scale=True)
+    _render(disp)
+    assert second.ax_ is disp.ax_ and third.ax_ is disp.ax_
+    assert len(disp.ax_.get_lines()) == 3
+    assert second.score_ax_ is disp.score_ax_  # the score axis is found, not duplicated
+    assert len(disp.score_ax_.get_lines()) == 1
+    assert len({line.get_color() for line in disp.ax_.get_lines()}) == 3
+    assert disp.ax_.get_yscale() == "log"
+    legend = [t.get_text() for t in disp.score_ax_.get_legend().get_texts()]
+    assert legend[:2] == ["ours: training loss", "scikit-learn: training loss"]
+    assert "SoftmaxClassifier: training loss" in legend
+
+
+def test_loss_curve_from_recorded_scores_and_missing_curve():
+    disp = LossCurveDisplay(
+        [2.0, 1.0, 0.5], train_scores=[0.5, 0.7, 0.9], validation_scores=[0.4, 0.6, 0.7]
+    ).plot()
+    _render(disp)
+    assert disp.train_line_.get_linestyle() == ":"
+    assert disp.validation_line_.get_linestyle() == "--"
+    assert len(disp.score_ax_.get_lines()) == 2
+    theirs = MLPClassifier((3,), solver="lbfgs", max_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs.fit(X_DIGITS[:50], Y_DIGITS[:50])
+    with pytest.raises(ValueError, match="no loss_curve_"):
+        LossCurveDisplay.from_estimator(theirs)
+
+
+def test_weight_images_of_a_softmax_are_class_templates(softmax):
+    disp = WeightImageDisplay.from_estimator(softmax, image_shape=(8, 8))
+    _render(disp)
+    assert len(disp.images_) == 10
+    assert all(im.get_array().shape == (8, 8) for im in disp.images_)
+    np.testing.assert_allclose(disp.images_[3].get_array(), softmax.coef_[3].reshape(8, 8))
+    titles = [ax.get_title() for ax in disp.axes_.ravel() if ax.get_visible()]
+    assert titles == [str(c) for c in range(10)]
+    assert disp.colorbar_ is not None
+    limits = {im.get_clim() for im in disp.images_}
+    assert len(limits) == 1  # one shared, symmetric scale
+    low, high = limits.pop()
+    assert low == -high
+
+
+def test_weight_images_of_hidden_units_and_colour_images():
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 32 * 32 * 3)
+    y = rng.randint(0, 3, 60)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net = MLPClassifierNP((7,), max_iter=2, random_state=0).fit(X, y)
+    _, ax = plt.subplots()
+    disp = WeightImageDisplay.from_estimator(net, image_shape=(32, 32, 3), ax=ax, max_images=5)
+    _render(disp)
+    assert disp.ax_ is ax and not ax.axison
+    assert len(disp.images_) == 5
+    assert disp.images_[0].get_array().shape == (32, 32, 3)
+    rgb = np.asarray(disp.images_[0].get_array())
+    assert rgb.min() == 0.0 and rgb.max() == 1.0
+    assert disp.colorbar_ is None
+    assert "5 of the 7 hidden units" in ax.get_title()
+    with pytest.raises(ValueError, match="image_shape"):
+        WeightImageDisplay.from_estimator(net, image_shape=(32, 32))
+
+
+def test_weight_images_per_image_scale_and_sklearn_models(softmax):
+    theirs = MLPClassifier((6,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs.fit(X_DIGITS, Y_DIGITS)
+    disp = WeightImageDisplay.from_estimator(theirs, image_shape=(8, 8)).plot(scale="image")
+    _render(disp)
+    assert len(disp.images_) == 6
+    assert len({im.get_clim() for im in disp.images_}) == 6
+    assert disp.colorbar_ is None
+    binary = SoftmaxClassifier(solver="lbfgs").fit(X_DIGITS, Y_DIGITS == 3)
+    disp = WeightImageDisplay.from_estimator(binary, image_shape=(8, 8))
+    assert [ax.get_title() for ax in disp.axes_.ravel()[:1]] == ["True"]
+
+
+def test_probability_display(softmax):
+    x, label = X_DIGITS[7], Y_DIGITS[7]
+    disp = ProbabilityDisplay.from_estimator(softmax, x, image_shape=(8, 8), y_true=label)
+    _render(disp)
+    proba = softmax.predict_proba(x.reshape(1, -1))[0]
+    assert len(disp.bars_) == 10
+    np.testing.assert_allclose([bar.get_width() for bar in disp.bars_], proba)
+    assert disp.image_.get_array().shape == (8, 8)
+    np.testing.assert_allclose(disp.image_.get_array(), x.reshape(8, 8))
+    labels = [t.get_text() for t in disp.ax_proba_.get_yticklabels()]
+    assert labels == [str(c) for c in range(10)]
+    green = matplotlib.colors.to_rgba("tab:green")
+    assert disp.bars_[label].get_facecolor() == green
+    assert f"true {label}" in disp.ax_.get_title()
+
+
+def test_probability_display_marks_a_wrong_prediction(softmax):
+    x = X_DIGITS[0]  # a zero, claimed to be an eight
+    disp = ProbabilityDisplay.from_estimator(softmax, x, image_shape=(8, 8), y_true=8)
+    red = matplotlib.colors.to_rgba("tab:red")
+    predicted = int(np.argmax(softmax.predict_proba(x.reshape(1, -1))))
+    assert disp.bars_[predicted].get_facecolor() == red
+    assert "wrong" in disp.ax_.get_title()
+
+
+def test_worst_predictions_are_the_most_confidently_wrong(softmax):
+    X, y = X_DIGITS, Y_DIGITS.copy()
+    y[:5] = (y[:5] + 1) % 10  # mislabel a few: confidently "wrong"
+    disp = WorstPredictionsDisplay.from_estimator(softmax, X, y, image_shape=(8, 8), n_images=4)
+    _render(disp)
+    proba = softmax.predict_proba(X)
+    wrong = np.flatnonzero(softmax.predict(X) != y)
+    expected = wrong[np.argsort(-proba[wrong].max(axis=1), kind="stable")][:4]
+    np.testing.assert_array_equal(disp.indices, expected)
+    assert len(disp.images_) == 4
+    assert all(im.get_array().shape == (8, 8) for im in disp.images_)
+    assert np.all(np.diff(disp.confidences) <= 0)
+    title = disp.axes_.ravel()[0].get_title()
+    assert title.startswith(f"true {y[expected[0]]}\npredicted")
+    assert f"{disp.n_wrong_} wrong of {len(y)}" in disp.ax_.get_title()
+
+
+def test_worst_predictions_when_none_is_wrong():
+    X = np.r_[np.zeros((5, 4)), np.ones((5, 4))]
+    y = np.r_[np.zeros(5), np.ones(5)]
+    clf = SoftmaxClassifier(solver="lbfgs").fit(X, y)
+    disp = WorstPredictionsDisplay.from_estimator(clf, X, y, image_shape=(2, 2))
+    _render(disp)
+    assert disp.images_ == []
+    assert "no wrong predictions" in [t.get_text() for t in disp.ax_.texts]
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        SoftmaxClassifier(random_state=0, max_iter=50),
+        MLPClassifierNP((10,), solver="lbfgs", max_iter=30, random_state=0),
+    ],
+    ids=["softmax", "mlp"],
+)
+@pytest.mark.parametrize("response_method", ["predict", "predict_proba", "decision_function"])
+def test_decision_boundary_display_works_with_our_estimators(estimator, response_method):
+    X, y = make_spiral(n_samples=150, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        estimator.fit(X, y)
+    disp = DecisionBoundaryDisplay.from_estimator(
+        estimator, X, response_method=response_method, grid_resolution=30, alpha=0.5
+    )
+    disp.ax_.scatter(X[:, 0], X[:, 1], c=y, edgecolor="k")
+    disp.figure_.canvas.draw()
+    assert disp.response.shape[:2] == (30, 30)
+    if response_method == "predict":
+        assert set(np.unique(disp.response)) <= {0, 1, 2}
