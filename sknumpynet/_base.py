@@ -446,7 +446,13 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         return binarizer.y_type_ == "multilabel-indicator"
 
     def _fit_binarizer(self, y, classes) -> LabelBinarizer:
-        check_classification_targets(y)
+        try:
+            check_classification_targets(y)
+        except TypeError as exc:  # raised by sorting, e.g. None among strings
+            raise TypeError(
+                f"y mixes labels of types that cannot be compared ({exc}); "
+                "use labels of one type, e.g. all str."
+            ) from exc
         binarizer = LabelBinarizer()
         if classes is not None and not self._is_indicator(y):
             classes = np.asarray(classes)

@@ -194,6 +194,18 @@ CASES = [
         "Unknown label type",
     ),
     Case(
+        "y-none-among-strings",
+        lambda X, y: dict(X=X, y=np.array(["a", None, "b"] * 12, dtype=object)),
+        TypeError,
+        "y mixes labels of types that cannot be compared",
+    ),
+    Case(
+        "y-nan-among-strings",
+        lambda X, y: dict(X=X, y=np.array(["a", np.nan, "b"] * 12, dtype=object)),
+        ValueError,
+        "Input contains NaN",
+    ),
+    Case(
         "y-multiclass-multioutput",
         lambda X, y: dict(X=X, y=np.c_[y, y]),
         ValueError,
