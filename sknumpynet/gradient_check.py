@@ -22,7 +22,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 from ._base import BaseNumpyNetClassifier
 from ._network import forward
 
-__all__ = ["ArrayGradientCheck", "GradientCheckReport", "check_gradients"]
+__all__ = ["ArrayGradientCheck", "GradientCheckReport", "check_gradients", "relative_error"]
 
 # Coefficients of the five-point centered difference
 # f'(x) ~ (f(x - 2h) - 8 f(x - h) + 8 f(x + h) - f(x + 2h)) / (12 h).
@@ -179,9 +179,10 @@ class GradientCheckReport:
         for row in [header, *rows]:
             lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
         if self.n_kinks_avoided:
+            n = self.n_kinks_avoided
             lines.append(
-                f"{self.n_kinks_avoided} entries were redrawn: a finite-difference step "
-                "crossed a ReLU kink there."
+                f"{n} {'entry was' if n == 1 else 'entries were'} redrawn: a "
+                "finite-difference step crossed a ReLU kink there."
             )
         lines.extend(self.notes)
         if self.passed:

@@ -302,7 +302,15 @@ class LossCurveDisplay:
         for axes in (self.ax_, self.score_ax_):
             if axes is not None and axes.get_legend() is not None:
                 axes.get_legend().remove()
-        top.legend(handles=handles, loc="center right", fontsize="small")
+        # below the axes, where it hides no curve
+        top.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.14),
+            ncols=2 if len(handles) > 1 else 1,
+            fontsize="small",
+            frameon=False,
+        )
 
 
 def _first_layer_weights(estimator) -> tuple[np.ndarray, bool]:
