@@ -226,11 +226,18 @@ def test_decision_boundary_display_works_with_our_estimators(estimator, response
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         estimator.fit(X, y)
+    # scikit-learn < 1.7 draws one class's score at a time for multiclass
+    # probabilities or logits; newer versions can also blend all classes.
+    kwargs = {} if response_method == "predict" else {"class_of_interest": 1}
     disp = DecisionBoundaryDisplay.from_estimator(
-        estimator, X, response_method=response_method, grid_resolution=30, alpha=0.5
+        estimator, X, response_method=response_method, grid_resolution=30, alpha=0.5, **kwargs
     )
     disp.ax_.scatter(X[:, 0], X[:, 1], c=y, edgecolor="k")
     disp.figure_.canvas.draw()
     assert disp.response.shape[:2] == (30, 30)
     if response_method == "predict":
         assert set(np.unique(disp.response)) <= {0, 1, 2}
+    elif response_method == "predict_proba":
+        assert 0 <= disp.response.min() and disp.response.max() <= 1
+    else:  # logits of class 1: positive where it beats the others by a margin
+        assert disp.response.min() < 0 < disp.response.max()
