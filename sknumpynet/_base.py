@@ -183,31 +183,31 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         with _restore_input_attributes_on_error(self):
             return self._fit(X, y, sample_weight, classes=classes, incremental=True, reset=first)
 
-    def _fit(self, X, y, sample_weight, classes, incremental: bool, reset: bool):
+    def _prepare(
+        self, X, y, sample_weight, classes, *, incremental: bool, reset: bool, dtype=None
+    ):
+        """Validate the data and build what training needs, changing nothing fitted.
+
+        Returns the validated ``X`` and ``y``, the label binarizer, the target
+        matrix ``Y``, the combined sample and class weights (or None) and a
+        network of the right shape, not yet initialized. ``reset`` is true for
+        a first fit; otherwise the fitted classes, dtype and activation apply.
+        """
         hidden, activation = self._architecture()
         hidden = self._check_hidden_layer_sizes(hidden)
-        if reset:
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                accept_sparse=_SPARSE_FORMATS,
-                dtype=_FLOAT_DTYPES,
-                multi_output=True,
-                reset=True,
-            )
-            dtype = X.dtype
-        else:
-            dtype = self.coefs_[0].dtype
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                accept_sparse=_SPARSE_FORMATS,
-                dtype=dtype,
-                multi_output=True,
-                reset=False,
-            )
+        if not reset:
+            activation = self._activation
+        if dtype is None:
+            dtype = _FLOAT_DTYPES if reset else self.coefs_[0].dtype
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=_SPARSE_FORMATS,
+            dtype=dtype,
+            multi_output=True,
+            reset=reset,
+        )
         if sp.issparse(X):
             X = X.tocsr()
         if y.ndim == 2 and y.shape[1] == 1:
@@ -222,7 +222,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
             if classes is not None and not self._is_multilabel(binarizer):
                 self._check_same_classes(classes, binarizer)
             self._check_known_labels(y, binarizer)
-        Y = binarizer.transform(y).astype(dtype, copy=False)
+        Y = binarizer.transform(y).astype(X.dtype, copy=False)
         if Y.ndim == 1 or (binarizer.y_type_ != "multilabel-indicator" and Y.shape[1] == 1):
             Y = Y.reshape(-1, 1)
         if incremental and isinstance(self.class_weight, str):
@@ -232,20 +232,41 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
                 "compute_class_weight('balanced', classes=classes, y=y_all)."
             )
         weights = self._sample_weights(
-            y, Y, sample_weight, binarizer, dtype, whole_data=not incremental
+            y, Y, sample_weight, binarizer, X.dtype, whole_data=not incremental
         )
-
-        random_state = check_random_state(self.random_state) if reset else self._random_state
-        layer_units = [X.shape[1], *hidden, Y.shape[1]]
         out_activation = (
             "logistic" if Y.shape[1] == 1 or self._is_multilabel(binarizer) else "softmax"
         )
-        net = Network(layer_units, activation, out_activation, dtype)
+        net = Network([X.shape[1], *hidden, Y.shape[1]], activation, out_activation, X.dtype)
+        if not reset:
+            self._check_architecture(net)
+        return X, y, binarizer, Y, weights, net
+
+    @staticmethod
+    def _rescale_weights(weights, alpha: float, rows=None) -> float:
+        """Rescale ``weights`` in place to mean one over ``rows``; returns alpha / scale.
+
+        The objective is only multiplied by a constant, so its minimizer is
+        unchanged, and unit weights give exactly the unweighted fit.
+        """
+        scale = float(weights.mean() if rows is None else weights[rows].mean())
+        if scale <= 0:
+            raise ValueError(
+                "The sample weights of the training samples are all zero: there is "
+                "nothing to learn from."
+            )
+        weights /= scale
+        return alpha / scale
+
+    def _fit(self, X, y, sample_weight, classes, incremental: bool, reset: bool):
+        X, y, binarizer, Y, weights, net = self._prepare(
+            X, y, sample_weight, classes, incremental=incremental, reset=reset
+        )
+        random_state = check_random_state(self.random_state) if reset else self._random_state
         if reset:
             net.initialize(random_state)
-            state = self._new_state()
+            state = TrainingState()
         else:
-            self._check_architecture(net)
             net.set_weights(self.coefs_, self.intercepts_)
             state = copy.deepcopy(self._state)
 
@@ -263,17 +284,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
 
         alpha = float(self.alpha)
         if weights is not None and not incremental:
-            # Rescale the weights to mean one over the training rows, and alpha
-            # with them: the objective is only multiplied by a constant, so its
-            # minimizer is unchanged, and unit weights give the unweighted fit.
-            scale = float(weights.mean() if rows is None else weights[rows].mean())
-            if scale <= 0:
-                raise ValueError(
-                    "The sample weights of the training samples are all zero: there is "
-                    "nothing to learn from."
-                )
-            weights /= scale
-            alpha /= scale
+            alpha = self._rescale_weights(weights, alpha, rows)
 
         optimizer = None
         if self.solver == "lbfgs":
@@ -327,8 +338,8 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         self.intercepts_ = net.intercepts
         self.n_layers_ = net.n_layers
         self.n_outputs_ = Y.shape[1]
-        self.out_activation_ = out_activation
-        self._activation = activation  # predict uses the activation it was fitted with
+        self.out_activation_ = net.out_activation
+        self._activation = net.activation  # predict uses the activation it was fitted with
         self.n_iter_ = state.n_iter
         self.t_ = state.t
         self.loss_curve_ = state.loss_curve
@@ -363,45 +374,16 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         alpha : float
         """
         fitted = hasattr(self, "coefs_")
-        hidden, activation = self._architecture()
-        hidden = self._check_hidden_layer_sizes(hidden)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=_SPARSE_FORMATS,
-            dtype=dtype,
-            multi_output=True,
-            reset=not fitted,
+        X, y, binarizer, Y, weights, net = self._prepare(
+            X, y, sample_weight, None, incremental=False, reset=not fitted, dtype=dtype
         )
-        if sp.issparse(X):
-            X = X.tocsr()
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
         if fitted:
-            activation = getattr(self, "_activation", activation)  # as fitted
-            binarizer = self._label_binarizer
-            self._check_known_labels(y, binarizer)
-        else:
-            binarizer = self._fit_binarizer(y, None)
-        Y = binarizer.transform(y).astype(dtype, copy=False)
-        if Y.ndim == 1 or (binarizer.y_type_ != "multilabel-indicator" and Y.shape[1] == 1):
-            Y = Y.reshape(-1, 1)
-        weights = self._sample_weights(y, Y, sample_weight, binarizer, dtype, whole_data=True)
-        out_activation = (
-            "logistic" if Y.shape[1] == 1 or self._is_multilabel(binarizer) else "softmax"
-        )
-        net = Network([X.shape[1], *hidden, Y.shape[1]], activation, out_activation, dtype)
-        if fitted:
-            self._check_architecture(net)
             net.set_weights(self.coefs_, self.intercepts_)
         else:
             net.initialize(check_random_state(self.random_state))
         alpha = float(self.alpha)
         if weights is not None:
-            scale = float(weights.mean())
-            weights /= scale
-            alpha /= scale
+            alpha = self._rescale_weights(weights, alpha)
         return net, X, Y, weights, alpha
 
     # ------------------------------------------------------- fit helpers
@@ -556,9 +538,6 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
                 f"class_weight values must be finite and non-negative, got {self.class_weight!r}."
             )
         return per_class
-
-    def _new_state(self) -> TrainingState:
-        return TrainingState()
 
     def _check_architecture(self, net: Network) -> None:
         expected = [W.shape for W in self.coefs_]
