@@ -92,6 +92,7 @@ class Network:
         self.coef_grads, self.intercept_grads = _split(self.grads, self.layer_units)
         self._derivative = DERIVATIVES[activation]
         self._loss = LOSSES[out_activation]
+        self._reg_buf = np.empty(n_coef, dtype=self.dtype)
         self._capacity = 0
 
     @property
@@ -164,5 +165,5 @@ class Network:
         if alpha:
             W = self.params[: self.n_coef]
             loss += 0.5 * alpha * float(W @ W) / n
-            axpy(W, self.grads[: self.n_coef], a=alpha / n)
+            axpy(W, self.grads[: self.n_coef], alpha / n, self._reg_buf)
         return loss

@@ -2,22 +2,26 @@
 
 They follow scikit-learn's ``_stochastic_optimizers``: the same update rules,
 the same learning-rate schedules and the same stopping behaviour, so that the
-same hyper-parameters mean the same thing.  Each ``step`` is a few BLAS-1
-operations on whole vectors and allocates nothing.
+same hyper-parameters mean the same thing.  Each ``step`` is a few in-place
+numpy operations on whole vectors and allocates nothing.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from scipy.linalg.blas import get_blas_funcs
-
-# BLAS ``y += a * x`` by dtype; module level because BLAS handles do not pickle.
-_AXPY = {np.dtype(t): get_blas_funcs("axpy", dtype=t) for t in (np.float32, np.float64)}
 
 
-def axpy(x: np.ndarray, y: np.ndarray, a: float) -> None:
-    """``y += a * x`` in place, without a temporary array."""
-    _AXPY[y.dtype](x, y, a=a)
+def axpy(x: np.ndarray, y: np.ndarray, a: float, buf: np.ndarray) -> None:
+    """``y += a * x`` in place, with ``buf`` (shaped like ``x``) as scratch.
+
+    Plain numpy on purpose: scipy's BLAS ``axpy`` is a second OpenBLAS with
+    its own thread pool, and alternating calls between two pools that spin
+    while waiting slows every matrix product down many times on a small machine.
+    """
+    np.multiply(x, a, out=buf)
+    y += buf
 
 
 class SGDOptimizer:
@@ -45,19 +49,23 @@ class SGDOptimizer:
         self.nesterov = nesterov
         self.power_t = power_t
         self.velocity = np.zeros(n_params, dtype=dtype)
+        self._buf = np.zeros(n_params, dtype=dtype)
+        self._buf2 = np.zeros(n_params, dtype=dtype)
 
     def step(self, params: np.ndarray, grads: np.ndarray) -> None:
-        lr, v = self.learning_rate, self.velocity
+        lr, v, buf = self.learning_rate, self.velocity, self._buf
+        np.multiply(grads, lr, out=buf)  # buf = lr * g
         if self.momentum:
             v *= self.momentum
-            axpy(grads, v, a=-lr)
+            v -= buf
             if self.nesterov:
-                axpy(v, params, a=self.momentum)
-                axpy(grads, params, a=-lr)
+                np.multiply(v, self.momentum, out=self._buf2)
+                params += self._buf2
+                params -= buf
             else:
                 params += v
         else:
-            axpy(grads, params, a=-lr)
+            params -= buf
 
     def iteration_ends(self, time_step: int) -> None:
         """Apply the ``invscaling`` schedule after an epoch (``time_step`` = samples seen)."""
@@ -104,19 +112,20 @@ class AdamOptimizer:
         self.t += 1
         m, v, buf = self.m, self.v, self._buf
         m *= self.beta_1
-        axpy(grads, m, a=1.0 - self.beta_1)
+        axpy(grads, m, 1.0 - self.beta_1, buf)
         v *= self.beta_2
         np.square(grads, out=buf)
-        axpy(buf, v, a=1.0 - self.beta_2)
+        buf *= 1.0 - self.beta_2
+        v += buf
         lr = (
             self.learning_rate_init
-            * np.sqrt(1.0 - self.beta_2**self.t)
+            * math.sqrt(1.0 - self.beta_2**self.t)
             / (1.0 - self.beta_1**self.t)
         )
         np.sqrt(v, out=buf)
         buf += self.epsilon
         np.divide(m, buf, out=buf)
-        axpy(buf, params, a=-lr)
+        axpy(buf, params, -lr, buf)
 
     def iteration_ends(self, time_step: int) -> None:
         """Adam has no learning-rate schedule."""
