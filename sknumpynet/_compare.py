@@ -311,10 +311,11 @@ def run(args, progress=None) -> tuple[list[dict], dict]:
         keys = [(name, name) for name in chosen]
     rows, fitted = [], {}
     for key, label in keys:
-        if progress:
-            progress(f"{label}: loading")
         data = load_dataset(key, args.seed, dtype, args.csv, args.target)
         data.name = label
+        if progress:
+            n, d = data.X_train.shape
+            progress(f"{label}: {n} training samples, {d} features, {args.dtype}")
         models = make_models(args, key, data.X_train.shape[0])
         for i, (family, name, estimator) in enumerate(models, start=1):
             if progress:
