@@ -30,18 +30,25 @@ def softmax_cross_entropy(Z: np.ndarray, Y: np.ndarray, sample_weight=None) -> f
 
     ``Z`` is overwritten with ``w * (softmax(Z) - Y) / n``.
     """
-    z_true = np.einsum("ij,ij->i", Z, Y)
-    z_max = Z.max(axis=1)
-    Z -= z_max[:, np.newaxis]
+    n = Z.shape[0]
+    z_max = Z.max(axis=1, keepdims=True)
+    Z -= z_max
+    # With one-hot rows the per-sample loss logsumexp(z) - z_true is
+    # log(sum(exp(z - z_max))) - (z_true - z_max): the shift cancels.
+    if sample_weight is None:
+        shifted_true = float(np.vdot(Z, Y))
+    else:
+        shifted_true = np.einsum("ij,ij->i", Z, Y)
     np.exp(Z, out=Z)
-    total = Z.sum(axis=1)
-    Z /= total[:, np.newaxis]
+    total = Z.sum(axis=1, keepdims=True)
+    Z /= total
     Z -= Y
-    # per-sample loss: logsumexp(z) - z_true
-    per_sample = np.log(total)
-    per_sample += z_max
-    per_sample -= z_true
-    return _scale_gradient(Z, per_sample, sample_weight)
+    log_total = np.log(total[:, 0])
+    if sample_weight is None:
+        Z *= 1.0 / n
+        return (float(log_total.sum()) - shifted_true) / n
+    log_total -= shifted_true
+    return _scale_gradient(Z, log_total, sample_weight)
 
 
 def logistic_cross_entropy(Z: np.ndarray, Y: np.ndarray, sample_weight=None) -> float:

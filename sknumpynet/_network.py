@@ -126,13 +126,32 @@ class Network:
         self._acts = [np.empty((batch_size, u), dtype=self.dtype) for u in units]
         self._deltas = [np.empty((batch_size, u), dtype=self.dtype) for u in units[:-1]]
         self._scratch = [np.empty((batch_size, u), dtype=self.dtype) for u in units[:-1]]
+        self._ones = np.ones(batch_size, dtype=self.dtype)
+        self._views = {}
         self._capacity = batch_size
+
+    def _buffers(self, n: int):
+        """The first ``n`` rows of every buffer, as views cached per batch size.
+
+        An epoch has at most two batch sizes, so slicing once per size rather
+        than once per batch saves Python work that matters for small batches.
+        """
+        self.allocate(n)
+        views = self._views.get(n)
+        if views is None:
+            if len(self._views) > 8:
+                self._views.clear()
+            views = self._views[n] = (
+                [a[:n] for a in self._acts],
+                [d[:n] for d in self._deltas],
+                [s[:n] for s in self._scratch],
+                self._ones[:n],
+            )
+        return views
 
     def forward(self, X) -> np.ndarray:
         """Logits of a batch, keeping every layer's output for the backward pass."""
-        n = X.shape[0]
-        self.allocate(n)
-        acts = [a[:n] for a in self._acts]
+        acts = self._buffers(X.shape[0])[0]
         return forward(X, self.coefs, self.intercepts, self.activation, acts)
 
     def predict_logits(self, X) -> np.ndarray:
@@ -147,20 +166,25 @@ class Network:
         (intercepts are not penalized).  This is scikit-learn's MLP objective.
         """
         n = X.shape[0]
-        Z = self.forward(X)
+        acts, deltas, scratch, ones = self._buffers(n)
+        Z = forward(X, self.coefs, self.intercepts, self.activation, acts)
         loss = self._loss(Z, Y, sample_weight)  # Z now holds dloss/dlogits
         delta = Z
-        for i in range(self.n_layers - 2, -1, -1):
-            A = X if i == 0 else self._acts[i - 1][:n]
+        for i in range(len(self.coefs) - 1, -1, -1):
+            A = X if i == 0 else acts[i - 1]
             if sp.issparse(A):
                 self.coef_grads[i][...] = A.T @ delta
+            elif n == 1:
+                # One sample: an outer product, which broadcasting computes
+                # faster than a BLAS matrix product of inner dimension one.
+                np.multiply(A.T, delta, out=self.coef_grads[i])
             else:
                 np.matmul(A.T, delta, out=self.coef_grads[i])
-            np.sum(delta, axis=0, out=self.intercept_grads[i])
+            np.matmul(ones, delta, out=self.intercept_grads[i])  # column sums
             if i > 0:
-                prev = self._deltas[i - 1][:n]
+                prev = deltas[i - 1]
                 np.matmul(delta, self.coefs[i].T, out=prev)
-                self._derivative(A, prev, self._scratch[i - 1][:n])
+                self._derivative(A, prev, scratch[i - 1])
                 delta = prev
         if alpha:
             W = self.params[: self.n_coef]

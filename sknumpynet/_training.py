@@ -7,6 +7,7 @@ same dtype) and optional sample weights rescaled to mean one.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -121,7 +122,7 @@ def run_epochs(
                         Xb, Yb = X[start:stop], Y[start:stop]
                         wb = None if sample_weight is None else sample_weight[start:stop]
                     loss = net.loss_grad(Xb, Yb, wb, alpha)
-                    if not np.isfinite(loss):
+                    if not math.isfinite(loss):
                         raise _diverged(
                             f"in epoch {state.n_iter + 1}", optimizer.learning_rate_init
                         )
