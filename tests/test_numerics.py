@@ -272,7 +272,13 @@ def test_predictions_are_valid_and_consistent(problem):
     estimator, X, y, sample_weight = problem
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence warnings of the short fits
-        model = estimator.fit(X, y, sample_weight=sample_weight)
+        try:
+            model = estimator.fit(X, y, sample_weight=sample_weight)
+        except DivergenceError:
+            # Unscaled inputs (1e3) through identity layers can truly diverge
+            # with plain SGD; then nothing may be published.
+            assert not hasattr(estimator, "coefs_")
+            return
     classes = np.unique(y)
     np.testing.assert_array_equal(model.classes_, classes)
 
