@@ -20,7 +20,7 @@ from ._network import Network
 
 
 class DivergenceError(ValueError, ArithmeticError):
-    """The training loss became infinite or NaN.
+    """The training loss became infinite or NaN, or exploded a million-fold.
 
     It subclasses both ``ValueError`` (a bad hyper-parameter value is the usual
     cause) and ``ArithmeticError`` (the family of ``FloatingPointError``).
@@ -39,11 +39,13 @@ class TrainingState:
     best_validation_score: float | None = None
     no_improvement_count: int = 0
     best_params: np.ndarray | None = None
+    first_loss: float | None = None
 
 
 def _diverged(where: str, learning_rate: float) -> DivergenceError:
     return DivergenceError(
-        f"The training loss became infinite or NaN {where}: the fit diverged. "
+        f"The training loss exploded (became infinite, NaN or a million times its "
+        f"first value) {where}: the fit diverged. "
         f"Try a smaller learning_rate_init (it was {learning_rate:g}), scaling the "
         "input features (e.g. with StandardScaler) or a larger alpha."
     )
@@ -100,6 +102,7 @@ def run_epochs(
         Y_buf = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
         w_buf = None if sample_weight is None else np.empty(batch_size, dtype=X.dtype)
     batches = _batches(n, batch_size)
+    limit = _explosion_limit(state)
     interrupted = False
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         try:
@@ -122,10 +125,14 @@ def run_epochs(
                         Xb, Yb = X[start:stop], Y[start:stop]
                         wb = None if sample_weight is None else sample_weight[start:stop]
                     loss = net.loss_grad(Xb, Yb, wb, alpha)
-                    if not math.isfinite(loss):
-                        raise _diverged(
-                            f"in epoch {state.n_iter + 1}", optimizer.learning_rate_init
-                        )
+                    if not loss <= limit:  # also catches NaN
+                        if math.isfinite(loss) and state.first_loss is None:
+                            state.first_loss = loss
+                            limit = _explosion_limit(state)
+                        else:
+                            raise _diverged(
+                                f"in epoch {state.n_iter + 1}", optimizer.learning_rate_init
+                            )
                     optimizer.step(net.params, net.grads)
                     accumulated += loss * (stop - start)
                 if not np.isfinite(net.params).all():
@@ -165,6 +172,18 @@ def run_epochs(
         )
     if validation is not None and state.best_params is not None:
         net.params[...] = state.best_params
+
+
+# A batch loss this many times the first one (or 1, whichever is larger)
+# means the weights are exploding: cross-entropy does not legitimately grow
+# a million-fold, and the loss would reach inf or NaN a few steps later.
+EXPLOSION_FACTOR = 1e6
+
+
+def _explosion_limit(state: TrainingState) -> float:
+    if state.first_loss is None:
+        return -math.inf  # the first batch records its loss
+    return EXPLOSION_FACTOR * max(state.first_loss, 1.0)
 
 
 def _update_no_improvement(net, state, epoch_loss, tol, validation, verbose):
@@ -221,6 +240,7 @@ def run_lbfgs(
         if verbose:
             print(f"Iteration {len(state.loss_curve)}, loss = {intermediate_result.fun:.8f}")
 
+    curve_start = len(state.loss_curve)
     x0 = net.params.astype(np.float64)
     try:
         result = scipy.optimize.minimize(
@@ -233,6 +253,7 @@ def run_lbfgs(
         )
     except KeyboardInterrupt:
         result = None
+        state.n_iter += len(state.loss_curve) - curve_start
         warnings.warn(
             "Training interrupted by the user; the model keeps the last weights evaluated.",
             UserWarning,

@@ -217,9 +217,28 @@ def test_ctrl_c_during_lbfgs_keeps_a_usable_model(estimator, monkeypatch, defaul
     with pytest.warns(UserWarning, match="interrupted by the user"):
         model.fit(X, y)
     assert len(calls) == 10
+    assert 1 <= model.n_iter_ == len(model.loss_curve_) < 10  # iterations done before it
     assert all(np.isfinite(W).all() for W in model.coefs_ + model.intercepts_)
     assert_valid_proba(model.predict_proba(X), 3)
     assert model.score(X, y) > 0.5
+
+
+@pytest.mark.parametrize("learning_rate_init", [10.0, 1e3, 1e6])
+def test_a_finite_but_exploding_loss_is_divergence_too(learning_rate_init):
+    """Huge SGD steps can grow the loss to 1e100 without ever reaching inf."""
+    X, y = make_classification(200, 5, n_informative=3, n_classes=3, random_state=0)
+    model = MLPClassifierNP(
+        (10,),
+        activation="identity",
+        solver="sgd",
+        momentum=0.0,
+        learning_rate_init=learning_rate_init,
+        max_iter=50,
+        random_state=0,
+    )
+    with pytest.raises(DivergenceError, match="exploded"):
+        model.fit(X, y)
+    assert not hasattr(model, "coefs_")
 
 
 # ------------------------------------------------------------------ properties
