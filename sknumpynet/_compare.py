@@ -300,7 +300,13 @@ def evaluate(estimator, data: Dataset) -> dict:
     proba = estimator.predict_proba(data.X_test)
     return dict(
         accuracy=float(accuracy_score(data.y_test, estimator.predict(data.X_test))),
-        log_loss=float(log_loss(data.y_test, proba, labels=estimator.classes_)),
+        # A reference model can return NaN probabilities (SGDClassifier on
+        # scikit-learn 1.6 after a few epochs): report its log loss as NaN.
+        log_loss=(
+            float(log_loss(data.y_test, proba, labels=estimator.classes_))
+            if np.isfinite(proba).all()
+            else float("nan")
+        ),
         fit_s=fit_s,
         epochs=n_iter,
         ms_per_epoch=1e3 * fit_s / max(n_iter, 1),
