@@ -1,8 +1,8 @@
 """Neural-network classifiers in plain numpy that are scikit-learn estimators."""
 
+from ._hooks import DivergenceError
 from ._mlp import MLPClassifierNP
 from ._softmax import SoftmaxClassifier
-from ._training import DivergenceError
 from .datasets import make_mnist_like, make_spiral
 from .gradient_check import GradientCheckReport, check_gradients
 from .plotting import (

@@ -1,16 +1,16 @@
-"""The scikit-learn face shared by both estimators.
+"""The scikit-learn face shared by the estimators.
 
-The public methods validate their input, turn labels into target matrices and
-sample weights into one weight vector, and hand plain arrays to the engine
-(``_network``, ``_optimizers``, ``_training``).  The engine's results become the
-fitted attributes only once training has succeeded, so a failed fit leaves a
-previously fitted model as it was.
+A public method validates its input, builds one :class:`TrainingProblem`
+(targets, weights, a network of the right shape, the early-stopping split),
+hands it to :func:`~sknumpynet._training.train` and publishes what comes
+back. Publishing replaces the estimator's fitted state in one assignment, so
+a call that fails or is interrupted before it leaves the estimator exactly as
+it was, and one that succeeds leaves a whole, consistent model.
 """
 
 from __future__ import annotations
 
 import copy
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -18,72 +18,49 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from . import _targets as targets
+from ._hooks import EarlyStopping, TrainingLossStopping
 from ._losses import log_expit, log_softmax
-from ._network import Network, predict_logits
-from ._optimizers import AdamOptimizer, SGDOptimizer
-from ._training import DivergenceError, TrainingState, run_epochs, run_lbfgs
+from ._network import Network, logits
+from ._optimizers import make_optimizer
+from ._training import TrainingProblem, TrainingState, train
+from ._weights import check_sample_weight, class_weights, rescale_weights
 
 _SPARSE_FORMATS = ["csr", "csc"]
 _FLOAT_DTYPES = [np.float64, np.float32]
+# What validate_data(reset=True) records on the estimator.
+_INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
+# Private fitted state, replaced with the public attributes on every publish.
+_PRIVATE_FITTED = ("_label_binarizer", "_activation", "_optimizer", "_no_improvement_count")
 
 
-def _check_sample_weight(sample_weight, n_samples: int, dtype) -> np.ndarray | None:
-    """Validate ``sample_weight``: 1-D, one finite non-negative value per sample."""
-    if sample_weight is None:
-        return None
-    if isinstance(sample_weight, Real) and not isinstance(sample_weight, bool):
-        sample_weight = np.full(n_samples, sample_weight, dtype=dtype)
-    sw = np.asarray(sample_weight)
-    if sw.dtype.kind not in "biuf":
-        raise TypeError(f"sample_weight must be numeric, got an array of dtype {sw.dtype}.")
-    if sw.ndim != 1:
-        raise ValueError(
-            f"Sample weights must be 1D array or scalar, got an array of shape {sw.shape}."
-        )
-    if sw.shape[0] != n_samples:
-        raise ValueError(
-            f"sample_weight.shape == {sw.shape}, expected ({n_samples},): one weight per sample."
-        )
-    sw = sw.astype(dtype)  # always a copy: the caller's array is never modified
-    if not np.isfinite(sw).all():
-        raise ValueError("sample_weight contains NaN or infinity.")
-    if (sw < 0).any():
-        raise ValueError("Negative values in sample_weight are not allowed.")
-    return sw
+def _check_hidden_layer_sizes(hidden) -> list[int]:
+    sizes = (
+        list(np.atleast_1d(np.asarray(hidden, dtype=object)).ravel()) if hidden is not None else []
+    )
+    out = []
+    for size in sizes:
+        if not isinstance(size, Integral) or isinstance(size, bool) or size < 1:
+            raise ValueError(f"hidden_layer_sizes must be positive integers, got {hidden!r}.")
+        out.append(int(size))
+    return out
 
 
-@contextmanager
-def _restore_input_attributes_on_error(estimator):
-    """Undo what input validation recorded on ``estimator`` if the fit fails.
-
-    ``validate_data(reset=True)`` sets ``n_features_in_`` and
-    ``feature_names_in_`` as soon as ``X`` is valid, before the targets, the
-    weights and the training itself are checked. A fit that fails later must
-    not leave a previously fitted model expecting the rejected data's columns.
-    """
-    names = ("n_features_in_", "feature_names_in_")
-    saved = {name: estimator.__dict__[name] for name in names if name in estimator.__dict__}
-    try:
-        yield
-    except BaseException:
-        for name in names:
-            estimator.__dict__.pop(name, None)
-        estimator.__dict__.update(saved)
-        raise
+def _is_fitted_attribute(name: str) -> bool:
+    return (name.endswith("_") and not name.startswith("__")) or name in _PRIVATE_FITTED
 
 
-class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
-    """Shared implementation of :class:`SoftmaxClassifier` and :class:`MLPClassifierNP`.
+class BaseNumpyNet(BaseEstimator):
+    """Fitting shared by every estimator: validate, build the problem, train, publish.
 
-    Subclasses define ``__init__`` (their parameters) and ``_architecture()``,
-    which returns the hidden layer sizes and the hidden activation.
+    Subclasses define ``__init__`` (their parameters), ``_architecture()``
+    (hidden layer sizes and activation), and the target-specific pieces
+    ``_encode_targets`` and ``_validation_score``.
     """
 
     _parameter_constraints: dict = {
@@ -106,19 +83,21 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
     }
+
+    # How a first fit initializes the weights ("glorot" or "zeros") and extra
+    # options of scipy's L-BFGS-B (``ftol``, ``maxls``).
+    _init_method = "glorot"
+    _lbfgs_options: dict = {}
 
     def _architecture(self) -> tuple[list[int], str]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    # ------------------------------------------------------------------ tags
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.classifier_tags.multi_label = True
         return tags
 
     # ------------------------------------------------------------ fitting
@@ -142,9 +121,8 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
-        warm = self.warm_start and hasattr(self, "coefs_")
-        with _restore_input_attributes_on_error(self):
-            return self._fit(X, y, sample_weight, classes=None, incremental=False, reset=not warm)
+        first = not (self.warm_start and hasattr(self, "coefs_"))
+        return self._fit(X, y, sample_weight, None, incremental=False, first=first)
 
     def _can_partial_fit(self):
         if self.solver not in ("sgd", "adam"):
@@ -180,364 +158,184 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         first = not hasattr(self, "coefs_")
         if first:
             self._validate_params()
-        with _restore_input_attributes_on_error(self):
-            return self._fit(X, y, sample_weight, classes=classes, incremental=True, reset=first)
+        return self._fit(X, y, sample_weight, classes, incremental=True, first=first)
 
-    def _prepare(
-        self, X, y, sample_weight, classes, *, incremental: bool, reset: bool, dtype=None
-    ):
-        """Validate the data and build what training needs, changing nothing fitted.
+    def _fit(self, X, y, sample_weight, classes, *, incremental: bool, first: bool):
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        # A new generator from random_state on every call, as scikit-learn's
+        # MLP: the same seed gives the same fit, and nothing hidden carries over.
+        random_state = check_random_state(self.random_state)
+        problem, score, fitted = self._build_problem(
+            X, y, sample_weight, classes, incremental=incremental, first=first,
+            random_state=random_state,
+        )  # fmt: skip
+        state = self._initial_state(first, early_stopping=score is not None)
+        optimizer = stopping = None
+        if self.solver != "lbfgs":
+            optimizer = self._optimizer_for(problem.net, incremental and not first)
+            rule = dict(
+                optimizer=optimizer,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                verbose=self.verbose,
+            )
+            stopping = (
+                TrainingLossStopping(**rule) if score is None else EarlyStopping(score, **rule)
+            )
+        train(
+            problem,
+            state,
+            solver=self.solver,
+            optimizer=optimizer,
+            stopping=stopping,
+            random_state=random_state,
+            batch_size=self.batch_size,
+            max_iter=self.max_iter,
+            shuffle=self.shuffle,
+            incremental=incremental,
+            max_fun=self.max_fun,
+            tol=self.tol,
+            lbfgs_options=self._lbfgs_options,
+            verbose=self.verbose,
+        )
+        self._publish(fitted, problem.net, state, optimizer)
+        return self
 
-        Returns the validated ``X`` and ``y``, the label binarizer, the target
-        matrix ``Y``, the combined sample and class weights (or None) and a
-        network of the right shape, not yet initialized. ``reset`` is true for
-        a first fit; otherwise the fitted classes, dtype and activation apply.
+    def _build_problem(
+        self, X, y, sample_weight, classes, *, incremental, first, random_state,
+        dtype=None, split=True,
+    ):  # fmt: skip
+        """Validate the data and build the objective to minimize, changing nothing.
+
+        This is the one place where the objective is defined: ``fit``,
+        ``partial_fit`` and :func:`~sknumpynet.check_gradients` all use it.
+        ``first`` is true for a fresh fit (the network is initialized from
+        ``random_state``); otherwise the fitted classes, dtype, activation and
+        weights apply. With ``split`` and early stopping, a validation set is
+        held out and a scorer of it returned.
+
+        Returns
+        -------
+        problem : TrainingProblem
+        score : callable or None
+            ``score(net)``, the validation score, with early stopping.
+        fitted : dict
+            Attributes to publish besides the training results (input
+            features, classes).
         """
         hidden, activation = self._architecture()
-        hidden = self._check_hidden_layer_sizes(hidden)
-        if not reset:
-            activation = self._activation
+        hidden = _check_hidden_layer_sizes(hidden)
+        if not first:
+            activation = self._activation  # the activation the model was fitted with
         if dtype is None:
-            dtype = _FLOAT_DTYPES if reset else self.coefs_[0].dtype
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=_SPARSE_FORMATS,
-            dtype=dtype,
-            multi_output=True,
-            reset=reset,
+            dtype = _FLOAT_DTYPES if first else self.coefs_[0].dtype
+        X, y, fitted = self._validate_input(X, y, dtype, reset=first)
+        Y, out_activation, target_info = self._encode_targets(
+            y, classes, X.dtype, first=first, incremental=incremental
         )
+        fitted.update(target_info)
+        weights = self._sample_weights(y, sample_weight, X.dtype, incremental, fitted)
+        net = Network([X.shape[1], *hidden, Y.shape[1]], activation, out_activation, X.dtype)
+        if first:
+            net.initialize(random_state, self._init_method)
+        else:
+            self._check_architecture(net)
+            net.set_weights(self.coefs_, self.intercepts_)
+
+        rows = score = None
+        if split and self.early_stopping and not incremental and self.solver != "lbfgs":
+            rows, val_rows = self._validation_split(Y, random_state)
+            w_val = None if weights is None else weights[val_rows]
+            score = self._validation_score(X[val_rows], y[val_rows], w_val, fitted)
+        alpha = float(self.alpha)
+        if weights is not None and not incremental:
+            alpha = rescale_weights(weights, alpha, rows)
+        return TrainingProblem(net, X, Y, weights, alpha, rows), score, fitted
+
+    def _validate_input(self, X, y, dtype, reset: bool):
+        """``validate_data`` without its side effect: what it would record is returned."""
+        saved = {k: self.__dict__[k] for k in _INPUT_ATTRIBUTES if k in self.__dict__}
+        try:
+            X, y = validate_data(
+                self, X, y, accept_sparse=_SPARSE_FORMATS, dtype=dtype, multi_output=True,
+                reset=reset,
+            )  # fmt: skip
+            recorded = {k: self.__dict__[k] for k in _INPUT_ATTRIBUTES if k in self.__dict__}
+        finally:
+            for k in _INPUT_ATTRIBUTES:
+                self.__dict__.pop(k, None)
+            self.__dict__.update(saved)
         if sp.issparse(X):
             X = X.tocsr()
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        if incremental and reset and classes is None and not self._is_indicator(y):
-            raise ValueError(
-                "classes must be passed on the first call to partial_fit: the list "
-                "of every class that y may contain."
-            )
-        binarizer = self._fit_binarizer(y, classes) if reset else self._label_binarizer
-        if not reset:
-            if classes is not None and not self._is_multilabel(binarizer):
-                self._check_same_classes(classes, binarizer)
-            self._check_known_labels(y, binarizer)
-        Y = binarizer.transform(y).astype(X.dtype, copy=False)
-        if Y.ndim == 1 or (binarizer.y_type_ != "multilabel-indicator" and Y.shape[1] == 1):
-            Y = Y.reshape(-1, 1)
-        if incremental and isinstance(self.class_weight, str):
-            raise ValueError(
-                "class_weight='balanced' is not supported by partial_fit, which sees one "
-                "chunk at a time; pass a dict, e.g. from sklearn.utils."
-                "compute_class_weight('balanced', classes=classes, y=y_all)."
-            )
-        weights = self._sample_weights(
-            y, Y, sample_weight, binarizer, X.dtype, whole_data=not incremental
-        )
-        out_activation = (
-            "logistic" if Y.shape[1] == 1 or self._is_multilabel(binarizer) else "softmax"
-        )
-        net = Network([X.shape[1], *hidden, Y.shape[1]], activation, out_activation, X.dtype)
-        if not reset:
-            self._check_architecture(net)
-        return X, y, binarizer, Y, weights, net
+        return X, y, recorded
 
-    @staticmethod
-    def _rescale_weights(weights, alpha: float, rows=None) -> float:
-        """Rescale ``weights`` in place to mean one over ``rows``; returns alpha / scale.
+    def _validation_split(self, Y, random_state):
+        """Training and validation rows, split as scikit-learn's MLP splits them.
 
-        The objective is only multiplied by a constant, so its minimizer is
-        unchanged, and unit weights give exactly the unweighted fit.
+        The split is stratified for single-output targets only, on the same
+        random stream, so that the same parameters and seed hold out the same
+        rows. The training rows keep the split's order, as scikit-learn's.
         """
-        scale = float(weights.mean() if rows is None else weights[rows].mean())
-        if scale <= 0:
-            raise ValueError(
-                "The sample weights of the training samples are all zero: there is "
-                "nothing to learn from."
+        n_samples = Y.shape[0]
+        stratify = Y.astype(bool) if Y.shape[1] == 1 else None
+        try:
+            rows, val_rows = train_test_split(
+                np.arange(n_samples),
+                test_size=self.validation_fraction,
+                random_state=random_state,
+                stratify=stratify,
             )
-        weights /= scale
-        return alpha / scale
+        except ValueError as exc:  # e.g. a class with a single sample
+            raise ValueError(
+                f"early_stopping cannot hold out validation_fraction="
+                f"{self.validation_fraction} of {n_samples} samples: {exc} Change "
+                "validation_fraction, add samples or turn early_stopping off."
+            ) from exc
+        if val_rows.shape[0] < 2:
+            raise ValueError(
+                f"The validation set is too small: early_stopping holds out "
+                f"validation_fraction={self.validation_fraction} of {n_samples} samples, "
+                f"{val_rows.shape[0]} sample(s). Increase validation_fraction or the "
+                "size of the data set, or turn early_stopping off."
+            )
+        return rows, val_rows
 
-    def _fit(self, X, y, sample_weight, classes, incremental: bool, reset: bool):
-        X, y, binarizer, Y, weights, net = self._prepare(
-            X, y, sample_weight, classes, incremental=incremental, reset=reset
-        )
-        random_state = check_random_state(self.random_state) if reset else self._random_state
-        if reset:
-            net.initialize(random_state)
+    def _sample_weights(self, y, sample_weight, dtype, incremental, fitted):
+        return check_sample_weight(sample_weight, y.shape[0], dtype)
+
+    def _initial_state(self, first: bool, early_stopping: bool) -> TrainingState:
+        """A fresh state, or the fitted model's for a warm start or ``partial_fit``."""
+        if first:
             state = TrainingState()
         else:
-            net.set_weights(self.coefs_, self.intercepts_)
-            state = copy.deepcopy(self._state)
-
-        n_samples = X.shape[0]
-        rows = validation = None
-        if self.early_stopping and not incremental and self.solver != "lbfgs":
-            rows, validation = self._validation_split(X, y, weights, binarizer, random_state)
-            state.validation_scores = state.validation_scores or []
+            scores = self.validation_scores_
+            state = TrainingState(
+                loss_curve=list(self.loss_curve_),
+                t_start=self.t_,
+                best_loss=self.best_loss_,
+                validation_scores=None if scores is None else list(scores),
+                best_validation_score=self.best_validation_score_,
+                no_improvement_count=self._no_improvement_count,
+            )
+        if early_stopping:
+            if state.validation_scores is None:
+                state.validation_scores = []
             if state.best_validation_score is None:
                 state.best_validation_score = -np.inf
             state.best_loss = None
         elif state.best_loss is None:  # after an early-stopping fit
             state.best_loss = np.inf
-        n_train = n_samples if rows is None else rows.shape[0]
+        return state
 
-        alpha = float(self.alpha)
-        if weights is not None and not incremental:
-            alpha = self._rescale_weights(weights, alpha, rows)
-
-        optimizer = None
-        if self.solver == "lbfgs":
-            run_lbfgs(
-                net,
-                X,
-                Y,
-                weights,
-                state=state,
-                alpha=alpha,
-                max_iter=self.max_iter,
-                max_fun=self.max_fun,
-                tol=self.tol,
-                verbose=self.verbose,
-            )
-        else:
-            if incremental and not reset and getattr(self, "_optimizer", None) is not None:
-                optimizer = copy.deepcopy(self._optimizer)
-            else:
-                optimizer = self._new_optimizer(net)
-            batch_size = min(200, n_train) if self.batch_size == "auto" else self.batch_size
-            run_epochs(
-                net,
-                optimizer,
-                X,
-                Y,
-                weights,
-                state=state,
-                alpha=alpha,
-                batch_size=batch_size,
-                max_iter=self.max_iter,
-                shuffle=self.shuffle,
-                random_state=random_state,
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
-                rows=rows,
-                validation=validation,
-                incremental=incremental,
-                verbose=self.verbose,
-            )
-
-        self._check_finite_model(net, X)
-
-        # Training succeeded: publish the results.
-        self._label_binarizer = binarizer
-        self.classes_ = binarizer.classes_
-        self._random_state = random_state
-        self._optimizer = optimizer
-        self._state = state
-        self.coefs_ = net.coefs
-        self.intercepts_ = net.intercepts
-        self.n_layers_ = net.n_layers
-        self.n_outputs_ = Y.shape[1]
-        self.out_activation_ = net.out_activation
-        self._activation = net.activation  # predict uses the activation it was fitted with
-        self.n_iter_ = state.n_iter
-        self.t_ = state.t
-        self.loss_curve_ = state.loss_curve
-        self.loss_ = state.loss_curve[-1] if state.loss_curve else np.nan
-        self.best_loss_ = state.best_loss
-        if state.validation_scores is not None:
-            self.validation_scores_ = state.validation_scores
-            self.best_validation_score_ = state.best_validation_score
-        else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-        return self
-
-    def _loss_problem(self, X, y, sample_weight=None, *, dtype=np.float64):
-        """The network, arrays and alpha of the objective that ``fit`` minimizes.
-
-        Used by :func:`sknumpynet.check_gradients`. Labels become the target
-        matrix, sample and class weights are combined and rescaled to mean one
-        (alpha with them) exactly as in ``_fit`` on the whole data (no
-        early-stopping split). A fitted estimator's network holds its fitted
-        weights and ``y`` must use its classes; otherwise the network is
-        initialized from ``random_state`` as ``fit`` would, and
-        ``n_features_in_`` is set on ``self`` (call this on a clone).
-        Everything is in ``dtype``.
-
-        Returns
-        -------
-        net : Network
-        X : ndarray or CSR matrix
-        Y : ndarray of shape (n_samples, n_outputs)
-        weights : ndarray of shape (n_samples,) or None
-        alpha : float
-        """
-        fitted = hasattr(self, "coefs_")
-        X, y, binarizer, Y, weights, net = self._prepare(
-            X, y, sample_weight, None, incremental=False, reset=not fitted, dtype=dtype
-        )
-        if fitted:
-            net.set_weights(self.coefs_, self.intercepts_)
-        else:
-            net.initialize(check_random_state(self.random_state))
-        alpha = float(self.alpha)
-        if weights is not None:
-            alpha = self._rescale_weights(weights, alpha)
-        return net, X, Y, weights, alpha
-
-    # ------------------------------------------------------- fit helpers
-    @staticmethod
-    def _check_finite_model(net: Network, X) -> None:
-        """Refuse to publish weights that are, or predict, infinite or NaN.
-
-        The training loop checks the loss before each step; the last step can
-        still blow the weights up. The logits of a few training rows (all of
-        them overflow once the weights have exploded) are a cheap check.
-        """
-        with np.errstate(over="ignore", invalid="ignore"):
-            finite = (
-                np.isfinite(net.params).all() and np.isfinite(net.predict_logits(X[:256])).all()
-            )
-        if not finite:
-            raise DivergenceError(
-                "The fit produced weights whose outputs are infinite or NaN: it diverged. "
-                "Try a smaller learning_rate_init or scaling the input features."
-            )
-
-    @staticmethod
-    def _check_hidden_layer_sizes(hidden) -> list[int]:
-        sizes = (
-            list(np.atleast_1d(np.asarray(hidden, dtype=object)).ravel())
-            if hidden is not None
-            else []
-        )
-        out = []
-        for size in sizes:
-            if not isinstance(size, Integral) or isinstance(size, bool) or size < 1:
-                raise ValueError(f"hidden_layer_sizes must be positive integers, got {hidden!r}.")
-            out.append(int(size))
-        return out
-
-    @staticmethod
-    def _is_indicator(y) -> bool:
-        return y.ndim == 2 and type_of_target(y) == "multilabel-indicator"
-
-    @staticmethod
-    def _is_multilabel(binarizer) -> bool:
-        return binarizer.y_type_ == "multilabel-indicator"
-
-    def _fit_binarizer(self, y, classes) -> LabelBinarizer:
-        try:
-            check_classification_targets(y)
-        except TypeError as exc:  # raised by sorting, e.g. None among strings
-            raise TypeError(
-                f"y mixes labels of types that cannot be compared ({exc}); "
-                "use labels of one type, e.g. all str."
-            ) from exc
-        binarizer = LabelBinarizer()
-        if classes is not None and not self._is_indicator(y):
-            classes = np.asarray(classes)
-            if np.unique(classes).shape[0] != classes.shape[0]:
-                raise ValueError(f"classes contains duplicate labels: {classes!r}.")
-            binarizer.fit(classes)
-            self._check_known_labels(y, binarizer)
-        else:
-            binarizer.fit(y)
-        if binarizer.y_type_ == "multilabel-indicator":
-            if y.shape[1] < 1:
-                raise ValueError("y has no label columns.")
-        elif len(binarizer.classes_) < 2:
-            raise ValueError(
-                f"The classifier needs samples of at least 2 classes in the data, but "
-                f"the data contains only one class: {binarizer.classes_[0]!r}."
-            )
-        return binarizer
-
-    @staticmethod
-    def _check_same_classes(classes, binarizer) -> None:
-        classes = np.unique(np.asarray(classes))
-        if not np.array_equal(classes, binarizer.classes_):
-            raise ValueError(
-                f"classes={classes.tolist()!r} is not the same as on the first call to "
-                f"partial_fit, {binarizer.classes_.tolist()!r}."
-            )
-
-    def _check_known_labels(self, y, binarizer) -> None:
-        if self._is_multilabel(binarizer):
-            if not self._is_indicator(y) and not (y.ndim == 2 and np.isin(y, (0, 1)).all()):
-                raise ValueError(
-                    "The model was fitted on a multilabel indicator matrix; y must be one too."
-                )
-            if y.shape[1] != len(binarizer.classes_):
-                raise ValueError(
-                    f"y has {y.shape[1]} label columns, but the model was fitted with "
-                    f"{len(binarizer.classes_)}."
-                )
-            return
-        if y.ndim != 1:
-            raise ValueError(f"y must be 1-D for this model, got shape {y.shape}.")
-        unknown = np.setdiff1d(np.unique(y), binarizer.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y contains labels that are not in classes_: {unknown.tolist()!r}; "
-                f"classes_ is {binarizer.classes_.tolist()!r}."
-            )
-
-    def _sample_weights(self, y, Y, sample_weight, binarizer, dtype, whole_data: bool):
-        """Sample weights times class weights, or None when all are one."""
-        weights = _check_sample_weight(sample_weight, Y.shape[0], dtype)
-        if self.class_weight is not None:
-            if self._is_multilabel(binarizer):
-                raise ValueError("class_weight is not supported for multilabel targets.")
-            class_index = np.searchsorted(binarizer.classes_, y)
-            if isinstance(self.class_weight, str):
-                # "balanced": n_samples / (n_classes * count), counts weighted by
-                # sample_weight so that weighting and repeating samples agree
-                counts = np.bincount(
-                    class_index, weights=weights, minlength=len(binarizer.classes_)
-                )
-                present = counts > 0
-                per_class = np.ones(len(binarizer.classes_))
-                per_class[present] = counts.sum() / (present.sum() * counts[present])
-            else:
-                per_class = self._dict_class_weight(binarizer.classes_)
-            per_sample = per_class[class_index].astype(dtype)
-            weights = per_sample if weights is None else weights * per_sample
-        if weights is None:
-            return None
-        if whole_data and not weights.any():
-            raise ValueError(
-                "All sample weights are zero (after class weights): there is nothing "
-                "to learn from."
-            )
-        if not self._is_multilabel(binarizer):
-            positive = np.unique(np.asarray(y)[weights > 0])
-            if whole_data and positive.shape[0] < 2:
-                raise ValueError(
-                    "The classifier needs samples of at least 2 classes with a positive "
-                    f"sample weight; only {positive.tolist()!r} have one."
-                )
-        return weights
-
-    def _dict_class_weight(self, classes) -> np.ndarray:
-        """Weights of ``classes`` from the ``class_weight`` dict; those left out weigh 1."""
-        labels = classes.tolist()
-        unknown = [label for label in self.class_weight if label not in labels]
-        if unknown:
-            raise ValueError(
-                f"class_weight has weights for labels that are not classes: {unknown!r}; "
-                f"the classes are {labels!r}."
-            )
-        not_numbers = {k: v for k, v in self.class_weight.items() if not isinstance(v, Real)}
-        if not_numbers:
-            raise TypeError(f"class_weight values must be numbers, got {not_numbers!r}.")
-        per_class = np.array([self.class_weight.get(label, 1.0) for label in labels], float)
-        if not np.isfinite(per_class).all() or (per_class < 0).any():
-            raise ValueError(
-                f"class_weight values must be finite and non-negative, got {self.class_weight!r}."
-            )
-        return per_class
+    def _optimizer_for(self, net: Network, resume: bool):
+        """The optimizer to continue with (a copy: a failed call changes nothing), or a new one."""
+        previous = getattr(self, "_optimizer", None)
+        if resume and previous is not None and previous.fits(self.solver, net.params.shape[0]):
+            return copy.deepcopy(previous)
+        return make_optimizer(self.solver, net.params.shape[0], net.dtype, self.get_params())
 
     def _check_architecture(self, net: Network) -> None:
         expected = [W.shape for W in self.coefs_]
@@ -549,59 +347,30 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
                 "features and classes as the first fit."
             )
 
-    def _validation_split(self, X, y, weights, binarizer, random_state):
-        """Hold out a (stratified) validation set; returns train rows and the scorer."""
-        stratify = None if y.ndim == 2 else y
-        n_samples = X.shape[0]
-        n_val = int(np.ceil(self.validation_fraction * n_samples))  # as train_test_split
-        n_classes = 1 if stratify is None else np.unique(stratify).shape[0]
-        if n_val < max(2, n_classes) or n_samples - n_val < n_classes:
-            raise ValueError(
-                f"early_stopping holds out validation_fraction={self.validation_fraction} "
-                f"of {n_samples} samples, which leaves {n_val} for validation and "
-                f"{n_samples - n_val} for training, with {n_classes} classes: too few. "
-                "Change validation_fraction or turn early_stopping off."
-            )
-        try:
-            rows, val_rows = train_test_split(
-                np.arange(n_samples),
-                test_size=self.validation_fraction,
-                random_state=random_state,
-                stratify=stratify,
-            )
-        except ValueError as exc:  # e.g. a class with a single sample
-            raise ValueError(
-                f"early_stopping cannot hold out a stratified validation set: {exc} "
-                "Turn early_stopping off or add samples of the rare classes."
-            ) from exc
-        X_val, y_val = X[val_rows], y[val_rows]
-        w_val = None if weights is None else weights[val_rows]
-
-        def score(net, X_val, y_val, w_val):
-            predicted = self._decode(net.predict_logits(X_val), binarizer)
-            return float(accuracy_score(y_val, predicted, sample_weight=w_val))
-
-        return np.sort(rows), (score, X_val, y_val, w_val)
-
-    def _new_optimizer(self, net: Network):
-        if self.solver == "sgd":
-            return SGDOptimizer(
-                net.params.shape[0],
-                net.dtype,
-                learning_rate_init=self.learning_rate_init,
-                learning_rate=self.learning_rate,
-                momentum=self.momentum,
-                nesterov=self.nesterovs_momentum,
-                power_t=self.power_t,
-            )
-        return AdamOptimizer(
-            net.params.shape[0],
-            net.dtype,
-            learning_rate_init=self.learning_rate_init,
-            beta_1=self.beta_1,
-            beta_2=self.beta_2,
-            epsilon=self.epsilon,
+    def _publish(self, fitted: dict, net: Network, state: TrainingState, optimizer) -> None:
+        """Replace the fitted state with the new model in one assignment."""
+        new = {k: v for k, v in self.__dict__.items() if not _is_fitted_attribute(k)}
+        new.update(fitted)
+        new.update(
+            coefs_=net.coefs,
+            intercepts_=net.intercepts,
+            n_layers_=net.n_layers,
+            n_outputs_=net.layer_units[-1],
+            out_activation_=net.out_activation,
+            _activation=net.activation,
+            n_iter_=state.n_iter,
+            t_=state.t,
+            loss_curve_=list(state.loss_curve),
+            loss_=state.loss_curve[-1],
+            best_loss_=(min(state.loss_curve) if self.solver == "lbfgs" else state.best_loss),
+            validation_scores_=(
+                None if state.validation_scores is None else list(state.validation_scores)
+            ),
+            best_validation_score_=state.best_validation_score,
+            _no_improvement_count=state.no_improvement_count,
+            _optimizer=optimizer,
         )
+        self.__dict__ = new
 
     # --------------------------------------------------------- prediction
     def _logits(self, X) -> np.ndarray:
@@ -609,14 +378,83 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         X = validate_data(
             self, X, accept_sparse=_SPARSE_FORMATS, dtype=self.coefs_[0].dtype, reset=False
         )
-        return predict_logits(X, self.coefs_, self.intercepts_, self._activation)
+        return logits(X, self.coefs_, self.intercepts_, self._activation)
 
-    def _decode(self, logits: np.ndarray, binarizer) -> np.ndarray:
-        if self._is_multilabel(binarizer):
-            return (logits > 0).astype(int)
-        if logits.shape[1] == 1:
-            return binarizer.classes_[(logits[:, 0] > 0).astype(np.intp)]
-        return binarizer.classes_[np.argmax(logits, axis=1)]
+
+class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
+    """Shared implementation of :class:`SoftmaxClassifier` and :class:`MLPClassifierNP`."""
+
+    _parameter_constraints: dict = {
+        **BaseNumpyNet._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _encode_targets(self, y, classes, dtype, *, first: bool, incremental: bool):
+        """The target matrix and output activation of ``y``, and the label attributes."""
+        if incremental and first and classes is None and not targets.is_indicator(y):
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: the list "
+                "of every class that y may contain."
+            )
+        if first:
+            binarizer = targets.fit_binarizer(y, classes)
+        else:
+            binarizer = self._label_binarizer
+            if classes is not None and not targets.is_multilabel(binarizer):
+                targets.check_same_classes(classes, binarizer)
+            if not incremental:
+                targets.check_all_classes(y, binarizer)
+            targets.check_known_labels(y, binarizer)
+        Y, out_activation = targets.target_matrix(y, binarizer, dtype)
+        return Y, out_activation, {"_label_binarizer": binarizer, "classes_": binarizer.classes_}
+
+    def _sample_weights(self, y, sample_weight, dtype, incremental, fitted):
+        """Sample weights times class weights, or None when all are one."""
+        binarizer = fitted["_label_binarizer"]
+        weights = check_sample_weight(sample_weight, y.shape[0], dtype)
+        multilabel = targets.is_multilabel(binarizer)
+        if self.class_weight is not None:
+            if multilabel:
+                raise ValueError("class_weight is not supported for multilabel targets.")
+            if incremental and isinstance(self.class_weight, str):
+                raise ValueError(
+                    "class_weight='balanced' is not supported by partial_fit, which sees "
+                    "one chunk at a time; pass a dict, e.g. from sklearn.utils."
+                    "compute_class_weight('balanced', classes=classes, y=y_all)."
+                )
+            class_index = np.searchsorted(binarizer.classes_, y)
+            per_class = class_weights(self.class_weight, binarizer.classes_, class_index, weights)
+            per_sample = per_class[class_index].astype(dtype)
+            weights = per_sample if weights is None else weights * per_sample
+        if weights is None or incremental:
+            return weights
+        if not weights.any():
+            raise ValueError(
+                "All sample weights are zero (after class weights): there is nothing "
+                "to learn from."
+            )
+        if not multilabel and np.unique(np.asarray(y)[weights > 0]).shape[0] < 2:
+            raise ValueError(
+                "The classifier needs samples of at least 2 classes with a positive "
+                f"sample weight; only {np.unique(np.asarray(y)[weights > 0]).tolist()!r} "
+                "have one."
+            )
+        return weights
+
+    def _validation_score(self, X_val, y_val, w_val, fitted):
+        """Accuracy on the held-out set, weighted by its sample and class weights."""
+        binarizer = fitted["_label_binarizer"]
+
+        def score(net: Network) -> float:
+            predicted = targets.decode(net.logits(X_val), binarizer)
+            return float(accuracy_score(y_val, predicted, sample_weight=w_val))
+
+        return score
 
     def decision_function(self, X) -> np.ndarray:
         """Logits of the output layer: the model's confidence scores.
@@ -633,12 +471,9 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
             ``classes_[1]`` (positive means that class is predicted);
             otherwise one logit per class or label.
         """
-        logits = self._logits(X)
-        return (
-            logits[:, 0]
-            if logits.shape[1] == 1 and not self._is_multilabel(self._label_binarizer)
-            else logits
-        )
+        z = self._logits(X)
+        binary = z.shape[1] == 1 and not targets.is_multilabel(self._label_binarizer)
+        return z[:, 0] if binary else z
 
     def predict(self, X) -> np.ndarray:
         """Predict class labels (or label indicators for multilabel targets).
@@ -653,7 +488,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted classes.
         """
-        return self._decode(self._logits(X), self._label_binarizer)
+        return targets.decode(self._logits(X), self._label_binarizer)
 
     def predict_log_proba(self, X) -> np.ndarray:
         """Log of the class probabilities, computed from the logits by log-sum-exp.
@@ -668,12 +503,12 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
             Finite even where a probability rounds to zero.
         """
-        logits = self._logits(X)
-        if self._is_multilabel(self._label_binarizer):
-            return log_expit(logits)
-        if logits.shape[1] == 1:
-            return np.hstack([log_expit(-logits), log_expit(logits)])
-        return log_softmax(logits)
+        z = self._logits(X)
+        if targets.is_multilabel(self._label_binarizer):
+            return log_expit(z)
+        if z.shape[1] == 1:
+            return np.hstack([log_expit(-z), log_expit(z)])
+        return log_softmax(z)
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (per-label probabilities for multilabel targets).

@@ -12,12 +12,14 @@ This module knows nothing of scikit-learn, labels or pandas: it sees arrays.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
 from ._activations import ACTIVATIONS, DERIVATIVES
+from ._arrays import axpy
 from ._losses import LOSSES
-from ._optimizers import axpy
 
 
 def _split(flat: np.ndarray, layer_units: list[int]):
@@ -34,17 +36,21 @@ def _split(flat: np.ndarray, layer_units: list[int]):
     return coefs, intercepts
 
 
-def forward(X, coefs, intercepts, activation: str, acts) -> np.ndarray:
-    """Run ``X`` through the layers; ``acts[i]`` receives layer ``i``'s output.
+def logits(X, coefs, intercepts, activation: str, out=None) -> np.ndarray:
+    """Run ``X`` through the layers and return the output layer's logits.
 
-    Hidden layers get ``activation``; the last layer is left as logits.
-    Returns the logits (``acts[-1]``).
+    Hidden layers get ``activation``; the last layer is left linear.
+    ``out[i]`` (arrays of shape ``(n_samples, n_units_i)``) receives layer
+    ``i``'s output, as the backward pass needs; without ``out`` new arrays are
+    allocated, which makes the call safe to run from several threads.
     """
+    if out is None:
+        out = [np.empty((X.shape[0], W.shape[1]), dtype=W.dtype) for W in coefs]
     act = ACTIVATIONS[activation]
     A = X
     last = len(coefs) - 1
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        Z = acts[i]
+        Z = out[i]
         if sp.issparse(A):
             Z[...] = A @ W
         else:
@@ -56,11 +62,17 @@ def forward(X, coefs, intercepts, activation: str, acts) -> np.ndarray:
     return A
 
 
-def predict_logits(X, coefs, intercepts, activation: str) -> np.ndarray:
-    """Logits of ``X`` in newly allocated arrays (thread-safe; for prediction)."""
-    n = X.shape[0]
-    acts = [np.empty((n, W.shape[1]), dtype=W.dtype) for W in coefs]
-    return forward(X, coefs, intercepts, activation, acts)
+@dataclass(frozen=True)
+class ParamArray:
+    """One named weight array of a network: a view into the flat vector.
+
+    ``name`` is the fitted attribute that holds it (``"coefs_[0]"``,
+    ``"intercepts_[1]"``, ...), ``offset`` its first position in ``params``.
+    """
+
+    name: str
+    view: np.ndarray
+    offset: int
 
 
 class Network:
@@ -90,6 +102,13 @@ class Network:
         self.grads = np.zeros(size, dtype=self.dtype)
         self.coefs, self.intercepts = _split(self.params, self.layer_units)
         self.coef_grads, self.intercept_grads = _split(self.grads, self.layer_units)
+        names = [f"coefs_[{i}]" for i in range(len(self.coefs))]
+        names += [f"intercepts_[{i}]" for i in range(len(self.intercepts))]
+        self.param_arrays = []
+        offset = 0
+        for name, view in zip(names, self.coefs + self.intercepts):
+            self.param_arrays.append(ParamArray(name, view, offset))
+            offset += view.size
         self._derivative = DERIVATIVES[activation]
         self._loss = LOSSES[out_activation]
         self._reg_buf = np.empty(n_coef, dtype=self.dtype)
@@ -99,13 +118,20 @@ class Network:
     def n_layers(self) -> int:
         return len(self.layer_units)
 
-    def initialize(self, random_state) -> None:
-        """Glorot-uniform initialization, as scikit-learn's MLP does it.
+    def initialize(self, random_state, method: str = "glorot") -> None:
+        """Set the initial weights.
 
-        Weights and intercepts of each layer are drawn from
-        ``U(-b, b)`` with ``b = sqrt(f / (fan_in + fan_out))``, ``f = 2`` for
-        logistic hidden units and ``f = 6`` otherwise.
+        ``"glorot"``: Glorot-uniform, as scikit-learn's MLP does it. Weights
+        and intercepts of each layer are drawn from ``U(-b, b)`` with
+        ``b = sqrt(f / (fan_in + fan_out))``, ``f = 2`` for logistic hidden
+        units and ``f = 6`` otherwise. ``"zeros"``: all zeros, as
+        ``LogisticRegression`` starts; for a network without hidden layers
+        (a convex problem) it draws nothing from ``random_state`` and keeps the
+        multinomial intercepts summing to zero, as the gradient does.
         """
+        if method == "zeros":
+            self.params[...] = 0
+            return
         factor = 2.0 if self.activation == "logistic" else 6.0
         for W, b in zip(self.coefs, self.intercepts):
             fan_in, fan_out = W.shape
@@ -149,14 +175,9 @@ class Network:
             )
         return views
 
-    def forward(self, X) -> np.ndarray:
-        """Logits of a batch, keeping every layer's output for the backward pass."""
-        acts = self._buffers(X.shape[0])[0]
-        return forward(X, self.coefs, self.intercepts, self.activation, acts)
-
-    def predict_logits(self, X) -> np.ndarray:
-        """Logits of ``X`` in newly allocated arrays."""
-        return predict_logits(X, self.coefs, self.intercepts, self.activation)
+    def logits(self, X) -> np.ndarray:
+        """Logits of ``X`` for the current weights, in newly allocated arrays."""
+        return logits(X, self.coefs, self.intercepts, self.activation)
 
     def loss_grad(self, X, Y, sample_weight, alpha: float) -> float:
         """Loss of a batch; the gradient of it is written into ``self.grads``.
@@ -167,7 +188,7 @@ class Network:
         """
         n = X.shape[0]
         acts, deltas, scratch, ones = self._buffers(n)
-        Z = forward(X, self.coefs, self.intercepts, self.activation, acts)
+        Z = logits(X, self.coefs, self.intercepts, self.activation, acts)
         loss = self._loss(Z, Y, sample_weight)  # Z now holds dloss/dlogits
         delta = Z
         for i in range(len(self.coefs) - 1, -1, -1):

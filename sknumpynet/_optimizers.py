@@ -9,28 +9,63 @@ numpy operations on whole vectors and allocates nothing.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 
 import numpy as np
 
+from ._arrays import axpy
 
-def axpy(x: np.ndarray, y: np.ndarray, a: float, buf: np.ndarray) -> None:
-    """``y += a * x`` in place, with ``buf`` (shaped like ``x``) as scratch.
 
-    Plain numpy on purpose: scipy's BLAS ``axpy`` is a second OpenBLAS with
-    its own thread pool, and alternating calls between two pools that spin
-    while waiting slows every matrix product down many times on a small machine.
+class Optimizer(ABC):
+    """The contract between the training loop and an optimizer.
+
+    The loop calls :meth:`step` after every batch, :meth:`iteration_ends`
+    after every epoch, and, when a stopping rule sees no improvement for
+    ``n_iter_no_change`` epochs, :meth:`trigger_stopping`, which either agrees
+    to stop or adapts itself (a smaller step) and asks for more epochs.
+
+    Attributes
+    ----------
+    learning_rate_init : float
+        The step size the optimizer started with.
+    learning_rate : float
+        The current step size.
     """
-    np.multiply(x, a, out=buf)
-    y += buf
+
+    solver = ""
+
+    def __init__(self, n_params: int, learning_rate_init: float):
+        self.n_params = int(n_params)
+        self.learning_rate_init = float(learning_rate_init)
+        self.learning_rate = float(learning_rate_init)
+
+    def fits(self, solver: str, n_params: int) -> bool:
+        """Whether this optimizer can go on training ``n_params`` weights with ``solver``."""
+        return solver == self.solver and n_params == self.n_params
+
+    @abstractmethod
+    def step(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """Update ``params`` in place from ``grads``, allocating nothing."""
+
+    def iteration_ends(self, time_step: int) -> None:  # noqa: B027 - optional, no schedule
+        """An epoch ended; ``time_step`` is the number of samples seen so far."""
+
+    def trigger_stopping(self, message: str, verbose: bool) -> bool:
+        """No improvement for a while: return True to stop training."""
+        if verbose:
+            print(message + " Stopping.")
+        return True
 
 
-class SGDOptimizer:
+class SGDOptimizer(Optimizer):
     """Mini-batch SGD with (Nesterov) momentum and learning-rate schedules.
 
     With velocity ``v`` the update is ``v <- momentum * v - lr * g`` and then
     ``params += v`` (classical momentum) or ``params += momentum * v - lr * g``
     (Nesterov's momentum, as formulated by Sutskever et al., 2013).
     """
+
+    solver = "sgd"
 
     def __init__(
         self,
@@ -42,8 +77,7 @@ class SGDOptimizer:
         nesterov=True,
         power_t=0.5,
     ):
-        self.learning_rate_init = float(learning_rate_init)
-        self.learning_rate = float(learning_rate_init)
+        super().__init__(n_params, learning_rate_init)
         self.lr_schedule = learning_rate
         self.momentum = float(momentum)
         self.nesterov = nesterov
@@ -72,34 +106,33 @@ class SGDOptimizer:
         if self.lr_schedule == "invscaling":
             self.learning_rate = self.learning_rate_init / (time_step + 1) ** self.power_t
 
-    def trigger_stopping(self, verbose: bool) -> bool:
-        """Called when the loss stopped improving: divide the rate by 5 or stop."""
+    def trigger_stopping(self, message: str, verbose: bool) -> bool:
+        """Stop, or with the ``adaptive`` schedule divide the step by 5 and go on."""
         if self.lr_schedule != "adaptive":
-            if verbose:
-                print("Training loss did not improve more than tol. Stopping.")
-            return True
+            return super().trigger_stopping(message, verbose)
         if self.learning_rate <= 1e-6:
             if verbose:
-                print("Learning rate too small. Stopping.")
+                print(message + " Learning rate too small. Stopping.")
             return True
         self.learning_rate /= 5.0
         if verbose:
-            print(f"Setting learning rate to {self.learning_rate:f}")
+            print(message + f" Setting learning rate to {self.learning_rate:f}")
         return False
 
 
-class AdamOptimizer:
+class AdamOptimizer(Optimizer):
     """Adam (Kingma and Ba, 2014) with scikit-learn's bias correction.
 
     ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2`` and
     ``params -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)``.
     """
 
+    solver = "adam"
+
     def __init__(
         self, n_params, dtype, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
     ):
-        self.learning_rate_init = float(learning_rate_init)
-        self.learning_rate = float(learning_rate_init)
+        super().__init__(n_params, learning_rate_init)
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
@@ -127,10 +160,26 @@ class AdamOptimizer:
         np.divide(m, buf, out=buf)
         axpy(buf, params, -lr, buf)
 
-    def iteration_ends(self, time_step: int) -> None:
-        """Adam has no learning-rate schedule."""
 
-    def trigger_stopping(self, verbose: bool) -> bool:
-        if verbose:
-            print("Training loss did not improve more than tol. Stopping.")
-        return True
+def make_optimizer(solver: str, n_params: int, dtype, params: dict) -> Optimizer:
+    """The optimizer of ``solver`` ("sgd" or "adam"), from the estimator's parameters."""
+    if solver == "sgd":
+        return SGDOptimizer(
+            n_params,
+            dtype,
+            learning_rate_init=params["learning_rate_init"],
+            learning_rate=params["learning_rate"],
+            momentum=params["momentum"],
+            nesterov=params["nesterovs_momentum"],
+            power_t=params["power_t"],
+        )
+    if solver == "adam":
+        return AdamOptimizer(
+            n_params,
+            dtype,
+            learning_rate_init=params["learning_rate_init"],
+            beta_1=params["beta_1"],
+            beta_2=params["beta_2"],
+            epsilon=params["epsilon"],
+        )
+    raise ValueError(f"{solver!r} is not a stochastic solver.")

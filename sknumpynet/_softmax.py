@@ -52,6 +52,11 @@ class SoftmaxClassifier(BaseNumpyNetClassifier):
     0.97
     """
 
+    # A convex problem: start from zeros and stop as LogisticRegression does,
+    # so that solver="lbfgs" reaches LogisticRegression's coefficients.
+    _init_method = "zeros"
+    _lbfgs_options = {"ftol": 64 * np.finfo(float).eps, "maxls": 50}
+
     def __init__(
         self,
         *,

@@ -1,13 +1,14 @@
-"""The training loops: mini-batch epochs for SGD and Adam, and L-BFGS.
+"""Training: the problem, its state, the mini-batch loop and the L-BFGS driver.
 
-Everything here works on arrays that the estimator has already validated:
-``X`` (dense or CSR, float32 or float64), ``Y`` (the binarized targets in the
-same dtype) and optional sample weights rescaled to mean one.
+Everything here works on arrays that an estimator has already validated:
+``X`` (dense or CSR, float32 or float64), ``Y`` (the targets in the same
+dtype) and optional sample weights. :func:`train` picks the solver, runs it
+with the hooks of ``_hooks`` and checks the result; it never touches an
+estimator.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -16,39 +17,74 @@ import scipy.optimize
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
+from ._hooks import DivergenceError, DivergenceGuard, Hook, PrintProgress, diverged
 from ._network import Network
+from ._optimizers import Optimizer
+
+__all__ = ["DivergenceError", "TrainingProblem", "TrainingState", "train"]
 
 
-class DivergenceError(ValueError, ArithmeticError):
-    """The training loss became infinite or NaN, or exploded a million-fold.
+@dataclass
+class TrainingProblem:
+    """The objective that a fit minimizes, and the data it sees.
 
-    It subclasses both ``ValueError`` (a bad hyper-parameter value is the usual
-    cause) and ``ArithmeticError`` (the family of ``FloatingPointError``).
+    ``net.loss_grad(X, Y, sample_weight, alpha)`` over all rows of ``X`` is
+    the full objective (what :func:`~sknumpynet.check_gradients` checks);
+    stochastic solvers train on ``rows`` of it (all rows when None), in that
+    order before any shuffling.
     """
+
+    net: Network
+    X: np.ndarray | sp.csr_matrix
+    Y: np.ndarray
+    sample_weight: np.ndarray | None
+    alpha: float
+    rows: np.ndarray | None = None
+
+    @property
+    def n_train(self) -> int:
+        return self.X.shape[0] if self.rows is None else self.rows.shape[0]
 
 
 @dataclass
 class TrainingState:
-    """What a fit remembers between epochs and between calls (warm start)."""
+    """What a fit knows of its progress: the one place it is kept while training.
 
-    n_iter: int = 0
-    t: int = 0
+    ``loss_curve`` and the validation lists hold the whole history of the
+    model (warm starts and ``partial_fit`` continue them); ``n_iter`` counts
+    the epochs of the current call and ``t`` the samples seen in all calls,
+    both derived from the curve so that they cannot disagree with it.
+    """
+
     loss_curve: list = field(default_factory=list)
+    t_start: int = 0
     best_loss: float | None = np.inf
     validation_scores: list | None = None
     best_validation_score: float | None = None
     no_improvement_count: int = 0
     best_params: np.ndarray | None = None
-    first_loss: float | None = None
+    n_train: int = 0
+    converged: bool = False
+    curve_start: int = field(init=False)
 
+    def __post_init__(self):
+        self.curve_start = len(self.loss_curve)
 
-def _diverged(where: str, learning_rate: float) -> DivergenceError:
-    return DivergenceError(
-        f"The training loss exploded (became infinite, NaN or a million times its "
-        f"first value) {where}: the fit diverged. "
-        f"Try a smaller learning_rate_init (it was {learning_rate:g}), scaling the "
-        "input features (e.g. with StandardScaler) or a larger alpha."
-    )
+    @property
+    def n_iter(self) -> int:
+        """Epochs (L-BFGS iterations) completed in this call."""
+        return len(self.loss_curve) - self.curve_start
+
+    @property
+    def t(self) -> int:
+        """Training samples seen by the stochastic solver, all calls together."""
+        return self.t_start + self.n_iter * self.n_train
+
+    def drop_incomplete_epoch(self) -> None:
+        """After an interrupt: forget an epoch whose validation score is missing."""
+        if self.validation_scores is not None:
+            n_scored = len(self.validation_scores) - (len(self.loss_curve) - self.n_iter)
+            del self.loss_curve[self.curve_start + max(n_scored, 0) :]
 
 
 def _batches(n: int, batch_size: int):
@@ -56,226 +92,227 @@ def _batches(n: int, batch_size: int):
 
 
 def run_epochs(
-    net: Network,
-    optimizer,
-    X,
-    Y: np.ndarray,
-    sample_weight: np.ndarray | None,
-    *,
+    problem: TrainingProblem,
+    optimizer: Optimizer,
     state: TrainingState,
-    alpha: float,
+    hooks: list[Hook],
+    *,
     batch_size: int,
     max_iter: int,
     shuffle: bool,
     random_state: np.random.RandomState,
-    tol: float,
-    n_iter_no_change: int,
-    rows: np.ndarray | None = None,
-    validation=None,
-    incremental: bool = False,
-    verbose: bool = False,
 ) -> None:
-    """Run mini-batch epochs until convergence, ``max_iter`` or an interrupt.
+    """Mini-batch epochs: gather a batch, compute loss and gradient, step.
 
-    Parameters
-    ----------
-    validation : tuple (score, X_val, y_val, sample_weight_val) or None
-        With early stopping, ``score`` is called on the network after every
-        epoch and the best parameters seen are kept in ``state.best_params``.
-    rows : ndarray of int or None
-        Train on these rows of ``X`` only (the rest is the validation set);
-        the rows are gathered per batch, ``X`` is not copied.
-    incremental : bool
-        One epoch only, as ``partial_fit`` does.
+    Stops after ``max_iter`` epochs or when a hook's ``on_epoch_end`` asks
+    (then ``state.converged`` is set). The rows are gathered per batch into
+    one preallocated buffer; ``X`` itself is never copied.
     """
-    order = np.arange(X.shape[0]) if rows is None else np.array(rows)
+    net, X, Y, sample_weight, alpha = (
+        problem.net,
+        problem.X,
+        problem.Y,
+        problem.sample_weight,
+        problem.alpha,
+    )
+    order = np.arange(X.shape[0]) if problem.rows is None else problem.rows.copy()
     n = order.shape[0]
     batch_size = int(np.clip(batch_size, 1, n))
     net.allocate(batch_size)
     reorder = shuffle and batch_size < n
     # Rows are gathered into a preallocated buffer unless the batches are
     # plain slices of X (all rows, in order).
-    indexed = reorder or rows is not None
+    indexed = reorder or problem.rows is not None
     gather = indexed and not sp.issparse(X)
     if gather:
         X_buf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
         Y_buf = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
         w_buf = None if sample_weight is None else np.empty(batch_size, dtype=X.dtype)
     batches = _batches(n, batch_size)
-    limit = _explosion_limit(state)
-    interrupted = False
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        try:
-            for _ in range(max_iter):
-                if reorder:
-                    random_state.shuffle(order)
-                accumulated = 0.0
-                for start, stop in batches:
-                    if gather:
-                        idx = order[start:stop]
-                        m = stop - start
-                        Xb = np.take(X, idx, axis=0, out=X_buf[:m])
-                        Yb = np.take(Y, idx, axis=0, out=Y_buf[:m])
-                        wb = None if w_buf is None else np.take(sample_weight, idx, out=w_buf[:m])
-                    elif indexed:  # sparse X
-                        idx = order[start:stop]
-                        Xb, Yb = X[idx], Y[idx]
-                        wb = None if sample_weight is None else sample_weight[idx]
-                    else:
-                        Xb, Yb = X[start:stop], Y[start:stop]
-                        wb = None if sample_weight is None else sample_weight[start:stop]
-                    loss = net.loss_grad(Xb, Yb, wb, alpha)
-                    if not loss <= limit:  # also catches NaN
-                        if math.isfinite(loss) and state.first_loss is None:
-                            state.first_loss = loss
-                            limit = _explosion_limit(state)
-                        else:
-                            raise _diverged(
-                                f"in epoch {state.n_iter + 1}", optimizer.learning_rate_init
-                            )
-                    optimizer.step(net.params, net.grads)
-                    accumulated += loss * (stop - start)
-                if not np.isfinite(net.params).all():
-                    raise _diverged(f"in epoch {state.n_iter + 1}", optimizer.learning_rate_init)
-                state.n_iter += 1
-                state.t += n
-                epoch_loss = accumulated / n
-                state.loss_curve.append(epoch_loss)
-                if verbose:
-                    print(f"Iteration {state.n_iter}, loss = {epoch_loss:.8f}")
-                _update_no_improvement(net, state, epoch_loss, tol, validation, verbose)
-                optimizer.iteration_ends(state.t)
-                if state.no_improvement_count > n_iter_no_change:
-                    if optimizer.trigger_stopping(verbose):
-                        break
-                    state.no_improvement_count = 0
-                if incremental:
-                    break
+    batch_hooks = [h for h in hooks if type(h).on_batch_end is not Hook.on_batch_end]
+    for _ in range(max_iter):
+        if reorder:
+            random_state.shuffle(order)
+        accumulated = 0.0
+        for start, stop in batches:
+            if gather:
+                idx = order[start:stop]
+                m = stop - start
+                Xb = np.take(X, idx, axis=0, out=X_buf[:m])
+                Yb = np.take(Y, idx, axis=0, out=Y_buf[:m])
+                wb = None if w_buf is None else np.take(sample_weight, idx, out=w_buf[:m])
+            elif indexed:  # sparse X
+                idx = order[start:stop]
+                Xb, Yb = X[idx], Y[idx]
+                wb = None if sample_weight is None else sample_weight[idx]
             else:
-                if not incremental:
-                    warnings.warn(
-                        f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached "
-                        "and the optimization hasn't converged yet.",
-                        ConvergenceWarning,
-                        stacklevel=2,
-                    )
-        except KeyboardInterrupt:
-            interrupted = True
-    if interrupted:
-        if not np.isfinite(net.params).all():
-            raise _diverged("when the fit was interrupted", optimizer.learning_rate_init)
-        warnings.warn(
-            f"Training interrupted by the user after {state.n_iter} epoch(s); "
-            "the model keeps the weights trained so far.",
-            UserWarning,
-            stacklevel=2,
-        )
-    if validation is not None and state.best_params is not None:
-        net.params[...] = state.best_params
-
-
-# A batch loss this many times the first one (or 1, whichever is larger)
-# means the weights are exploding: cross-entropy does not legitimately grow
-# a million-fold, and the loss would reach inf or NaN a few steps later.
-EXPLOSION_FACTOR = 1e6
-
-
-def _explosion_limit(state: TrainingState) -> float:
-    if state.first_loss is None:
-        return -math.inf  # the first batch records its loss
-    return EXPLOSION_FACTOR * max(state.first_loss, 1.0)
-
-
-def _update_no_improvement(net, state, epoch_loss, tol, validation, verbose):
-    if validation is not None:
-        score_fn, X_val, y_val, w_val = validation
-        score = score_fn(net, X_val, y_val, w_val)
-        state.validation_scores.append(score)
-        if verbose:
-            print(f"Validation score: {score:f}")
-        if score < state.best_validation_score + tol:
-            state.no_improvement_count += 1
-        else:
-            state.no_improvement_count = 0
-        if score > state.best_validation_score:
-            state.best_validation_score = score
-            if state.best_params is None:
-                state.best_params = net.params.copy()
-            else:
-                state.best_params[...] = net.params
-    else:
-        if epoch_loss > state.best_loss - tol:
-            state.no_improvement_count += 1
-        else:
-            state.no_improvement_count = 0
-        if epoch_loss < state.best_loss:
-            state.best_loss = epoch_loss
+                Xb, Yb = X[start:stop], Y[start:stop]
+                wb = None if sample_weight is None else sample_weight[start:stop]
+            loss = net.loss_grad(Xb, Yb, wb, alpha)
+            for hook in batch_hooks:
+                hook.on_batch_end(state, loss)
+            optimizer.step(net.params, net.grads)
+            accumulated += loss * (stop - start)
+        state.loss_curve.append(accumulated / n)
+        optimizer.iteration_ends(state.t)
+        # every hook sees every epoch, even after one has asked to stop
+        if any([hook.on_epoch_end(state, net) for hook in hooks]):
+            state.converged = True
+            return
 
 
 def run_lbfgs(
-    net: Network,
-    X,
-    Y: np.ndarray,
-    sample_weight: np.ndarray | None,
-    *,
+    problem: TrainingProblem,
     state: TrainingState,
-    alpha: float,
+    hooks: list[Hook],
+    *,
     max_iter: int,
     max_fun: int,
     tol: float,
-    verbose: bool = False,
+    ftol: float | None = None,
+    maxls: int | None = None,
 ) -> None:
-    """Minimize the full-batch loss with scipy's L-BFGS-B on the analytic gradient."""
+    """Minimize the full-batch objective with scipy's L-BFGS-B and the analytic gradient.
+
+    Each iteration appends its loss to ``state.loss_curve`` and is an epoch
+    for the hooks. ``ftol`` and ``maxls`` default to scipy's.
+    """
+    net, X, Y, sample_weight, alpha = (
+        problem.net,
+        problem.X,
+        problem.Y,
+        problem.sample_weight,
+        problem.alpha,
+    )
     net.allocate(X.shape[0])
     dtype = net.params.dtype
 
     def fun(theta):
         net.params[...] = theta
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            loss = net.loss_grad(X, Y, sample_weight, alpha)
+        loss = net.loss_grad(X, Y, sample_weight, alpha)
         return loss, net.grads.astype(np.float64)
 
     def callback(intermediate_result):
         state.loss_curve.append(float(intermediate_result.fun))
-        if verbose:
-            print(f"Iteration {len(state.loss_curve)}, loss = {intermediate_result.fun:.8f}")
+        for hook in hooks:
+            hook.on_epoch_end(state, net)
 
-    curve_start = len(state.loss_curve)
-    x0 = net.params.astype(np.float64)
-    try:
-        result = scipy.optimize.minimize(
-            fun,
-            x0,
-            method="L-BFGS-B",
-            jac=True,
-            callback=callback,
-            options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+    options = {"maxfun": max_fun, "maxiter": max_iter, "gtol": tol}
+    if ftol is not None:
+        options["ftol"] = ftol
+    if maxls is not None:
+        options["maxls"] = maxls
+    result = scipy.optimize.minimize(
+        fun, net.params.astype(np.float64), method="L-BFGS-B", jac=True,
+        callback=callback, options=options,
+    )  # fmt: skip
+    if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
+        raise DivergenceError(
+            "The training loss became infinite or NaN during L-BFGS: the fit "
+            "diverged. Try scaling the input features (e.g. with StandardScaler) "
+            "or a larger alpha."
         )
-    except KeyboardInterrupt:
-        result = None
-        state.n_iter += len(state.loss_curve) - curve_start
+    net.params[...] = result.x.astype(dtype, copy=False)
+    if state.n_iter == 0:  # converged at the starting point: no callback ran
+        state.loss_curve.append(float(result.fun))
+    state.converged = result.status == 0
+    if not state.converged:
         warnings.warn(
-            "Training interrupted by the user; the model keeps the last weights evaluated.",
-            UserWarning,
-            stacklevel=2,
+            f"lbfgs failed to converge after {result.nit} iteration(s) "
+            f"(status={result.status}): {result.message}. Increase max_iter "
+            "or max_fun, or scale the data.",
+            ConvergenceWarning,
+            stacklevel=4,
         )
-    if result is not None:
-        if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
-            raise DivergenceError(
-                "The training loss became infinite or NaN during L-BFGS: the fit "
-                "diverged. Try scaling the input features (e.g. with StandardScaler) "
-                "or a larger alpha."
-            )
-        net.params[...] = result.x.astype(dtype, copy=False)
-        state.n_iter += int(result.nit)
-        if not state.loss_curve:
-            state.loss_curve.append(float(result.fun))
-        if result.status != 0:
+
+
+def train(
+    problem: TrainingProblem,
+    state: TrainingState,
+    *,
+    solver: str,
+    optimizer: Optimizer | None,
+    stopping: Hook | None,
+    random_state: np.random.RandomState,
+    batch_size: int | str,
+    max_iter: int,
+    shuffle: bool = True,
+    incremental: bool = False,
+    max_fun: int = 15000,
+    tol: float = 1e-4,
+    lbfgs_options: dict | None = None,
+    verbose: bool = False,
+) -> None:
+    """Train ``problem.net`` in place with ``solver``, recording progress in ``state``.
+
+    ``stopping`` is the stopping rule of the stochastic solvers (a hook). A
+    Ctrl-C keeps the weights trained so far, with a warning, provided at
+    least one epoch is complete and the weights are finite; before that it
+    propagates, and the caller publishes nothing. Raises
+    :class:`DivergenceError` instead of returning weights that are, or
+    predict, infinite or NaN.
+    """
+    hooks: list[Hook] = []
+    if verbose:
+        hooks.append(PrintProgress())
+    net = problem.net
+    state.n_train = problem.n_train
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        try:
+            if solver == "lbfgs":
+                run_lbfgs(problem, state, hooks, max_iter=max_iter, max_fun=max_fun, tol=tol,
+                          **(lbfgs_options or {}))  # fmt: skip
+            else:
+                hooks.insert(0, DivergenceGuard(optimizer.learning_rate_init))
+                if stopping is not None:
+                    hooks.append(stopping)
+                if batch_size == "auto":
+                    batch_size = min(200, problem.n_train)
+                run_epochs(
+                    problem,
+                    optimizer,
+                    state,
+                    hooks,
+                    batch_size=batch_size,
+                    max_iter=1 if incremental else max_iter,
+                    shuffle=shuffle,
+                    random_state=random_state,
+                )
+                if not (state.converged or incremental):
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached "
+                        "and the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                        stacklevel=3,
+                    )
+        except KeyboardInterrupt:
+            state.drop_incomplete_epoch()
+            if state.n_iter == 0:
+                raise
+            if not np.isfinite(net.params).all():
+                raise diverged("when the fit was interrupted") from None
             warnings.warn(
-                f"lbfgs failed to converge after {result.nit} iteration(s) "
-                f"(status={result.status}): {result.message}. Increase max_iter "
-                "or max_fun, or scale the data.",
-                ConvergenceWarning,
-                stacklevel=2,
+                f"Training interrupted by the user after {state.n_iter} epoch(s); "
+                "the model keeps the weights trained so far.",
+                UserWarning,
+                stacklevel=3,
             )
-    state.best_loss = min(state.loss_curve) if state.loss_curve else np.inf
+        for hook in hooks:
+            hook.on_train_end(state, net)
+        check_finite(net, problem.X)
+
+
+def check_finite(net: Network, X) -> None:
+    """Refuse weights that are, or predict, infinite or NaN.
+
+    The loop checks the loss before each step; the last step can still blow
+    the weights up. The logits of a few training rows (all of them overflow
+    once the weights have exploded) are a cheap check.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = np.isfinite(net.params).all() and np.isfinite(net.logits(X[:256])).all()
+    if not finite:
+        raise DivergenceError(
+            "The fit produced weights whose outputs are infinite or NaN: it diverged. "
+            "Try a smaller learning_rate_init or scaling the input features."
+        )

@@ -19,8 +19,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
-from ._base import BaseNumpyNetClassifier
-from ._network import forward
+from ._base import BaseNumpyNet
+from ._network import logits
 
 __all__ = ["ArrayGradientCheck", "GradientCheckReport", "check_gradients", "relative_error"]
 
@@ -202,7 +202,7 @@ def _relu_pattern(net, X) -> list:
     """Which ReLU units are on, per hidden layer, for the network's current weights."""
     n = X.shape[0]
     acts = [np.empty((n, u), dtype=net.dtype) for u in net.layer_units[1:]]
-    forward(X, net.coefs, net.intercepts, net.activation, acts)
+    logits(X, net.coefs, net.intercepts, net.activation, acts)
     return [a > 0 for a in acts[:-1]]
 
 
@@ -215,17 +215,17 @@ def _unwrap(estimator, X, y):
         head = estimator[:-1]
         X = head.transform(X) if fitted else clone(head).fit_transform(X, y)
         return _unwrap(final, X, y)
-    if not isinstance(estimator, BaseNumpyNetClassifier):
+    if not isinstance(estimator, BaseNumpyNet):
         raise TypeError(
             "check_gradients checks sknumpynet's own estimators (SoftmaxClassifier, "
             f"MLPClassifierNP) or a Pipeline ending in one; got {type(estimator).__name__}."
         )
-    return (estimator if fitted else clone(estimator)), X, fitted
+    return estimator, X, fitted
 
 
 @validate_params(
     {
-        "estimator": [BaseNumpyNetClassifier, Pipeline],
+        "estimator": [BaseNumpyNet, Pipeline],
         "X": ["array-like", "sparse matrix"],
         "y": ["array-like"],
         "sample_weight": ["array-like", None],
@@ -323,7 +323,15 @@ def check_gradients(
     """
     rng = check_random_state(random_state)
     model, X, fitted = _unwrap(estimator, X, y)
-    net, X, Y, weights, alpha = model._loss_problem(X, y, sample_weight, dtype=np.float64)
+    # The objective that fit builds (on all rows: no early-stopping split), in
+    # float64; building it changes nothing on the estimator.
+    problem, _, _ = model._build_problem(
+        X, y, sample_weight, None, incremental=False, first=not fitted,
+        random_state=check_random_state(model.random_state), dtype=np.float64, split=False,
+    )  # fmt: skip
+    net, X, Y, weights, alpha = (
+        problem.net, problem.X, problem.Y, problem.sample_weight, problem.alpha,
+    )  # fmt: skip
 
     with np.errstate(over="ignore", under="ignore"):
         loss = float(net.loss_grad(X, Y, weights, alpha))
@@ -353,12 +361,9 @@ def check_gradients(
             finally:
                 net.params[offset] = saved
 
-        names = [f"coefs_[{i}]" for i in range(len(net.coefs))]
-        names += [f"intercepts_[{i}]" for i in range(len(net.intercepts))]
         arrays = []
         n_kinks = 0
-        offset = 0
-        for name, view in zip(names, net.coefs + net.intercepts):
+        for name, view, offset in ((p.name, p.view, p.offset) for p in net.param_arrays):
             size = view.size
             candidates = rng.permutation(size)
             chosen = []
@@ -390,7 +395,6 @@ def check_gradients(
                     relative_errors=relative_error(ana, num, floor),
                 )
             )
-            offset += size
 
     notes = []
     if kinks and any(len(a.indices) < min(n_checks, np.prod(a.shape)) for a in arrays):

@@ -187,11 +187,11 @@ def test_plain_sgd_and_schedules():
     assert inv.learning_rate == pytest.approx(0.1 / 10)
 
     adaptive = SGDOptimizer(2, np.float64, learning_rate_init=0.1, learning_rate="adaptive")
-    assert adaptive.trigger_stopping(False) is False
+    assert adaptive.trigger_stopping("No improvement.", False) is False
     assert adaptive.learning_rate == pytest.approx(0.02)
     adaptive.learning_rate = 1e-6
-    assert adaptive.trigger_stopping(False) is True
-    assert SGDOptimizer(2, np.float64).trigger_stopping(False) is True
+    assert adaptive.trigger_stopping("No improvement.", False) is True
+    assert SGDOptimizer(2, np.float64).trigger_stopping("No improvement.", False) is True
 
 
 def test_adam_steps_by_hand():

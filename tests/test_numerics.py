@@ -80,7 +80,8 @@ def test_logits_of_1e4_give_finite_probabilities(dtype, n_classes):
 @pytest.mark.parametrize(
     "estimator",
     [
-        SoftmaxClassifier(random_state=0, max_iter=30),
+        # a step matched to the inputs' scale: 1e-2 / (1e6)^2
+        SoftmaxClassifier(learning_rate_init=1e-14, random_state=0, max_iter=30),
         SoftmaxClassifier(solver="lbfgs", random_state=0, max_iter=30),
         MLPClassifierNP((10,), random_state=0, max_iter=30),
         MLPClassifierNP((10,), solver="lbfgs", random_state=0, max_iter=30),
@@ -95,6 +96,16 @@ def test_inputs_scaled_by_1e6_give_finite_probabilities_and_loss(estimator, dtyp
     assert all(np.isfinite(W).all() for W in model.coefs_ + model.intercepts_)
     assert_valid_proba(model.predict_proba(X), 3)
     assert np.isfinite(model.predict_log_proba(X)).all()
+
+
+def test_default_sgd_step_on_inputs_of_1e6_is_divergence():
+    """From zero weights (loss ln 3) the first step of 0.01 on inputs of 1e6
+    multiplies the loss by 1e9: it is reported, not returned as a model."""
+    X, y = make_classification(200, 5, n_informative=3, n_classes=3, random_state=0)
+    model = SoftmaxClassifier(random_state=0, max_iter=30)
+    with pytest.raises(DivergenceError, match="scaling the input features"):
+        model.fit(X * 1e6, y)
+    assert not hasattr(model, "coefs_")
 
 
 # ------------------------------------------------------------------ divergence

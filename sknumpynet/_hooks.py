@@ -1,0 +1,171 @@
+"""What happens around the batches: stopping rules, divergence, early stopping, progress.
+
+The training loop in ``_training`` only gathers batches and steps; everything
+else is a :class:`Hook` that the loop calls at fixed points.  New behaviour
+(a validation-loss curve, callbacks, progress bars, schedules) is a new hook,
+not a new branch in the loop.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ._network import Network
+    from ._optimizers import Optimizer
+    from ._training import TrainingState
+
+
+class DivergenceError(ValueError, ArithmeticError):
+    """The training loss became infinite or NaN, or exploded.
+
+    It subclasses both ``ValueError`` (a bad hyper-parameter value is the usual
+    cause) and ``ArithmeticError`` (the family of ``FloatingPointError``).
+    """
+
+
+class Hook:
+    """Called by the training loop; every method is optional.
+
+    ``on_batch_end`` runs after a batch's loss and gradient are computed and
+    before the optimizer's step, so that a bad batch can stop training before
+    it reaches the weights; it is called for stochastic solvers only, and only
+    on hooks that define it. ``on_epoch_end`` runs after every epoch (every
+    L-BFGS iteration) and returns True to ask the loop to stop. ``on_train_end``
+    runs once when the loop ends normally or is interrupted.
+    """
+
+    def on_batch_end(self, state: TrainingState, loss: float) -> None:
+        """A batch's loss is known and its gradient is in ``net.grads``."""
+
+    def on_epoch_end(self, state: TrainingState, net: Network) -> bool:
+        """An epoch ended (its loss is ``state.loss_curve[-1]``); True stops training."""
+        return False
+
+    def on_train_end(self, state: TrainingState, net: Network) -> None:
+        """Training ended, converged or not."""
+
+
+def diverged(where: str, learning_rate: float | None = None) -> DivergenceError:
+    """The error raised when a fit diverges, with what to change."""
+    rate = "" if learning_rate is None else f" (it was {learning_rate:g})"
+    return DivergenceError(
+        f"The training loss exploded (became infinite, NaN or {EXPLOSION_FACTOR:g} times "
+        f"the loss at initialization) {where}: the fit diverged. Try a smaller "
+        f"learning_rate_init{rate}, scaling the input features (e.g. with StandardScaler) "
+        "or a larger alpha."
+    )
+
+
+# A batch loss this many times the loss of the untrained network (or 1,
+# whichever is larger) means the weights are exploding: cross-entropy does not
+# legitimately grow a thousand-fold during training, and the loss would reach
+# inf or NaN a few steps later, or the units would die into a constant model.
+EXPLOSION_FACTOR = 1e3
+
+
+class DivergenceGuard(Hook):
+    """Stop with :class:`DivergenceError` when the loss explodes or the weights turn NaN.
+
+    The reference is the loss of the first batch of the call, computed before
+    any step: the loss of the network as training found it.
+    """
+
+    def __init__(self, learning_rate: float):
+        self.learning_rate = learning_rate
+        self.limit = -math.inf  # the first batch sets it
+
+    def on_batch_end(self, state, loss):
+        if not loss <= self.limit:  # also catches NaN
+            if self.limit == -math.inf and math.isfinite(loss):
+                self.limit = EXPLOSION_FACTOR * max(loss, 1.0)
+            else:
+                raise diverged(f"in epoch {state.n_iter + 1}", self.learning_rate)
+
+    def on_epoch_end(self, state, net):
+        if not np.isfinite(net.params).all():
+            raise diverged(f"in epoch {state.n_iter}", self.learning_rate)
+        return False
+
+
+class PrintProgress(Hook):
+    """``verbose=True``: print the loss of every epoch, as scikit-learn's MLP does."""
+
+    def on_epoch_end(self, state, net):
+        print(f"Iteration {state.n_iter}, loss = {state.loss_curve[-1]:.8f}")
+        return False
+
+
+class _NoImprovementStopping(Hook):
+    """Count epochs without improvement of ``tol``; past ``n_iter_no_change``,
+    ask the optimizer whether to stop (it may lower its step instead)."""
+
+    what = ""
+
+    def __init__(self, optimizer: Optimizer, tol: float, n_iter_no_change: float, verbose: bool):
+        self.optimizer = optimizer
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.verbose = verbose
+
+    def _improved(self, state, net) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def on_epoch_end(self, state, net):
+        if self._improved(state, net):
+            state.no_improvement_count = 0
+        else:
+            state.no_improvement_count += 1
+        if state.no_improvement_count > self.n_iter_no_change:
+            message = (
+                f"{self.what} did not improve more than tol={self.tol:f} for "
+                f"{self.n_iter_no_change} consecutive epochs."
+            )
+            if self.optimizer.trigger_stopping(message, self.verbose):
+                return True
+            state.no_improvement_count = 0
+        return False
+
+
+class TrainingLossStopping(_NoImprovementStopping):
+    """Stop when the training loss has not improved by ``tol`` for a while."""
+
+    what = "Training loss"
+
+    def _improved(self, state, net):
+        loss = state.loss_curve[-1]
+        improved = not loss > state.best_loss - self.tol
+        state.best_loss = min(state.best_loss, loss)
+        return improved
+
+
+class EarlyStopping(_NoImprovementStopping):
+    """Score a held-out set after every epoch; keep and finally restore the best weights."""
+
+    what = "Validation score"
+
+    def __init__(self, score: Callable[[Network], float], **kwargs):
+        super().__init__(**kwargs)
+        self.score = score
+
+    def _improved(self, state, net):
+        score = self.score(net)
+        state.validation_scores.append(score)
+        if self.verbose:
+            print(f"Validation score: {score:f}")
+        improved = not score < state.best_validation_score + self.tol
+        if score > state.best_validation_score:
+            state.best_validation_score = score
+            if state.best_params is None:
+                state.best_params = net.params.copy()
+            else:
+                state.best_params[...] = net.params
+        return improved
+
+    def on_train_end(self, state, net):
+        if state.best_params is not None:
+            net.params[...] = state.best_params
