@@ -1,0 +1,289 @@
+"""The command line: ``python -m sknumpynet compare`` and the ``sknumpynet`` script.
+
+This module parses and checks the options, then runs the other modules of
+the package in turn: :mod:`.data` loads each data set, :mod:`.models` builds
+the models, :mod:`.measure` fits and measures each one, :mod:`.report`
+prints the table and writes the results, :mod:`.figures` draws the figures.
+Progress goes to stderr, the table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+
+from .data import BUILT_IN, load_dataset
+from .errors import CommandError
+from .measure import measure
+from .models import DEFAULT_MAX_ITER, make_models
+from .report import FOOTNOTE, format_table, write_results
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit status 2."""
+
+    def error(self, message):
+        raise CommandError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser of ``python -m sknumpynet``."""
+    parser = _Parser(
+        prog="sknumpynet",
+        description="Neural-network classifiers in plain numpy, beside scikit-learn's.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    cmp = commands.add_parser(
+        "compare",
+        help="fit ours beside scikit-learn's and print one table",
+        description=(
+            "Fit SoftmaxClassifier beside LogisticRegression and SGDClassifier(log_loss), "
+            "and MLPClassifierNP beside MLPClassifier with identical parameters; print test "
+            "accuracy, log loss, fit time, time per epoch and peak memory. Built-in data is "
+            "shipped with scikit-learn or generated: nothing is downloaded."
+        ),
+    )
+    cmp.add_argument(
+        "--dataset",
+        action="append",
+        choices=[*BUILT_IN, "all"],
+        help="built-in data set; repeat for several (default: all, or none with --csv)",
+    )
+    cmp.add_argument(
+        "--csv",
+        metavar="PATH",
+        help="your own data: a CSV file with a header row; text feature columns are one-hot "
+        "encoded",
+    )
+    cmp.add_argument("--target", metavar="COLUMN", help="the CSV column that holds the labels")
+    cmp.add_argument(
+        "--hidden",
+        type=parse_hidden,
+        default="100",
+        metavar="SIZES",
+        help="hidden layer sizes of both MLPs, comma-separated (default: 100)",
+    )
+    cmp.add_argument(
+        "--solver",
+        choices=["sgd", "adam", "lbfgs"],
+        help="solver of all three numpy/MLP models (default: each estimator's own default)",
+    )
+    cmp.add_argument(
+        "--max-iter",
+        type=_positive_int,
+        metavar="N",
+        help="epochs (iterations for L-BFGS); default: "
+        + ", ".join(f"{k} {v}" for k, v in DEFAULT_MAX_ITER.items()),
+    )
+    cmp.add_argument(
+        "--batch-size",
+        type=_batch_size,
+        default="auto",
+        metavar="N",
+        help="mini-batch size, or 'auto' for min(200, n_samples) (default: auto)",
+    )
+    cmp.add_argument(
+        "--alpha", type=_non_negative_float, default=1e-4, help="L2 penalty (default: 1e-4)"
+    )
+    cmp.add_argument(
+        "--dtype",
+        choices=["float32", "float64"],
+        default="float64",
+        help="dtype of the data; float32 trains in float32 (default: float64)",
+    )
+    cmp.add_argument("--seed", type=int, default=0, help="seed of data, split and models")
+    cmp.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write results.json, results.csv, loss curves and decision boundaries (PNG) here",
+    )
+    cmp.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return parser
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """``"100,50"`` -> ``(100, 50)``; an empty string gives no hidden layer.
+
+    Examples
+    --------
+    >>> parse_hidden("100, 50")
+    (100, 50)
+    """
+    try:
+        sizes = tuple(int(part) for part in text.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated positive integers, e.g. 100,50; got {text!r}"
+        ) from None
+    if any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"sizes must be positive, got {text!r}")
+    return sizes
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _batch_size(text):
+    return "auto" if text == "auto" else _positive_int(text)
+
+
+def _non_negative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
+    return value
+
+
+def check_args(args) -> None:
+    """Reject options that do not go together, and create ``--out`` before any fit."""
+    if args.target and not args.csv:
+        raise CommandError("--target needs --csv PATH")
+    if args.csv and not args.target:
+        raise CommandError("--csv needs --target COLUMN: the column that holds the labels")
+    if args.csv and args.dataset:
+        raise CommandError("give either --dataset or --csv, not both")
+    if args.csv and not os.path.isfile(args.csv):
+        raise CommandError(f"cannot read {args.csv}: no such file")
+    if args.out:
+        try:
+            os.makedirs(args.out, exist_ok=True)
+        except OSError as exc:
+            raise CommandError(f"cannot create --out directory {args.out}: {exc}") from None
+
+
+def run(args, progress=None):
+    """Fit and measure every model on every data set.
+
+    Returns the result rows (see :mod:`.report`) and, per data set, the
+    :class:`~.data.Dataset` and its fitted :class:`~.models.Model` list.
+    """
+    say = progress or (lambda message: None)
+    if args.csv:
+        keys = ["csv"]
+    else:
+        names = args.dataset or ["all"]
+        keys = [key for key in BUILT_IN if key in names or "all" in names]
+    rows, fitted = [], []
+    for key in keys:
+        data = load_dataset(
+            key, seed=args.seed, dtype=args.dtype, csv_path=args.csv, target=args.target
+        )
+        n_train, n_features = data.X_train.shape
+        say(f"{data.name}: {n_train} training samples, {n_features} features, {args.dtype}")
+        for note in data.notes:
+            say(f"{data.name}: {note}")
+        models = make_models(
+            key,
+            n_train,
+            hidden=args.hidden,
+            solver=args.solver,
+            max_iter=args.max_iter,
+            batch_size=args.batch_size,
+            alpha=args.alpha,
+            seed=args.seed,
+        )
+        for i, model in enumerate(models, start=1):
+            say(f"{data.name}: fitting {model.name} ({i}/{len(models)})")
+            try:
+                result = measure(
+                    model.estimator, data.X_train, data.y_train, data.X_test, data.y_test
+                )
+            except (ValueError, ArithmeticError) as exc:
+                raise CommandError(f"{data.name}: {model.name} failed: {exc}") from None
+            rows.append(
+                dict(
+                    dataset=data.name,
+                    n_train=n_train,
+                    n_features=n_features,
+                    family=model.family,
+                    model=model.name,
+                    **result,
+                )
+            )
+            say(
+                f"{data.name}: {model.name}: accuracy {result['accuracy']:.3f} "
+                f"in {result['fit_s']:.2f} s"
+            )
+        fitted.append((data, models))
+    return rows, fitted
+
+
+def compare(args, stdout=None, stderr=None) -> int:
+    """Run ``sknumpynet compare`` with parsed ``args``; returns the exit status."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    check_args(args)
+    start = time.perf_counter()
+
+    def progress(message):
+        print(f"[{time.perf_counter() - start:5.1f} s] {message}", file=stderr, flush=True)
+
+    say = None if args.quiet else progress
+    rows, fitted = run(args, progress=say)
+    print(format_table(rows), file=stdout)
+    print(f"\n{FOOTNOTE}", file=stdout)
+    if args.out:
+        from .figures import write_figures  # matplotlib: only when figures are asked for
+
+        written = write_results(args.out, rows)
+        for data, models in fitted:
+            written += write_figures(args.out, data, models)
+        if say:
+            for path in written:
+                say(f"wrote {path}")
+    return 0
+
+
+def main(argv=None) -> int:
+    """Entry point of ``python -m sknumpynet`` and of the ``sknumpynet`` script.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    status : int
+        0 on success, 2 for bad arguments or unreadable input (with one line
+        on stderr saying why).
+
+    Examples
+    --------
+    >>> from sknumpynet.__main__ import main
+    >>> main(["compare", "--dataset", "spiral", "--max-iter", "3", "--hidden", "4", "--quiet"])
+    ... # doctest: +ELLIPSIS
+    dataset  model               accuracy  log loss  fit s  epochs  ms/epoch  peak MiB
+    -------  ------------------  --------  --------  -----  ------  --------  --------
+    spiral   SoftmaxClassifier  ...
+    spiral   LogisticRegression ...
+    spiral   SGDClassifier      ...
+    spiral   MLPClassifierNP    ...
+    spiral   MLPClassifier      ...
+    <BLANKLINE>
+    ms/epoch: fit time / epochs (L-BFGS: / iterations); peak MiB: ...
+    0
+    >>> main(["compare", "--max-iter", "0"])
+    2
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return compare(args)
+    except CommandError as exc:
+        print(f"sknumpynet: error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,137 @@
+"""The figures of the ``compare`` command: loss curves and decision boundaries.
+
+Loss curves are drawn by the package's own
+:class:`~sknumpynet.plotting.LossCurveDisplay`, decision boundaries by
+scikit-learn's :class:`~sklearn.inspection.DecisionBoundaryDisplay`. Figures
+are made with :class:`matplotlib.figure.Figure`, not pyplot, so that writing
+them neither needs nor changes a matplotlib backend.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import warnings
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from sklearn.inspection import DecisionBoundaryDisplay
+
+from ..plotting import LossCurveDisplay
+from .errors import CommandError
+
+# One colour per family; ours a broad translucent line, scikit-learn's a thin
+# dashed one on top: with identical parameters the two curves can coincide,
+# and both stay visible.
+FAMILY_COLORS = {"linear": "tab:blue", "mlp": "tab:orange"}
+OURS_STYLE = dict(linestyle="-", linewidth=4.0, alpha=0.45, zorder=2)
+THEIRS_STYLE = dict(linestyle="--", linewidth=1.5, zorder=3)
+
+
+def loss_curve_figure(name: str, models) -> Figure | None:
+    """Training loss per epoch of the models that record it, on one axis; None if none do.
+
+    ``models`` are fitted :class:`~sknumpynet._compare.models.Model` objects.
+    """
+    with_curves = [m for m in models if getattr(m.estimator, "loss_curve_", None) is not None]
+    if not with_curves:
+        return None
+    figure = Figure(figsize=(6.4, 4.8), layout="constrained")
+    ax = figure.subplots()
+    for model in with_curves:
+        LossCurveDisplay.from_estimator(
+            model.estimator,
+            ax=ax,
+            name=model.name,
+            log_scale=True,
+            color=FAMILY_COLORS.get(model.family),
+            **(OURS_STYLE if model.ours else THEIRS_STYLE),
+        )
+    ax.set_title(f"{name}: loss curves (solid: sknumpynet, dashed: scikit-learn)", fontsize=10)
+    return figure
+
+
+def decision_boundary_figure(data, models) -> Figure | None:
+    """One panel per model: its predicted regions, and the test points in their true class.
+
+    Regions and points share one colour per class. None unless the data has
+    exactly two features.
+    """
+    if data.X_train.shape[1] != 2:
+        return None
+    figure = Figure(figsize=(3.2 * len(models), 3.6), layout="constrained")
+    for ax, model in zip(figure.subplots(1, len(models), squeeze=False)[0], models):
+        plot_decision_boundary(model.estimator, data.X_train, data.X_test, data.y_test, ax=ax)
+        ax.set_title(model.name, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    figure.suptitle(f"{data.name}: decision boundaries and test points")
+    return figure
+
+
+def plot_decision_boundary(estimator, X_grid, X, y, *, ax):
+    """Regions of ``estimator`` over the range of ``X_grid``; points ``X`` coloured by ``y``.
+
+    Each point takes the colour of the region of its class: both go through
+    the colour map and norm of the drawn surface. Points of a class the
+    estimator never saw are white. Returns the ``DecisionBoundaryDisplay``.
+    """
+    classes = estimator.classes_
+    with warnings.catch_warnings():
+        # cmap goes to older scikit-learn, multiclass_colors to newer: each ignores one
+        warnings.filterwarnings("ignore", message=".*ignored in favor of 'multiclass_colors'")
+        display = DecisionBoundaryDisplay.from_estimator(
+            estimator,
+            X_grid,
+            ax=ax,
+            response_method="predict",
+            eps=0.1 * float(np.ptp(X_grid, axis=0).max()),  # a margin in proportion to the data
+            **_region_style(len(classes)),
+        )
+    codes = np.searchsorted(classes, y).clip(0, len(classes) - 1)
+    known = classes[codes] == y
+    colors = display.surface_.to_rgba(codes)
+    colors[~known] = (1.0, 1.0, 1.0, 1.0)
+    ax.scatter(X[:, 0], X[:, 1], c=colors, s=10, edgecolors="k", linewidths=0.3)
+    return display
+
+
+def _region_style(n_classes: int) -> dict:
+    """Keyword arguments of ``DecisionBoundaryDisplay.from_estimator``: one colour per class."""
+    if n_classes <= 10:
+        colors = list(colormaps["tab10"].colors[:n_classes])
+    else:
+        colors = list(colormaps["turbo"](np.linspace(0, 1, n_classes)))
+    # a contour level between each two class codes, so that each class is one colour
+    style = dict(levels=np.arange(n_classes + 1) - 0.5, alpha=0.4, cmap=ListedColormap(colors))
+    # scikit-learn >= 1.7 takes the colours of a multiclass problem from
+    # `multiclass_colors` (1.9 also for `predict`, ignoring `cmap`)
+    if n_classes > 2 and "multiclass_colors" in _from_estimator_parameters():
+        style["multiclass_colors"] = colors
+    return style
+
+
+def _from_estimator_parameters():
+    return inspect.signature(DecisionBoundaryDisplay.from_estimator).parameters
+
+
+def write_figures(out_dir: str, data, models) -> list[str]:
+    """The PNG figures of one data set's fitted models in ``out_dir``; returns their paths."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in data.name)
+    written = []
+    figures = [
+        (f"loss_curves_{safe}.png", loss_curve_figure(data.name, models)),
+        (f"decision_boundaries_{safe}.png", decision_boundary_figure(data, models)),
+    ]
+    for filename, figure in figures:
+        if figure is None:
+            continue
+        path = os.path.join(out_dir, filename)
+        try:
+            figure.savefig(path, dpi=100)
+        except OSError as exc:
+            raise CommandError(f"cannot write {path}: {exc}") from None
+        written.append(path)
+    return written
