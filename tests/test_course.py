@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
@@ -82,18 +82,28 @@ def digits_splits():
         {"solver": "adam"},
         {"solver": "sgd", "learning_rate_init": 0.01},
         {"solver": "lbfgs", "max_iter": 300},
+        {"solver": "adam", "early_stopping": True},
+        {"solver": "sgd", "learning_rate_init": 0.01, "early_stopping": True},
     ],
-    ids=["adam", "sgd", "lbfgs"],
+    ids=["adam", "sgd", "lbfgs", "adam-early-stopping", "sgd-early-stopping"],
 )
-def test_mlp_matches_scikit_learn_on_digits(digits_splits, params):
+def test_mlp_is_scikit_learns_model_on_digits(digits_splits, params):
+    """Same parameters and seed: same initial weights, batches, validation split
+    and stopping epoch, so the same model up to floating-point rounding."""
     params = {"hidden_layer_sizes": (64,), "random_state": 0, **params}
-    for X_train, X_test, y_train, y_test in digits_splits:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            ours = MLPClassifierNP(**params).fit(X_train, y_train).score(X_test, y_test)
-            theirs = MLPClassifier(**params).fit(X_train, y_train).score(X_test, y_test)
-        assert abs(ours - theirs) <= 0.015, (ours, theirs)
-        assert ours > 0.94
+    X_train, X_test, y_train, y_test = digits_splits[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = MLPClassifierNP(**params).fit(X_train, y_train)
+        theirs = MLPClassifier(**params).fit(X_train, y_train)
+    assert ours.n_iter_ == theirs.n_iter_
+    if params["solver"] != "lbfgs":  # scikit-learn records no curve for L-BFGS
+        np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-10)
+    if params.get("early_stopping"):
+        np.testing.assert_allclose(ours.validation_scores_, theirs.validation_scores_)
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)
+    assert ours.score(X_test, y_test) == theirs.score(X_test, y_test) > 0.94
 
 
 def test_softmax_matches_logistic_regression_on_digits(digits_splits):
@@ -103,11 +113,23 @@ def test_softmax_matches_logistic_regression_on_digits(digits_splits):
         assert abs(ours.score(X_test, y_test) - theirs.score(X_test, y_test)) <= 0.015
 
 
-def test_softmax_with_alpha_one_over_c_is_logistic_regression(digits_splits):
-    """alpha = 1 / C gives LogisticRegression's objective; lbfgs reaches its optimum."""
-    X_train, X_test, y_train, _ = digits_splits[0]
-    theirs = LogisticRegression(C=0.5, max_iter=5000, tol=1e-10).fit(X_train, y_train)
-    ours = SoftmaxClassifier(solver="lbfgs", alpha=2.0, max_iter=5000, tol=1e-10)
-    ours.fit(X_train, y_train)
-    np.testing.assert_allclose(ours.predict_proba(X_test), theirs.predict_proba(X_test), atol=1e-3)
-    np.testing.assert_allclose(ours.coef_ - ours.coef_.mean(axis=0), theirs.coef_, atol=2e-2)
+@pytest.mark.parametrize("dataset", ["iris", "digits"])
+@pytest.mark.parametrize("C", [1.0, 0.1])
+@pytest.mark.parametrize("binary", [False, True], ids=["multinomial", "binary"])
+def test_softmax_with_alpha_one_over_c_is_logistic_regression(dataset, C, binary):
+    """alpha = 1 / C is LogisticRegression's objective; from zeros, with its
+    L-BFGS tolerances, lbfgs reaches its coefficients and intercepts."""
+    X, y = (load_iris if dataset == "iris" else load_digits)(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    if binary:
+        y = y == 1
+    theirs = LogisticRegression(C=C, max_iter=10_000, tol=1e-10).fit(X, y)
+    ours = SoftmaxClassifier(solver="lbfgs", alpha=1 / C, max_iter=10_000, tol=1e-10)
+    ours.fit(X, y)
+    np.testing.assert_allclose(
+        ours.coef_, theirs.coef_, rtol=1e-4, atol=1e-4 * np.abs(theirs.coef_).max()
+    )
+    np.testing.assert_allclose(
+        ours.intercept_, theirs.intercept_, rtol=1e-4, atol=1e-4 * np.abs(theirs.intercept_).max()
+    )
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-5)
