@@ -9,7 +9,6 @@ estimator.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ._hooks import DivergenceError, DivergenceGuard, Hook, PrintProgress, diverged
 from ._network import Network
 from ._optimizers import Optimizer
+from ._warnings import warn
 
 __all__ = ["DivergenceError", "TrainingProblem", "TrainingState", "train"]
 
@@ -217,12 +217,11 @@ def run_lbfgs(
         state.loss_curve.append(float(result.fun))
     state.converged = result.status == 0
     if not state.converged:
-        warnings.warn(
+        warn(
             f"lbfgs failed to converge after {result.nit} iteration(s) "
             f"(status={result.status}): {result.message}. Increase max_iter "
             "or max_fun, or scale the data.",
             ConvergenceWarning,
-            stacklevel=4,
         )
 
 
@@ -279,11 +278,10 @@ def train(
                     random_state=random_state,
                 )
                 if not (state.converged or incremental):
-                    warnings.warn(
+                    warn(
                         f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached "
                         "and the optimization hasn't converged yet.",
                         ConvergenceWarning,
-                        stacklevel=3,
                     )
         except KeyboardInterrupt:
             state.drop_incomplete_epoch()
@@ -291,11 +289,10 @@ def train(
                 raise
             if not np.isfinite(net.params).all():
                 raise diverged("when the fit was interrupted") from None
-            warnings.warn(
+            warn(
                 f"Training interrupted by the user after {state.n_iter} epoch(s); "
                 "the model keeps the weights trained so far.",
                 UserWarning,
-                stacklevel=3,
             )
         for hook in hooks:
             hook.on_train_end(state, net)

@@ -167,7 +167,7 @@ class LossCurveDisplay:
     >>> from sknumpynet.plotting import LossCurveDisplay
     >>> X, y = make_spiral(random_state=0)
     >>> ours = MLPClassifierNP((50,), early_stopping=True, max_iter=300, random_state=0)
-    >>> theirs = MLPClassifier((50,), max_iter=300, random_state=0)
+    >>> theirs = MLPClassifier((50,), early_stopping=True, max_iter=300, random_state=0)
     >>> disp = LossCurveDisplay.from_estimator(ours.fit(X, y))
     >>> disp = LossCurveDisplay.from_estimator(theirs.fit(X, y), ax=disp.ax_)
     >>> len(disp.ax_.get_lines())

@@ -491,7 +491,7 @@ CASES = [
         "validation_fraction-1.5",
         lambda X, y: dict(X=X, y=y),
         InvalidParameterError,
-        r"'validation_fraction' parameter .* range \(0.0, 1.0\)",
+        r"'validation_fraction' parameter .* range \[0.0, 1.0\)",
         params=dict(validation_fraction=1.5),
     ),
     Case(

@@ -305,6 +305,7 @@ def test_help_lists_the_options(capsys):
         assert option in help_text
 
 
+@pytest.mark.slow
 def test_python_dash_m_runs_and_reports_errors_in_one_line():
     result = subprocess.run(
         [sys.executable, "-m", "sknumpynet", "compare", "--max-iter", "-3"],

@@ -158,6 +158,13 @@ def test_a_wrong_gradient_fails(monkeypatch):
 
 def test_rejects_other_estimators():
     from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.utils._param_validation import InvalidParameterError
 
-    with pytest.raises((TypeError, ValueError), match="estimator"):
+    # An estimator of another kind is refused by parameter validation ...
+    with pytest.raises(InvalidParameterError, match="'estimator' parameter of check_gradients"):
         check_gradients(LogisticRegression(), X_SPIRAL, Y_SPIRAL)
+    # ... a pipeline ending in one by the check itself, which names what it checks.
+    with pytest.raises(TypeError, match="sknumpynet's own estimators .* LogisticRegression"):
+        check_gradients(make_pipeline(StandardScaler(), LogisticRegression()), X_SPIRAL, Y_SPIRAL)

@@ -82,6 +82,7 @@ def sequential():
     return {name: scores(search(name, n_jobs=1)) for name in SEARCHES}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(SEARCHES))
 def test_grid_search_with_joblib_processes_equals_sequential(name, sequential):
     with joblib.parallel_backend("loky"):
@@ -121,6 +122,7 @@ def worker_pids(client):
     return set(client.run(os.getpid).values())
 
 
+@pytest.mark.slow
 @needs_dask
 @pytest.mark.parametrize("name", list(SEARCHES))
 def test_grid_search_on_dask_cluster_equals_sequential(name, sequential, dask_client):
@@ -153,6 +155,7 @@ def first_call_hangs_scorer(marker_dir):
     return scorer
 
 
+@pytest.mark.slow
 @needs_dask
 def test_grid_search_survives_a_killed_dask_worker(sequential, dask_client, tmp_path):
     """SIGKILL the worker in the middle of a search: Dask reruns its tasks elsewhere.
@@ -222,6 +225,7 @@ FRESH_PROCESS = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_pickled_models_predict_identically_in_a_fresh_process(tmp_path):
     X, y = make_data()
     models = {
