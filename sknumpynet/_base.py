@@ -28,7 +28,7 @@ from ._hooks import EarlyStopping, TrainingLossStopping
 from ._losses import log_expit, log_softmax
 from ._network import Network, logits
 from ._optimizers import make_optimizer
-from ._training import TrainingProblem, TrainingState, train
+from ._training import TrainingConfig, TrainingProblem, TrainingState, train
 from ._weights import check_sample_weight, class_weights, rescale_weights
 
 _SPARSE_FORMATS = ["csr", "csc"]
@@ -36,6 +36,8 @@ _FLOAT_DTYPES = [np.float64, np.float32]
 # What validate_data(reset=True) records on the estimator.
 _INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 # Private fitted state, replaced with the public attributes on every publish.
+# Parameters that say how to train, handed to the engine as they are.
+_CONFIG_PARAMETERS = ("solver", "batch_size", "max_iter", "shuffle", "tol", "max_fun", "verbose")
 _PRIVATE_FITTED = ("_label_binarizer", "_activation", "_optimizer", "_no_improvement_count")
 
 
@@ -167,45 +169,57 @@ class BaseNumpyNet(BaseEstimator):
         # MLP: the same seed gives the same fit, and nothing hidden carries over.
         random_state = check_random_state(self.random_state)
         problem, score, fitted = self._build_problem(
-            X, y, sample_weight, classes, incremental=incremental, first=first,
+            X,
+            y,
+            sample_weight,
+            classes,
+            incremental=incremental,
+            first=first,
             random_state=random_state,
-        )  # fmt: skip
+        )
         state = self._initial_state(first, early_stopping=score is not None)
-        optimizer = stopping = None
+        optimizer = None
+        hooks = []
         if self.solver != "lbfgs":
-            optimizer = self._optimizer_for(problem.net, incremental and not first)
+            optimizer = self._optimizer_for(problem.net, resume=incremental and not first)
             rule = dict(
                 optimizer=optimizer,
                 tol=self.tol,
                 n_iter_no_change=self.n_iter_no_change,
                 verbose=self.verbose,
             )
-            stopping = (
+            hooks.append(
                 TrainingLossStopping(**rule) if score is None else EarlyStopping(score, **rule)
             )
+        config = TrainingConfig(
+            **{name: getattr(self, name) for name in _CONFIG_PARAMETERS},
+            lbfgs_options=self._lbfgs_options,
+        )
         train(
             problem,
             state,
-            solver=self.solver,
+            config,
             optimizer=optimizer,
-            stopping=stopping,
+            hooks=hooks,
             random_state=random_state,
-            batch_size=self.batch_size,
-            max_iter=self.max_iter,
-            shuffle=self.shuffle,
             incremental=incremental,
-            max_fun=self.max_fun,
-            tol=self.tol,
-            lbfgs_options=self._lbfgs_options,
-            verbose=self.verbose,
         )
         self._publish(fitted, problem.net, state, optimizer)
         return self
 
     def _build_problem(
-        self, X, y, sample_weight, classes, *, incremental, first, random_state,
-        dtype=None, split=True,
-    ):  # fmt: skip
+        self,
+        X,
+        y,
+        sample_weight,
+        classes,
+        *,
+        incremental,
+        first,
+        random_state,
+        dtype=None,
+        split=True,
+    ):
         """Validate the data and build the objective to minimize, changing nothing.
 
         This is the one place where the objective is defined: ``fit``,
@@ -258,9 +272,14 @@ class BaseNumpyNet(BaseEstimator):
         saved = {k: self.__dict__[k] for k in _INPUT_ATTRIBUTES if k in self.__dict__}
         try:
             X, y = validate_data(
-                self, X, y, accept_sparse=_SPARSE_FORMATS, dtype=dtype, multi_output=True,
+                self,
+                X,
+                y,
+                accept_sparse=_SPARSE_FORMATS,
+                dtype=dtype,
+                multi_output=True,
                 reset=reset,
-            )  # fmt: skip
+            )
             recorded = {k: self.__dict__[k] for k in _INPUT_ATTRIBUTES if k in self.__dict__}
         finally:
             for k in _INPUT_ATTRIBUTES:

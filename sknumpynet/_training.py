@@ -21,7 +21,7 @@ from ._network import Network
 from ._optimizers import Optimizer
 from ._warnings import warn
 
-__all__ = ["DivergenceError", "TrainingProblem", "TrainingState", "train"]
+__all__ = ["DivergenceError", "TrainingConfig", "TrainingProblem", "TrainingState", "train"]
 
 
 @dataclass
@@ -203,9 +203,13 @@ def run_lbfgs(
     if maxls is not None:
         options["maxls"] = maxls
     result = scipy.optimize.minimize(
-        fun, net.params.astype(np.float64), method="L-BFGS-B", jac=True,
-        callback=callback, options=options,
-    )  # fmt: skip
+        fun,
+        net.params.astype(np.float64),
+        method="L-BFGS-B",
+        jac=True,
+        callback=callback,
+        options=options,
+    )
     if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
         raise DivergenceError(
             "The training loss became infinite or NaN during L-BFGS: the fit "
@@ -225,61 +229,78 @@ def run_lbfgs(
         )
 
 
+@dataclass(frozen=True)
+class TrainingConfig:
+    """How to train: the solver and its settings, as the estimator's parameters give them."""
+
+    solver: str = "adam"
+    batch_size: int | str = "auto"
+    max_iter: int = 200
+    shuffle: bool = True
+    tol: float = 1e-4
+    max_fun: int = 15000
+    verbose: bool = False
+    lbfgs_options: dict = field(default_factory=dict)
+
+
 def train(
     problem: TrainingProblem,
     state: TrainingState,
+    config: TrainingConfig,
     *,
-    solver: str,
-    optimizer: Optimizer | None,
-    stopping: Hook | None,
-    random_state: np.random.RandomState,
-    batch_size: int | str,
-    max_iter: int,
-    shuffle: bool = True,
+    optimizer: Optimizer | None = None,
+    hooks: list[Hook] = (),
+    random_state: np.random.RandomState | None = None,
     incremental: bool = False,
-    max_fun: int = 15000,
-    tol: float = 1e-4,
-    lbfgs_options: dict | None = None,
-    verbose: bool = False,
 ) -> None:
-    """Train ``problem.net`` in place with ``solver``, recording progress in ``state``.
+    """Train ``problem.net`` in place, recording progress in ``state``.
 
-    ``stopping`` is the stopping rule of the stochastic solvers (a hook). A
-    Ctrl-C keeps the weights trained so far, with a warning, provided at
-    least one epoch is complete and the weights are finite; before that it
-    propagates, and the caller publishes nothing. Raises
-    :class:`DivergenceError` instead of returning weights that are, or
+    ``config.solver`` is ``"lbfgs"`` or a stochastic solver, which steps with
+    ``optimizer`` and shuffles with ``random_state``; ``incremental`` runs one
+    epoch, as ``partial_fit`` does. ``hooks`` (a stopping rule, callbacks)
+    run after the package's own: divergence detection and, with
+    ``config.verbose``, progress. A Ctrl-C keeps the weights trained so far,
+    with a warning, provided at least one epoch is complete and the weights
+    are finite; before that it propagates and the caller publishes nothing.
+    Raises :class:`DivergenceError` instead of returning weights that are, or
     predict, infinite or NaN.
     """
-    hooks: list[Hook] = []
-    if verbose:
-        hooks.append(PrintProgress())
+    stochastic = config.solver != "lbfgs"
+    all_hooks: list[Hook] = [DivergenceGuard(optimizer.learning_rate_init)] if stochastic else []
+    if config.verbose:
+        all_hooks.append(PrintProgress())
+    all_hooks.extend(hooks)
     net = problem.net
-    state.n_train = problem.n_train
+    state.n_train = problem.n_train if stochastic else 0  # t_ counts stochastic samples
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         try:
-            if solver == "lbfgs":
-                run_lbfgs(problem, state, hooks, max_iter=max_iter, max_fun=max_fun, tol=tol,
-                          **(lbfgs_options or {}))  # fmt: skip
+            if not stochastic:
+                run_lbfgs(
+                    problem,
+                    state,
+                    all_hooks,
+                    max_iter=config.max_iter,
+                    max_fun=config.max_fun,
+                    tol=config.tol,
+                    **config.lbfgs_options,
+                )
             else:
-                hooks.insert(0, DivergenceGuard(optimizer.learning_rate_init))
-                if stopping is not None:
-                    hooks.append(stopping)
+                batch_size = config.batch_size
                 if batch_size == "auto":
                     batch_size = min(200, problem.n_train)
                 run_epochs(
                     problem,
                     optimizer,
                     state,
-                    hooks,
+                    all_hooks,
                     batch_size=batch_size,
-                    max_iter=1 if incremental else max_iter,
-                    shuffle=shuffle,
+                    max_iter=1 if incremental else config.max_iter,
+                    shuffle=config.shuffle,
                     random_state=random_state,
                 )
                 if not (state.converged or incremental):
                     warn(
-                        f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached "
+                        f"Stochastic Optimizer: Maximum iterations ({config.max_iter}) reached "
                         "and the optimization hasn't converged yet.",
                         ConvergenceWarning,
                     )
@@ -294,7 +315,7 @@ def train(
                 "the model keeps the weights trained so far.",
                 UserWarning,
             )
-        for hook in hooks:
+        for hook in all_hooks:
             hook.on_train_end(state, net)
         check_finite(net, problem.X)
 

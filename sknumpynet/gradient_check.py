@@ -326,12 +326,23 @@ def check_gradients(
     # The objective that fit builds (on all rows: no early-stopping split), in
     # float64; building it changes nothing on the estimator.
     problem, _, _ = model._build_problem(
-        X, y, sample_weight, None, incremental=False, first=not fitted,
-        random_state=check_random_state(model.random_state), dtype=np.float64, split=False,
-    )  # fmt: skip
+        X,
+        y,
+        sample_weight,
+        None,
+        incremental=False,
+        first=not fitted,
+        random_state=check_random_state(model.random_state),
+        dtype=np.float64,
+        split=False,
+    )
     net, X, Y, weights, alpha = (
-        problem.net, problem.X, problem.Y, problem.sample_weight, problem.alpha,
-    )  # fmt: skip
+        problem.net,
+        problem.X,
+        problem.Y,
+        problem.sample_weight,
+        problem.alpha,
+    )
 
     with np.errstate(over="ignore", under="ignore"):
         loss = float(net.loss_grad(X, Y, weights, alpha))
