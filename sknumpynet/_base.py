@@ -97,6 +97,10 @@ class BaseNumpyNet(BaseEstimator):
     def _architecture(self) -> tuple[list[int], str]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _network_options(self) -> dict:
+        """Further keyword arguments of :class:`~sknumpynet._network.Network`."""
+        return {}
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
@@ -250,7 +254,13 @@ class BaseNumpyNet(BaseEstimator):
         )
         fitted.update(target_info)
         weights = self._sample_weights(y, sample_weight, X.dtype, incremental, fitted)
-        net = Network([X.shape[1], *hidden, Y.shape[1]], activation, out_activation, X.dtype)
+        net = Network(
+            [X.shape[1], *hidden, Y.shape[1]],
+            activation,
+            out_activation,
+            X.dtype,
+            **self._network_options(),
+        )
         if first:
             net.initialize(random_state, self._init_method)
         else:
