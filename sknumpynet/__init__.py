@@ -1,7 +1,8 @@
-"""Neural-network classifiers in plain numpy that are scikit-learn estimators."""
+"""Neural networks in plain numpy that are scikit-learn estimators."""
 
 from ._hooks import DivergenceError
 from ._mlp import MLPClassifierNP
+from ._regressor import MLPRegressorNP
 from ._softmax import SoftmaxClassifier
 from .datasets import make_mnist_like, make_spiral
 from .gradient_check import GradientCheckReport, check_gradients
@@ -14,6 +15,7 @@ from .plotting import (
 
 __all__ = [
     "MLPClassifierNP",
+    "MLPRegressorNP",
     "SoftmaxClassifier",
     "DivergenceError",
     "make_spiral",

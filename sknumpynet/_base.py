@@ -15,8 +15,8 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.metrics import accuracy_score
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -93,6 +93,7 @@ class BaseNumpyNet(BaseEstimator):
     # options of scipy's L-BFGS-B (``ftol``, ``maxls``).
     _init_method = "glorot"
     _lbfgs_options: dict = {}
+    _y_numeric = False  # regressors: y must be numbers
 
     def _architecture(self) -> tuple[list[int], str]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -138,29 +139,7 @@ class BaseNumpyNet(BaseEstimator):
             )
         return True
 
-    @available_if(_can_partial_fit)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Update the model with one epoch of mini-batch steps over ``X``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            A chunk of training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Its targets.
-        classes : array-like of shape (n_classes,), default=None
-            All the classes that ``y`` may ever contain. Required on the first
-            call (except for multilabel indicator targets); when passed again
-            it must be the same set.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights, used as given (not rescaled per call), so
-            that a weight means the same in every call.
-
-        Returns
-        -------
-        self : object
-            The updated estimator.
-        """
+    def _partial_fit(self, X, y, classes, sample_weight):
         first = not hasattr(self, "coefs_")
         if first:
             self._validate_params()
@@ -288,6 +267,7 @@ class BaseNumpyNet(BaseEstimator):
                 accept_sparse=_SPARSE_FORMATS,
                 dtype=dtype,
                 multi_output=True,
+                y_numeric=self._y_numeric,
                 reset=reset,
             )
             recorded = {k: self.__dict__[k] for k in _INPUT_ATTRIBUTES if k in self.__dict__}
@@ -304,12 +284,12 @@ class BaseNumpyNet(BaseEstimator):
     def _validation_split(self, Y, random_state):
         """Training and validation rows, split as scikit-learn's MLP splits them.
 
-        The split is stratified for single-output targets only, on the same
+        The split is stratified for single-output classifiers only, on the same
         random stream, so that the same parameters and seed hold out the same
         rows. The training rows keep the split's order, as scikit-learn's.
         """
         n_samples = Y.shape[0]
-        stratify = Y.astype(bool) if Y.shape[1] == 1 else None
+        stratify = Y.astype(bool) if is_classifier(self) and Y.shape[1] == 1 else None
         try:
             rows, val_rows = train_test_split(
                 np.arange(n_samples),
@@ -333,7 +313,10 @@ class BaseNumpyNet(BaseEstimator):
         return rows, val_rows
 
     def _sample_weights(self, y, sample_weight, dtype, incremental, fitted):
-        return check_sample_weight(sample_weight, y.shape[0], dtype)
+        weights = check_sample_weight(sample_weight, y.shape[0], dtype)
+        if weights is not None and not incremental and not weights.any():
+            raise ValueError("All sample weights are zero: there is nothing to learn from.")
+        return weights
 
     def _initial_state(self, first: bool, early_stopping: bool) -> TrainingState:
         """A fresh state, or the fitted model's for a warm start or ``partial_fit``."""
@@ -422,6 +405,31 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+    @available_if(BaseNumpyNet._can_partial_fit)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Update the model with one epoch of mini-batch steps over ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Its targets.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes that ``y`` may ever contain. Required on the first
+            call (except for multilabel indicator targets); when passed again
+            it must be the same set.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, used as given (not rescaled per call), so
+            that a weight means the same in every call.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._partial_fit(X, y, classes, sample_weight)
 
     def _encode_targets(self, y, classes, dtype, *, first: bool, incremental: bool):
         """The target matrix and output activation of ``y``, and the label attributes."""
@@ -557,3 +565,88 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
         # Never exactly 0 or 1, so that log(proba) and the logit stay finite.
         info = np.finfo(proba.dtype)
         return np.clip(proba, info.tiny, 1 - info.epsneg, out=proba)
+
+
+class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
+    """Shared implementation of the regressors: numeric targets, one output per column."""
+
+    _parameter_constraints: dict = {
+        **BaseNumpyNet._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+    _y_numeric = True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.positive_only = self.loss == "poisson"
+        return tags
+
+    @available_if(BaseNumpyNet._can_partial_fit)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch of mini-batch steps over ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Its targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, used as given (not rescaled per call), so
+            that a weight means the same in every call.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._partial_fit(X, y, None, sample_weight)
+
+    def _encode_targets(self, y, classes, dtype, *, first: bool, incremental: bool):
+        """The targets as a 2-D array in ``dtype``, and the output activation of the loss."""
+        Y = np.asarray(y, dtype=dtype).reshape(y.shape[0], -1)
+        if self.loss == "poisson" and (Y < 0).any():
+            raise ValueError(
+                "Some value(s) of y are negative, which is not allowed for "
+                "loss='poisson': it models counts or rates."
+            )
+        if not first and Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} target column(s), but the model was fitted with "
+                f"{self.n_outputs_}."
+            )
+        return Y, ("exp" if self.loss == "poisson" else "identity"), {}
+
+    def _validation_score(self, X_val, y_val, w_val, fitted):
+        """R^2 on the held-out set (NaN where the predictions are not finite)."""
+
+        def score(net: Network) -> float:
+            predicted = self._output(net.logits(X_val), net.out_activation)
+            if not np.isfinite(predicted).all():
+                return np.nan
+            return float(r2_score(y_val, predicted, sample_weight=w_val))
+
+        return score
+
+    @staticmethod
+    def _output(z: np.ndarray, out_activation: str) -> np.ndarray:
+        """Predictions from the output logits: 1-D for a single target."""
+        if out_activation == "exp":
+            z = np.exp(z, out=z)
+        return z[:, 0] if z.shape[1] == 1 else z
+
+    def predict(self, X) -> np.ndarray:
+        """Predict the targets of ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted values (``exp`` of the output layer for ``loss="poisson"``).
+        """
+        return self._output(self._logits(X), self.out_activation_)

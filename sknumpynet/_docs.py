@@ -1,11 +1,12 @@
 """Docstring fragments shared by both estimators."""
 
 
-def shared_parameters(solver: str, learning_rate_init: float) -> str:
+def shared_parameters(solver: str, learning_rate_init: float, classifier: bool = True) -> str:
     """The common parameter section, with the estimator's own defaults."""
-    return SHARED_PARAMETERS.replace("SOLVER_DEFAULT", f'"{solver}"').replace(
+    text = SHARED_PARAMETERS.replace("SOLVER_DEFAULT", f'"{solver}"').replace(
         "LR_DEFAULT", str(learning_rate_init)
     )
+    return text + CLASS_WEIGHT_PARAMETER if classifier else text
 
 
 SHARED_PARAMETERS = """\
@@ -68,16 +69,21 @@ SHARED_PARAMETERS = """\
     n_iter_no_change : int, default=10
         Number of epochs without improvement of ``tol`` before stopping.
     max_fun : int, default=15000
-        Maximum number of loss evaluations of ``"lbfgs"``.
+        Maximum number of loss evaluations of ``"lbfgs"``."""
+
+CLASS_WEIGHT_PARAMETER = """
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``: a dict
         ``{label: weight}``, or ``"balanced"`` for ``n_samples / (n_classes *
         np.bincount(y))``. Not for multilabel targets; ``partial_fit``
         accepts a dict only."""
 
-SHARED_ATTRIBUTES = """\
+CLASSES_ATTRIBUTE = """\
     classes_ : ndarray of shape (n_classes,)
         Class labels (the label indices for multilabel targets).
+"""
+
+_NETWORK_ATTRIBUTES = """\
     coefs_ : list of ndarray
         ``coefs_[i]`` has shape ``(n_units_in, n_units_out)``: the weights of
         layer ``i``.
@@ -110,6 +116,33 @@ SHARED_ATTRIBUTES = """\
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Feature names, when ``X`` had string column names."""
 
+SHARED_ATTRIBUTES = CLASSES_ATTRIBUTE + _NETWORK_ATTRIBUTES
+
+REGRESSOR_ATTRIBUTES = (
+    _NETWORK_ATTRIBUTES.replace("Validation accuracy", "Validation R^2")
+    .replace("Best validation accuracy", "Best validation R^2")
+    .replace(
+        """Units of the output layer: 1 for binary targets, else one per class
+        or label.""",
+        "Number of targets (columns of ``y``).",
+    )
+    .replace(
+        """out_activation_ : {"softmax", "logistic"}
+        Output activation: softmax for multiclass, logistic for binary and
+        multilabel targets.""",
+        """out_activation_ : {"identity", "exp"}
+        Output activation: identity for the squared error, exp (a log link)
+        for the Poisson loss.""",
+    )
+)
+
+ENGINE_NOTES = """\
+    A fit whose loss becomes infinite or NaN, or a thousand times the loss
+    of the network before the call's first step, stops at once with a
+    :class:`~sknumpynet.DivergenceError` (a ``ValueError``) rather than
+    returning a blown-up model. Interrupting a fit with Ctrl-C keeps the
+    weights trained so far, with a warning, once an epoch is complete."""
+
 OBJECTIVE_NOTES = """\
     All arithmetic, forward pass, loss, back-propagation and optimizer steps,
     is this package's own numpy code, in the dtype of the training data
@@ -124,7 +157,4 @@ OBJECTIVE_NOTES = """\
     that every mini-batch sees weights on one global scale and a batch whose
     weights are all zero simply takes a penalty-only step.
 
-    A fit whose loss becomes infinite or NaN stops at once with a
-    :class:`~sknumpynet.DivergenceError` (a ``ValueError``) rather than
-    returning NaN weights. Interrupting a fit with Ctrl-C keeps the weights
-    trained so far, with a warning."""
+""" + ENGINE_NOTES

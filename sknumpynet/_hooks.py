@@ -50,14 +50,31 @@ class Hook:
         """Training ended, converged or not."""
 
 
-def diverged(where: str, learning_rate: float | None = None) -> DivergenceError:
-    """The error raised when a fit diverges, with what to change."""
+# scikit-learn's MLP raises this sentence for non-finite weights; keeping it
+# lets code written against scikit-learn recognize the same failure.
+NON_FINITE = (
+    "Solver produced non-finite parameter weights. The input data may contain large "
+    "values and need to be preprocessed."
+)
+
+
+def diverged(
+    where: str, learning_rate: float | None = None, finite: bool = False
+) -> DivergenceError:
+    """The error raised when a fit diverges, with what to change.
+
+    ``finite`` says the loss exploded without reaching infinity or NaN.
+    """
     rate = "" if learning_rate is None else f" (it was {learning_rate:g})"
+    what = (
+        f"The training loss exploded to more than {EXPLOSION_FACTOR:g} times the loss "
+        f"at initialization {where}: the fit diverged."
+        if finite
+        else f"{NON_FINITE} The training loss became infinite or NaN {where}: the fit diverged."
+    )
     return DivergenceError(
-        f"The training loss exploded (became infinite, NaN or {EXPLOSION_FACTOR:g} times "
-        f"the loss at initialization) {where}: the fit diverged. Try a smaller "
-        f"learning_rate_init{rate}, scaling the input features (e.g. with StandardScaler) "
-        "or a larger alpha."
+        f"{what} Try a smaller learning_rate_init{rate}, scaling the input features "
+        "(e.g. with StandardScaler) or a larger alpha."
     )
 
 
@@ -84,7 +101,9 @@ class DivergenceGuard(Hook):
             if self.limit == -math.inf and math.isfinite(loss):
                 self.limit = EXPLOSION_FACTOR * max(loss, 1.0)
             else:
-                raise diverged(f"in epoch {state.n_iter + 1}", self.learning_rate)
+                raise diverged(
+                    f"in epoch {state.n_iter + 1}", self.learning_rate, math.isfinite(loss)
+                )
 
     def on_epoch_end(self, state, net):
         if not np.isfinite(net.params).all():

@@ -1,10 +1,13 @@
 """Output losses fused with their gradient with respect to the logits.
 
-Both functions take the logits ``Z`` of a batch, overwrite them with the
-gradient of the batch loss with respect to the logits and return the loss.
+Each function takes the logits ``Z`` of a batch, overwrites them with the
+gradient of the batch loss with respect to the logits and returns the loss.
 The batch loss is ``sum_i w_i * l_i / n_batch`` where ``w`` are the sample
-weights (all ones when ``sample_weight`` is None).  The gradient is then
-``w_i * (p_i - y_i) / n_batch``: the softmax Jacobian is never formed.
+weights (all ones when ``sample_weight`` is None).  Every output activation
+is paired with its canonical loss (softmax with cross-entropy, logistic with
+binary cross-entropy, identity with squared error, exp with Poisson
+deviance), so the gradient is always ``w_i * (p_i - y_i) / n_batch`` with
+``p`` the activated output: no Jacobian is ever formed.
 
 Logarithms are taken of the logits through log-sum-exp, never of the
 probabilities, so that the loss stays finite however large the logits are.
@@ -13,7 +16,7 @@ probabilities, so that the loss stays finite however large the logits are.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, xlogy
 
 
 def _scale_gradient(G: np.ndarray, per_sample: np.ndarray, sample_weight) -> float:
@@ -66,9 +69,41 @@ def logistic_cross_entropy(Z: np.ndarray, Y: np.ndarray, sample_weight=None) -> 
     return _scale_gradient(Z, per_sample, sample_weight)
 
 
+def squared_error(Z: np.ndarray, Y: np.ndarray, sample_weight=None) -> float:
+    """Half the squared error of identity outputs ``Z`` against targets ``Y``.
+
+    Summed over outputs and averaged over samples: the function whose
+    gradient scikit-learn's ``MLPRegressor`` follows (for one output it is
+    also the loss it reports). ``Z`` is overwritten with ``w * (Z - Y) / n``.
+    """
+    Z -= Y
+    per_sample = np.einsum("ij,ij->i", Z, Z)
+    per_sample *= 0.5
+    return _scale_gradient(Z, per_sample, sample_weight)
+
+
+def poisson_deviance(Z: np.ndarray, Y: np.ndarray, sample_weight=None) -> float:
+    """Half the Poisson deviance of predictions ``exp(Z)`` (a log link) against ``Y``.
+
+    Per entry ``y log(y / p) - y + p`` with ``p = exp(z)``, computed from ``z``
+    as ``xlogy(y, y) - y z - y + exp(z)``, summed over outputs and averaged
+    over samples, as scikit-learn's ``MLPRegressor(loss="poisson")``. ``Z`` is
+    overwritten with ``w * (exp(Z) - Y) / n``.
+    """
+    per_entry = xlogy(Y, Y)
+    per_entry -= Y * (Z + 1.0)
+    np.exp(Z, out=Z)
+    per_entry += Z
+    Z -= Y
+    return _scale_gradient(Z, per_entry.sum(axis=1), sample_weight)
+
+
+# Output activation -> the loss it is fused with.
 LOSSES = {
     "softmax": softmax_cross_entropy,
     "logistic": logistic_cross_entropy,
+    "identity": squared_error,
+    "exp": poisson_deviance,
 }
 
 

@@ -16,7 +16,7 @@ import scipy.optimize
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from ._hooks import DivergenceError, DivergenceGuard, Hook, PrintProgress, diverged
+from ._hooks import NON_FINITE, DivergenceError, DivergenceGuard, Hook, PrintProgress, diverged
 from ._network import Network
 from ._optimizers import Optimizer
 from ._warnings import warn
@@ -212,9 +212,9 @@ def run_lbfgs(
     )
     if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
         raise DivergenceError(
-            "The training loss became infinite or NaN during L-BFGS: the fit "
-            "diverged. Try scaling the input features (e.g. with StandardScaler) "
-            "or a larger alpha."
+            f"{NON_FINITE} The training loss became infinite or NaN during L-BFGS: "
+            "the fit diverged. Try scaling the input features (e.g. with "
+            "StandardScaler) or a larger alpha."
         )
     net.params[...] = result.x.astype(dtype, copy=False)
     if state.n_iter == 0:  # converged at the starting point: no callback ran
@@ -331,6 +331,6 @@ def check_finite(net: Network, X) -> None:
         finite = np.isfinite(net.params).all() and np.isfinite(net.logits(X[:256])).all()
     if not finite:
         raise DivergenceError(
-            "The fit produced weights whose outputs are infinite or NaN: it diverged. "
-            "Try a smaller learning_rate_init or scaling the input features."
+            f"{NON_FINITE} The fit produced weights whose outputs are infinite or NaN: "
+            "it diverged. Try a smaller learning_rate_init or scaling the input features."
         )

@@ -1,17 +1,17 @@
-"""scikit-learn's own MLPClassifier tests, run against MLPClassifierNP.
+"""scikit-learn's own MLP tests, run against MLPClassifierNP and MLPRegressorNP.
 
-MLPClassifierNP is meant as a drop-in for ``sklearn.neural_network.MLPClassifier``,
-so the tests that scikit-learn ships for its classifier
-(``sklearn/neural_network/tests/test_mlp.py``, imported from the installed
-scikit-learn, never copied here) are the specification. Each of those test
-functions is called with the module global ``MLPClassifier`` replaced by
-``MLPClassifierNP``; a test parametrized over ``[MLPClassifier, MLPRegressor]``
-runs its classifier variant only, with ours passed in. The cases are collected
-from the imported module, so an upgraded scikit-learn brings its new tests.
+The estimators are meant as drop-ins for ``sklearn.neural_network``'s
+``MLPClassifier`` and ``MLPRegressor``, so the tests that scikit-learn ships
+for them (``sklearn/neural_network/tests/test_mlp.py``, imported from the
+installed scikit-learn, never copied here) are the specification. Each of
+those test functions is called with the module globals ``MLPClassifier`` and
+``MLPRegressor`` replaced by ours, and with ours passed in where a test is
+parametrized over the estimator classes. The cases are collected from the
+imported module, so an upgraded scikit-learn brings its new tests.
 
-Every classifier test that uses only public API runs, and so do those that
-touch a private attribute this package also keeps with the same meaning
-(``_optimizer.learning_rate``, ``_no_improvement_count``). Two show
+Every test that uses only public API runs, and so do those that touch a
+private attribute this package also keeps with the same meaning
+(``_optimizer.learning_rate``, ``_no_improvement_count``). Three show
 deliberate differences, documented in the README ("The same model as
 scikit-learn's, and where it differs") and marked ``xfail(strict=True)`` in
 ``EXPECTED_FAILURES`` with the reason: a strict xfail that starts passing fails.
@@ -19,18 +19,6 @@ scikit-learn's, and where it differs") and marked ``xfail(strict=True)`` in
 Skipped, because they use private API of scikit-learn's implementation that a
 different implementation has no reason to share (see ``PRIVATE_API``):
 test_fit and test_gradient.
-
-Out of scope until a regressor exists (they use MLPRegressor only, as of
-scikit-learn 1.9.1), so they are not collected here: test_lbfgs_regression,
-test_lbfgs_regression_maxfun, test_multioutput_regression,
-test_partial_fit_regression, test_nonfinite_params, test_shuffle,
-test_mlp_regressor_dtypes_casting, test_mlp_loading_from_joblib_partial_fit,
-test_mlp_diverging_loss, test_mlp_sample_weight_with_early_stopping,
-test_mlp_vs_poisson_glm_equivalent, test_minimum_input_sample_size, and the
-``[MLPRegressor]`` variants of test_early_stopping,
-test_warm_start_full_iteration, test_mlp_param_dtypes,
-test_preserve_feature_names, test_mlp_warm_start_with_early_stopping,
-test_mlp_warm_start_no_convergence and test_mlp_partial_fit_after_fit.
 
 Warnings are not filtered here: scikit-learn's tests filter the
 ConvergenceWarnings they expect themselves, and their ``filterwarnings`` marks
@@ -44,7 +32,7 @@ import sys
 
 import pytest
 
-from sknumpynet import MLPClassifierNP
+from sknumpynet import DivergenceError, MLPClassifierNP, MLPRegressorNP
 
 SKLEARN_TESTS = "sklearn.neural_network.tests.test_mlp"
 
@@ -95,6 +83,11 @@ EXPECTED_FAILURES = {
         "rows: with logits above ~37 several labels' probabilities saturate to the "
         "same 1 - epsneg, while predict_log_proba (log-sum-exp of the logits) still "
         "ranks them; scikit-learn takes log(predict_proba), which keeps the ties",
+    ),
+    "test_mlp_diverging_loss": (
+        DivergenceError,
+        "deliberate: SGD at learning_rate_init=1 on iris targets diverges; the fit "
+        "stops with a DivergenceError instead of finishing with NaN validation scores",
     ),
     "test_preserve_feature_names[MLPClassifier]": (
         ValueError,
@@ -157,15 +150,14 @@ def _expected_outcome(name: str, test_id: str) -> list:
     return []
 
 
-def _classifier_cases():
-    """One pytest case per classifier test (and parameter combination) of the module."""
+def _cases():
+    """One pytest case per test (and parameter combination) of the module."""
     for name, func in vars(sk).items():
         if not (name.startswith("test_") and inspect.isfunction(func)):
             continue
         marks = getattr(func, "pytestmark", [])
         grids = [_parametrize_rows(mark) for mark in marks if mark.name == "parametrize"]
         other_marks = [mark for mark in marks if mark.name != "parametrize"]
-        uses_classifier = "MLPClassifier" in _referenced_names(func.__code__)
         # pytest nests the parametrize marks in pytestmark order (the decorator
         # nearest the function varies slowest) and joins their ids in that order.
         for combination in itertools.product(*grids):
@@ -174,24 +166,23 @@ def _classifier_cases():
                 params.update(values)
                 ids.append(row_id)
                 case_marks += row_marks
-            estimators = [v for v in params.values() if v is SK_CLASSIFIER or v is SK_REGRESSOR]
-            if SK_REGRESSOR in estimators:
-                continue  # the regressor variant: out of scope
-            if not (uses_classifier or estimators):
-                continue  # a regressor-only test: out of scope
             test_id = f"{name}[{'-'.join(ids)}]" if ids else name
             yield pytest.param(
                 func, params, id=test_id, marks=case_marks + _expected_outcome(name, test_id)
             )
 
 
-@pytest.mark.parametrize("sklearn_test, params", list(_classifier_cases()))
-def test_sklearn_mlp_classifier(sklearn_test, params, monkeypatch, request):
-    # Inside scikit-learn's test function the global MLPClassifier now means ours; the
-    # module is restored after the test by monkeypatch.
+OURS = [(SK_CLASSIFIER, MLPClassifierNP), (SK_REGRESSOR, MLPRegressorNP)]
+
+
+@pytest.mark.parametrize("sklearn_test, params", list(_cases()))
+def test_sklearn_mlp(sklearn_test, params, monkeypatch, request):
+    # Inside scikit-learn's test function the globals MLPClassifier and
+    # MLPRegressor now mean ours; monkeypatch restores the module afterwards.
     monkeypatch.setattr(sk, "MLPClassifier", MLPClassifierNP)
+    monkeypatch.setattr(sk, "MLPRegressor", MLPRegressorNP)
     kwargs = {
-        name: MLPClassifierNP if value is SK_CLASSIFIER else value
+        name: next((ours for theirs, ours in OURS if value is theirs), value)
         for name, value in params.items()
     }
     # The remaining arguments are fixtures: pytest's own (capsys, tmp_path, ...)
