@@ -28,3 +28,14 @@ __all__ = [
     "WorstPredictionsDisplay",
 ]
 __version__ = "0.1.0"
+
+# The public classes say they live where users import them from, so that
+# pickles and skops files name public types (e.g. sknumpynet.MLPClassifierNP).
+for _public in (
+    MLPClassifierNP,
+    MLPRegressorNP,
+    SoftmaxClassifier,
+    DivergenceError,
+):
+    _public.__module__ = __name__
+del _public

@@ -10,7 +10,6 @@ it was, and one that succeeds leaves a whole, consistent model.
 
 from __future__ import annotations
 
-import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -23,11 +22,12 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from . import _export
 from . import _targets as targets
 from ._hooks import EarlyStopping, TrainingLossStopping
 from ._losses import log_expit, log_softmax
 from ._network import Network, logits
-from ._optimizers import make_optimizer
+from ._optimizers import make_optimizer, optimizer_from_state
 from ._training import TrainingConfig, TrainingProblem, TrainingState, train
 from ._weights import check_sample_weight, class_weights, rescale_weights
 
@@ -38,7 +38,12 @@ _INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 # Private fitted state, replaced with the public attributes on every publish.
 # Parameters that say how to train, handed to the engine as they are.
 _CONFIG_PARAMETERS = ("solver", "batch_size", "max_iter", "shuffle", "tol", "max_fun", "verbose")
-_PRIVATE_FITTED = ("_label_binarizer", "_activation", "_optimizer", "_no_improvement_count")
+_PRIVATE_FITTED = (
+    "_label_binarizer",
+    "_activation",
+    "_optimizer_state",
+    "_no_improvement_count",
+)
 
 
 def _check_hidden_layer_sizes(hidden) -> list[int]:
@@ -342,11 +347,17 @@ class BaseNumpyNet(BaseEstimator):
             state.best_loss = np.inf
         return state
 
+    @property
+    def _optimizer(self):
+        """The optimizer a ``partial_fit`` continues with, rebuilt from its plain state."""
+        state = self.__dict__.get("_optimizer_state")
+        return None if state is None else optimizer_from_state(state)
+
     def _optimizer_for(self, net: Network, resume: bool):
-        """The optimizer to continue with (a copy: a failed call changes nothing), or a new one."""
-        previous = getattr(self, "_optimizer", None)
-        if resume and previous is not None and previous.fits(self.solver, net.params.shape[0]):
-            return copy.deepcopy(previous)
+        """The optimizer to go on with (a copy: a failed call changes nothing), or a new one."""
+        previous = self._optimizer if resume else None
+        if previous is not None and previous.fits(self.solver, net.params.shape[0]):
+            return previous
         return make_optimizer(self.solver, net.params.shape[0], net.dtype, self.get_params())
 
     def _check_architecture(self, net: Network) -> None:
@@ -380,7 +391,7 @@ class BaseNumpyNet(BaseEstimator):
             ),
             best_validation_score_=state.best_validation_score,
             _no_improvement_count=state.no_improvement_count,
-            _optimizer=optimizer,
+            _optimizer_state=None if optimizer is None else optimizer.state(),
         )
         self.__dict__ = new
 
@@ -430,6 +441,35 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
             The updated estimator.
         """
         return self._partial_fit(X, y, classes, sample_weight)
+
+    _to_sklearn = staticmethod(_export.mlp_classifier)
+
+    def to_sklearn(self):
+        """The fitted model as a scikit-learn estimator that predicts the same.
+
+        ``MLPClassifierNP`` gives an ``MLPClassifier`` and ``SoftmaxClassifier`` a
+        ``LogisticRegression``, with the same weights, classes and training
+        history, built through their public API. Models whose hidden activation
+        scikit-learn lacks cannot be converted (``ValueError``).
+
+        Returns
+        -------
+        estimator : MLPClassifier or LogisticRegression
+            A fitted scikit-learn estimator.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sknumpynet import MLPClassifierNP
+        >>> X, y = load_iris(return_X_y=True)
+        >>> ours = MLPClassifierNP((8,), solver="lbfgs", random_state=0).fit(X, y)
+        >>> theirs = ours.to_sklearn()
+        >>> type(theirs).__name__, bool((theirs.predict(X) == ours.predict(X)).all())
+        ('MLPClassifier', True)
+        >>> bool(abs(theirs.predict_proba(X) - ours.predict_proba(X)).max() < 1e-12)
+        True
+        """
+        return self._to_sklearn(self)
 
     def _encode_targets(self, y, classes, dtype, *, first: bool, incremental: bool):
         """The target matrix and output activation of ``y``, and the label attributes."""
@@ -628,6 +668,29 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
             return float(r2_score(y_val, predicted, sample_weight=w_val))
 
         return score
+
+    def to_sklearn(self):
+        """The fitted model as scikit-learn's ``MLPRegressor``, predicting the same.
+
+        Built through ``MLPRegressor``'s public API with the same weights and
+        training history. Models whose hidden activation scikit-learn lacks
+        cannot be converted (``ValueError``).
+
+        Returns
+        -------
+        estimator : MLPRegressor
+            A fitted scikit-learn estimator.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_diabetes
+        >>> from sknumpynet import MLPRegressorNP
+        >>> X, y = load_diabetes(return_X_y=True)
+        >>> ours = MLPRegressorNP(hidden_layer_sizes=(), solver="lbfgs").fit(X, y)
+        >>> bool(abs(ours.to_sklearn().predict(X) - ours.predict(X)).max() < 1e-9)
+        True
+        """
+        return _export.mlp_regressor(self)
 
     @staticmethod
     def _output(z: np.ndarray, out_activation: str) -> np.ndarray:

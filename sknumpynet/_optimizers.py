@@ -43,6 +43,19 @@ class Optimizer(ABC):
         """Whether this optimizer can go on training ``n_params`` weights with ``solver``."""
         return solver == self.solver and n_params == self.n_params
 
+    def state(self) -> dict:
+        """Everything the optimizer knows, as plain values and arrays (copies).
+
+        A fitted estimator keeps this rather than the optimizer object, so
+        that it holds no private types (skops loads it without being told to
+        trust any); :func:`optimizer_from_state` rebuilds the optimizer.
+        """
+        return {
+            key: value.copy() if isinstance(value, np.ndarray) else value
+            for key, value in vars(self).items()
+            if not key.startswith("_")
+        } | {"solver": self.solver}
+
     @abstractmethod
     def step(self, params: np.ndarray, grads: np.ndarray) -> None:
         """Update ``params`` in place from ``grads``, allocating nothing."""
@@ -183,3 +196,18 @@ def make_optimizer(solver: str, n_params: int, dtype, params: dict) -> Optimizer
             epsilon=params["epsilon"],
         )
     raise ValueError(f"{solver!r} is not a stochastic solver.")
+
+
+def optimizer_from_state(state: dict) -> Optimizer:
+    """The optimizer that :meth:`Optimizer.state` described, with copies of its arrays."""
+    cls = {"sgd": SGDOptimizer, "adam": AdamOptimizer}[state["solver"]]
+    optimizer = cls.__new__(cls)
+    for key, value in state.items():
+        if key != "solver":
+            setattr(optimizer, key, value.copy() if isinstance(value, np.ndarray) else value)
+    # scratch buffers, the same size as the parameters
+    dtype = (optimizer.velocity if cls is SGDOptimizer else optimizer.m).dtype
+    optimizer._buf = np.zeros(optimizer.n_params, dtype=dtype)
+    if cls is SGDOptimizer:
+        optimizer._buf2 = np.zeros(optimizer.n_params, dtype=dtype)
+    return optimizer

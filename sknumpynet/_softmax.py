@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _export
 from ._base import BaseNumpyNetClassifier
 from ._docs import OBJECTIVE_NOTES, SHARED_ATTRIBUTES, shared_parameters
 
@@ -51,6 +52,8 @@ class SoftmaxClassifier(BaseNumpyNetClassifier):
     >>> print(f"{{clf.score(X, y):.2f}}")
     0.97
     """
+
+    _to_sklearn = staticmethod(_export.logistic_regression)
 
     # A convex problem: start from zeros and stop as LogisticRegression does,
     # so that solver="lbfgs" reaches LogisticRegression's coefficients.

@@ -1,0 +1,112 @@
+"""Models that leave the package: scikit-learn's own estimators (to_sklearn),
+skops files naming public types only, and pickles."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris, make_multilabel_classification, make_regression
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+from sknumpynet import MLPClassifierNP, MLPRegressorNP, SoftmaxClassifier
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+X_IRIS, Y_IRIS = load_iris(return_X_y=True)
+X_ML, Y_ML = make_multilabel_classification(120, 6, n_classes=3, random_state=0)
+X_REG, Y_REG = make_regression(120, 5, n_targets=2, noise=0.1, random_state=0)
+Y_REG /= Y_REG.std()
+
+
+def _fitted(kind):
+    labels = np.array(["setosa", "versicolor", "virginica"])[Y_IRIS]
+    return {
+        "multiclass": (MLPClassifierNP((8,), "tanh", max_iter=30, random_state=0), X_IRIS, labels),
+        "binary": (MLPClassifierNP((8,), max_iter=30, random_state=0), X_IRIS, labels == "setosa"),
+        "multilabel": (MLPClassifierNP((8,), "logistic", max_iter=30, random_state=0), X_ML, Y_ML),
+        "softmax": (SoftmaxClassifier(alpha=0.5, max_iter=30, random_state=0), X_IRIS, labels),
+        "softmax-binary": (SoftmaxClassifier(max_iter=30, random_state=0), X_IRIS, Y_IRIS == 1),
+        "regressor": (
+            MLPRegressorNP(hidden_layer_sizes=(8,), max_iter=30, random_state=0),
+            X_REG,
+            Y_REG,
+        ),
+        "regressor-1": (
+            MLPRegressorNP(hidden_layer_sizes=(8,), max_iter=30, random_state=0),
+            X_REG,
+            Y_REG[:, 0],
+        ),
+        "poisson": (
+            MLPRegressorNP("poisson", (8,), max_iter=30, random_state=0),
+            X_REG,
+            np.exp(Y_REG[:, 0] / 3),
+        ),
+    }[kind]
+
+
+KINDS = [
+    "multiclass",
+    "binary",
+    "multilabel",
+    "softmax",
+    "softmax-binary",
+    "regressor",
+    "regressor-1",
+    "poisson",
+]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_to_sklearn_predicts_as_ours(kind):
+    est, X, y = _fitted(kind)
+    est.fit(X, y)
+    theirs = est.to_sklearn()
+    expected = {
+        MLPClassifierNP: MLPClassifier,
+        SoftmaxClassifier: LogisticRegression,
+        MLPRegressorNP: MLPRegressor,
+    }[type(est)]
+    assert type(theirs) is expected
+    if expected is MLPRegressor:
+        np.testing.assert_allclose(theirs.predict(X), est.predict(X), rtol=1e-10, atol=1e-12)
+        assert theirs.score(X, y) == pytest.approx(est.score(X, y))
+        return
+    np.testing.assert_array_equal(theirs.predict(X), est.predict(X))
+    np.testing.assert_allclose(theirs.predict_proba(X), est.predict_proba(X), atol=1e-12)
+    np.testing.assert_array_equal(theirs.classes_, est.classes_)
+    if expected is MLPClassifier:
+        assert theirs.loss_curve_ == est.loss_curve_ and theirs.n_iter_ == est.n_iter_
+        # and it trains on from there with scikit-learn's own partial_fit
+        theirs.partial_fit(X, y)
+        assert theirs.n_iter_ == 1
+
+
+def test_to_sklearn_refuses_what_scikit_learn_cannot_represent():
+    est = SoftmaxClassifier(max_iter=5, random_state=0).fit(X_ML, Y_ML)
+    with pytest.raises(ValueError, match="no multilabel form"):
+        est.to_sklearn()
+    with pytest.raises(Exception, match="not fitted"):
+        MLPClassifierNP().to_sklearn()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_skops_round_trip_trusts_public_types_only(kind):
+    sio = pytest.importorskip("skops.io")
+    est, X, y = _fitted(kind)
+    est.fit(X, y)
+    data = sio.dumps(est)
+    assert sio.get_untrusted_types(data=data) == [f"sknumpynet.{type(est).__name__}"]
+    loaded = sio.loads(data, trusted=[f"sknumpynet.{type(est).__name__}"])
+    np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
+    if kind in ("multiclass", "regressor"):  # and it keeps training where it left off
+        loaded.partial_fit(X, y)
+        est.partial_fit(X, y)
+        np.testing.assert_array_equal(loaded.coefs_[0], est.coefs_[0])
+
+
+def test_pickles_name_the_public_classes():
+    est = MLPClassifierNP((4,), max_iter=5, random_state=0).fit(X_IRIS, Y_IRIS)
+    data = pickle.dumps(est)
+    assert b"MLPClassifierNP" in data and b"sknumpynet._mlp" not in data
+    assert type(pickle.loads(data)) is MLPClassifierNP
