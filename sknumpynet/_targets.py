@@ -31,7 +31,7 @@ def fit_binarizer(y, classes=None) -> LabelBinarizer:
         ) from exc
     binarizer = LabelBinarizer()
     if classes is not None and not is_indicator(y):
-        classes = np.asarray(classes)
+        classes = check_classes(classes)
         if np.unique(classes).shape[0] != classes.shape[0]:
             raise ValueError(f"classes contains duplicate labels: {classes!r}.")
         binarizer.fit(classes)
@@ -49,9 +49,39 @@ def fit_binarizer(y, classes=None) -> LabelBinarizer:
     return binarizer
 
 
+def check_classes(classes) -> np.ndarray:
+    """``classes`` of ``partial_fit`` as a 1-D array: a list, tuple or array of labels.
+
+    A scalar, a string, a set or a dict is refused with a ValueError, as
+    scikit-learn refuses them (a set has no order, and its labels would be
+    taken as one object).
+
+    Examples
+    --------
+    >>> check_classes((0, 1, 2))
+    array([0, 1, 2])
+    >>> check_classes({0, 1, 2})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: classes must be an array-like of labels (...), got set {0, 1, 2}.
+    """
+    if np.ndim(classes) == 0:  # a number, and a str, set or dict: numpy sees one object
+        raise ValueError(
+            "classes must be an array-like of labels (a list, tuple or 1-D array), got "
+            f"{type(classes).__name__} {classes!r}."
+        )
+    array = np.asarray(classes)
+    if array.ndim != 1:
+        raise ValueError(
+            f"classes must be a 1-D array-like of labels, got an array of shape {array.shape}: "
+            f"{classes!r}."
+        )
+    return array
+
+
 def check_same_classes(classes, binarizer: LabelBinarizer) -> None:
     """``classes`` passed again to ``partial_fit`` must be the first call's."""
-    classes = np.unique(np.asarray(classes))
+    classes = np.unique(check_classes(classes))
     if not np.array_equal(classes, binarizer.classes_):
         raise ValueError(
             f"classes={classes.tolist()!r} is not the same as on the first call to "

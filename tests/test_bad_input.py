@@ -48,6 +48,7 @@ class Case:
     params: dict = field(default_factory=dict)
     fresh: bool = False  # call it on an unfitted clone
     only: str | None = None  # "mlp": MLPClassifierNP's parameters only
+    marks: tuple = ()  # pytest marks of the case
 
 
 def fit(model, **kwargs):
@@ -284,6 +285,37 @@ CASES = [
         fresh=True,
     ),
     Case(
+        "partial_fit-classes-a-number",
+        lambda X, y: dict(X=X, y=y, classes=3),
+        ValueError,
+        r"classes must be an array-like of labels \(a list, tuple or 1-D array\), got int 3",
+        call=partial_fit,
+        fresh=True,
+    ),
+    Case(
+        "partial_fit-classes-a-set",
+        lambda X, y: dict(X=X, y=y, classes={0, 1, 2}),
+        ValueError,
+        r"classes must be an array-like of labels .*, got set \{0, 1, 2\}",
+        call=partial_fit,
+        fresh=True,
+    ),
+    Case(
+        "partial_fit-classes-2d",
+        lambda X, y: dict(X=X, y=y, classes=[[0, 1, 2]]),
+        ValueError,
+        r"classes must be a 1-D array-like of labels, got an array of shape \(1, 3\)",
+        call=partial_fit,
+        fresh=True,
+    ),
+    Case(
+        "partial_fit-classes-a-number-later",
+        lambda X, y: dict(X=X, y=y, classes=3),
+        ValueError,
+        "classes must be an array-like of labels",
+        call=partial_fit,
+    ),
+    Case(
         "partial_fit-unseen-label-later",
         lambda X, y: dict(X=X, y=with_value(y, 0, 7)),
         ValueError,
@@ -369,6 +401,35 @@ CASES = [
         ValueError,
         r"at least 2 classes with a positive sample weight; only \[0\]",
     ),
+    Case(
+        # scikit-learn takes a bool as a number: False gives every sample weight zero
+        "sample_weight-false",
+        lambda X, y: dict(X=X, y=y, sample_weight=False),
+        ValueError,
+        "All sample weights are zero",
+    ),
+    Case(
+        "sample_weight-subnormal",
+        lambda X, y: dict(X=X, y=y, sample_weight=np.full(36, 1e-320)),
+        ValueError,
+        r"sample_weight is too small for float64 .* its largest value, 1e-320, is below "
+        "the smallest normal float64",
+    ),
+    Case(
+        "sample_weight-too-large-for-float32",
+        lambda X, y: dict(X=X.astype(np.float32), y=y, sample_weight=np.full(36, 1e39)),
+        ValueError,
+        r"sample_weight holds values up to 1e\+39, more than float32 \(the dtype of X\) can "
+        "hold",
+    ),
+    Case(
+        "sample_weight-tiny-beside-alpha",
+        lambda X, y: dict(X=X, y=y, sample_weight=np.full(36, 1e-300)),
+        ValueError,
+        r"sample weights are too small beside alpha=1e\+20: .* alpha / 1e-300 is more than "
+        "float64 can hold",
+        params=dict(alpha=1e20),
+    ),
     # ---- class_weight
     Case(
         "class_weight-unknown-label",
@@ -438,6 +499,14 @@ CASES = [
         only="mlp",
     ),
     Case(
+        "hidden_layer_sizes-nested",
+        lambda X, y: dict(X=X, y=y),
+        ValueError,
+        r"hidden_layer_sizes must be an int or a flat sequence of ints, .* got \[\[5, 3\]\]",
+        params=dict(hidden_layer_sizes=[[5, 3]]),
+        only="mlp",
+    ),
+    Case(
         "solver-unknown",
         lambda X, y: dict(X=X, y=y),
         InvalidParameterError,
@@ -448,8 +517,8 @@ CASES = [
         "activation-unknown",
         lambda X, y: dict(X=X, y=y),
         InvalidParameterError,
-        "'activation' parameter .* Got 'gelu' instead",
-        params=dict(activation="gelu"),
+        "'activation' parameter .* Got 'softsign' instead",
+        params=dict(activation="softsign"),
         only="mlp",
     ),
     Case(
@@ -527,7 +596,7 @@ CASES = [
 ]
 
 PARAMS = [
-    pytest.param(name, case, id=f"{name}-{case.id}")
+    pytest.param(name, case, id=f"{name}-{case.id}", marks=case.marks)
     for case in CASES
     for name in ESTIMATORS
     if case.only in (None, name)
@@ -582,6 +651,31 @@ def test_bad_input_fails_clearly_and_changes_nothing(name, case):
     for old, new in zip(before, predictions(fitted, X)):
         for a, b in zip(old, new):
             np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", list(ESTIMATORS))
+def test_sample_weight_true_is_one_per_sample(name):
+    # as scikit-learn's _check_sample_weight takes any number, a bool included
+    X, y = make_data()
+    model = clone(ESTIMATORS[name])
+    expected = model.fit(X, y, sample_weight=np.ones(36)).predict_proba(X)
+    np.testing.assert_array_equal(model.fit(X, y, sample_weight=True).predict_proba(X), expected)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+@pytest.mark.parametrize("name", list(ESTIMATORS))
+def test_huge_sample_weights_are_rescaled_without_overflow(name, solver):
+    # Weights of 1e307 sum to infinity; divided by their maximum first, they give
+    # scikit-learn's objective: unit weights with alpha divided by 1e307.
+    X, y = make_data()
+    model = clone(ESTIMATORS[name]).set_params(solver=solver, alpha=1e-4)
+    huge = model.fit(X, y, sample_weight=np.full(36, 1e307))
+    assert huge.n_iter_ > 0
+    proba = huge.predict_proba(X)
+    model.set_params(alpha=1e-4 / 1e307)
+    np.testing.assert_array_equal(
+        model.fit(X, y, sample_weight=np.ones(36)).predict_proba(X), proba
+    )
 
 
 def test_readme_states_the_number_of_cases():

@@ -3,6 +3,8 @@ import json
 import math
 import subprocess
 import sys
+import tracemalloc
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -10,8 +12,11 @@ from matplotlib.figure import Figure
 from sklearn.linear_model import LogisticRegression
 
 from sknumpynet.__main__ import main
+from sknumpynet._compare import cli
 from sknumpynet._compare.cli import build_parser, run
 from sknumpynet._compare.csvfile import read_csv
+from sknumpynet._compare.data import split
+from sknumpynet._compare.errors import CommandError
 from sknumpynet._compare.figures import (
     decision_boundary_figure,
     loss_curve_figure,
@@ -218,82 +223,249 @@ def test_results_json_writes_nan_as_null(tmp_path):
     assert math.isnan(float(read["log_loss"]))
 
 
-def _bad_csv(tmp_path, text):
-    path = tmp_path / "bad.csv"
-    path.write_text(text)
-    return str(path)
+@dataclass(frozen=True)
+class File:
+    """A file that a row of the table writes before the call: text (UTF-8), bytes, or
+    a function that returns either (for files too large to keep in the module)."""
+
+    content: object
 
 
-@pytest.mark.parametrize(
-    "argv, message",
-    [
-        ([], "required"),
-        (["compare", "--bogus"], "unrecognized arguments"),
-        (["compare", "--dataset", "mnist"], "invalid choice"),
-        (["compare", "--max-iter", "0"], "positive integer"),
-        (["compare", "--batch-size", "ten"], "positive integer"),
-        (["compare", "--hidden", "10,x"], "--hidden"),
-        (["compare", "--hidden", "0"], "positive"),
-        (["compare", "--alpha", "-1"], ">= 0"),
-        (["compare", "--alpha", "inf"], "finite"),
-        (["compare", "--dtype", "float16"], "invalid choice"),
-        (["compare", "--target", "y"], "--target needs --csv"),
-        (["compare", "--csv", "{tmp}/missing.csv", "--target", "y"], "no such file"),
-        (["compare", "--csv", "{tmp}/x.csv"], "--csv needs --target"),
-        (["compare", "--csv", "{tmp}/x.csv", "--target", "y", "--dataset", "spiral"], "not both"),
-        (["compare", "--out", "{tmp}/x.csv"], "cannot create --out directory"),
-        (["compare", "--csv", "{bad:a,b\n1,2\n2,1\n}", "--target", "y"], "no column 'y'"),
-        (["compare", "--csv", "{bad:a,y\n1,p\nq,p\n}", "--target", "y"], "line 3 holds 'q'"),
-        (["compare", "--csv", "{bad:a,y\n1,p\nq,p\n}", "--target", "y"], "not numeric"),
-        (["compare", "--csv", "{bad:a,y\n1,p\n2\n}", "--target", "y"], "line 3: 1 fields"),
-        (["compare", "--csv", "{bad:a,y\n1,p\n,q\n}", "--target", "y"], "line 3: column 'a'"),
-        (["compare", "--csv", "{bad:a,y\n1,p\nnan,q\n}", "--target", "y"], "finite numbers"),
-        (["compare", "--csv", "{bad:a,y\n1,p\n2,\n}", "--target", "y"], "line 3: no label"),
-        (["compare", "--csv", "{bad:a,y,y\n1,p,q\n}", "--target", "y"], "names 'y' 2 times"),
-        (["compare", "--csv", "{bad:y\np\nq\n}", "--target", "y"], "no feature columns"),
-        (["compare", "--csv", "{bad:a,y\n1,p\n2,p\n}", "--target", "y"], "single class"),
-        (["compare", "--csv", "{bad:a,y\n1,p\n2,q\n}", "--target", "y"], "cannot split"),
-        (["compare", "--csv", "{bad:a,y\n}", "--target", "y"], "at least one data row"),
-        (["compare", "--csv", "{bad:\n\n}", "--target", "y"], "at least one data row"),
-    ],
-)
-def test_bad_arguments_exit_2_with_one_line(argv, message, tmp_path, capsys):
+def _continuous(n_rows):
+    rng = np.random.RandomState(0)
+    return "a,y\n" + "".join(
+        f"{a:.6f},{t}\n" for a, t in zip(rng.randn(n_rows), rng.randn(n_rows))
+    )
+
+
+# Each row: the arguments of `sknumpynet ...` (a File is written to a path first;
+# "{tmp}" is a temporary directory that holds x.csv) and a part of the one line
+# the command must print on stderr before it exits with status 2.
+BAD_INPUT = [
+    pytest.param(argv, message, id=id_)
+    for id_, argv, message in [
+        # ---- options
+        ("no-command", [], "required"),
+        ("unknown-option", ["compare", "--bogus"], "unrecognized arguments"),
+        ("unknown-dataset", ["compare", "--dataset", "mnist"], "invalid choice"),
+        ("max-iter-zero", ["compare", "--max-iter", "0"], "positive integer"),
+        ("batch-size-text", ["compare", "--batch-size", "ten"], "positive integer"),
+        ("hidden-text", ["compare", "--hidden", "10,x"], "--hidden"),
+        ("hidden-zero", ["compare", "--hidden", "0"], "positive"),
+        ("alpha-negative", ["compare", "--alpha", "-1"], ">= 0"),
+        ("alpha-inf", ["compare", "--alpha", "inf"], "finite"),
+        ("dtype-float16", ["compare", "--dtype", "float16"], "invalid choice"),
+        (
+            "seed-negative",
+            ["compare", "--dataset", "spiral", "--seed", "-1"],
+            "argument --seed: expected an integer from 0 to 4294967295, got '-1'",
+        ),
+        ("seed-too-large", ["compare", "--seed", str(2**32)], "from 0 to 4294967295"),
+        ("seed-not-an-integer", ["compare", "--seed", "1.5"], "from 0 to 4294967295"),
+        ("target-without-csv", ["compare", "--target", "y"], "--target needs --csv"),
+        ("csv-without-target", ["compare", "--csv", "{tmp}/x.csv"], "--csv needs --target"),
+        (
+            "csv-and-dataset",
+            ["compare", "--csv", "{tmp}/x.csv", "--target", "y", "--dataset", "spiral"],
+            "not both",
+        ),
+        ("out-is-a-file", ["compare", "--out", "{tmp}/x.csv"], "cannot create --out directory"),
+        # ---- the file
+        (
+            "csv-missing",
+            ["compare", "--csv", "{tmp}/missing.csv", "--target", "y"],
+            "no such file",
+        ),
+        ("csv-is-a-directory", ["compare", "--csv", "{tmp}", "--target", "y"], "is a directory"),
+        ("not-utf-8", [File(b"\xff\xfe\x00\x81\x9f")], "is not UTF-8 text"),
+        ("empty-file", [File("")], "at least one data row"),
+        ("blank-lines-only", [File("\n\n")], "at least one data row"),
+        ("header-only", [File("a,y\n")], "at least one data row"),
+        # ---- the csv syntax
+        (
+            "field-over-131072-characters",
+            [File("a,y\n1,p\n" + "x" * 140_000 + ",q\n")],
+            "line 3: a field is longer than 131072 characters",
+        ),
+        (
+            "unclosed-quote-past-the-field-limit",
+            [File('a,y\n1,p\n2,"q\n' + "x" * 200_000 + "\n")],
+            "the quoted field that starts on line 3 runs past 131072 characters",
+        ),
+        (
+            "unclosed-quote",
+            [File('a,y\n1,p\n2,"q\n3,p\n4,q\n')],
+            "the quote opened on line 3 is never closed",
+        ),
+        ("text-after-a-closing-quote", [File('a,y\n1,"p"x\n')], "line 2: text after the closing"),
+        ("short-row", [File("a,y\n1,p\n2\n")], "line 3: 1 fields"),
+        # ---- the header
+        ("no-target-column", [File("a,b\n1,2\n2,1\n")], "no column 'y'"),
+        (
+            # the byte-order mark is not part of a column's name
+            "byte-order-mark-before-the-header",
+            [File("\ufeff\ufeffx,a\n1,2\n"), "--target", "z"],
+            "no column 'z'; its columns are 'x', 'a'",
+        ),
+        ("duplicate-target-column", [File("a,y,y\n1,p,q\n")], "names 'y' 2 times"),
+        (
+            "duplicate-feature-column",
+            [File("a,a,y\n1,2,p\n2,1,q\n")],
+            "the header names 'a' 2 times (columns 1, 2)",
+        ),
+        ("no-feature-column", [File("y\np\nq\n")], "no feature columns"),
+        # ---- the features
+        ("text-among-numbers", [File("a,y\n1,p\nq,p\n")], "not numeric: line 3 holds 'q'"),
+        ("empty-feature-cell", [File("a,y\n1,p\n,q\n")], "line 3: column 'a' has no value"),
+        ("nan-feature", [File("a,y\n1,p\nnan,q\n")], "finite numbers"),
+        (
+            "text-column-with-too-many-values",
+            [File("name,y\n" + "".join(f"name {i},{i % 2}\n" for i in range(60)))],
+            "column 'name' holds text with more than 50 distinct values",
+        ),
+        # ---- the target
+        ("empty-label", [File("a,y\n1,p\n2,\n")], "line 3: no label"),
+        ("nan-label", [File("a,y\n1,1\n2,nan\n3,2\n")], "holds 'nan', which is not a class label"),
+        (
+            "float-target-400-rows",
+            [File(lambda: _continuous(400))],
+            "the target column 'y' looks continuous (line 2 holds",
+        ),
+        (
+            "continuous-target-40k-distinct-values",
+            [File(lambda: _continuous(40_000))],
+            "looks continuous",
+        ),
+        (
+            "float-target-with-two-values",
+            [File("a,y\n" + "".join(f"{i},{i % 2 + 0.5}\n" for i in range(40)))],
+            "regression targets are not supported by compare yet",
+        ),
+        (
+            "integer-target-distinct-in-each-row",
+            [File("a,y\n" + "".join(f"{i},{1000 + i}\n" for i in range(40)))],
+            "the target has 30 classes in 30 training samples: it looks continuous or like an",
+        ),
+        (
+            "more-than-1000-classes",
+            [File(lambda: "a,y\n" + "".join(f"{i},c{i // 2}\n" for i in range(2400)))],
+            "more than 1000 distinct values (1001 by line 2002)",
+        ),
+        (
+            # 40 classes in 80 rows: half the rows, but more than half of the 60
+            # training rows (32 classes), where scikit-learn's classifiers would warn
+            "classes-in-over-half-the-training-rows",
+            [File("a,y\n" + "".join(f"{i},{min(i, 39)}\n" for i in range(80)))],
+            "the target has 32 classes in 60 training samples",
+        ),
+        ("single-class", [File("a,y\n1,p\n2,p\n")], "single class"),
+        ("one-sample-per-class", [File("a,y\n1,p\n2,q\n")], "cannot split"),
+    ]
+]
+
+
+def _resolve(argv, tmp_path):
+    """The arguments with each File written, as --csv PATH --target y unless given."""
     resolved = []
-    for arg in argv:
-        if arg.startswith("{bad:"):
-            arg = _bad_csv(tmp_path, arg[5:-1])
-        resolved.append(arg.replace("{tmp}", str(tmp_path)))
+    for i, arg in enumerate(argv):
+        if isinstance(arg, File):
+            content = arg.content() if callable(arg.content) else arg.content
+            path = tmp_path / f"input{i}.csv"
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+            resolved += ["compare", "--csv", str(path)]
+            if "--target" not in argv:
+                resolved += ["--target", "y"]
+        else:
+            resolved.append(arg.replace("{tmp}", str(tmp_path)))
+    return resolved
+
+
+@pytest.mark.parametrize("argv, message", BAD_INPUT)
+def test_bad_input_exits_2_with_one_line_and_no_traceback(argv, message, tmp_path, capsys):
     (tmp_path / "x.csv").write_text("a,y\n1,2\n")
-    assert main(resolved) == 2
-    err = capsys.readouterr().err.strip()
-    assert "\n" not in err and err.startswith("sknumpynet: error:")
-    assert message in err
+    assert main(_resolve(argv, tmp_path)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("sknumpynet: error: ")
+    assert message in lines[0]
+    assert "Traceback" not in captured.err
 
 
-def test_too_many_text_values_to_one_hot_encode_exit_2(tmp_path, capsys):
-    rows = [[f"name {i}", i % 2] for i in range(60)]
-    path = _write_csv(tmp_path / "names.csv", ["name", "y"], rows)
-    assert main(["compare", "--csv", path, "--target", "y"]) == 2
-    err = capsys.readouterr().err.strip()
-    assert "column 'name' holds text with 60 distinct values" in err and "\n" not in err
+def test_header_names_lose_byte_order_marks(tmp_path):
+    path = tmp_path / "marks.csv"
+    path.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbf y ,a\np,1\nq,2\n")  # two marks, as after a re-save
+    data = read_csv(str(path), "y")
+    assert data.y.tolist() == ["p", "q"] and data.feature_names == ["a"]
 
 
-def test_unreadable_binary_csv_exits_2(tmp_path, capsys):
-    path = tmp_path / "binary.csv"
-    path.write_bytes(b"\xff\xfe\x00\x81\x9f")
-    assert main(["compare", "--csv", str(path), "--target", "y"]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("sknumpynet: error: cannot read") and "\n" not in err
+def test_a_class_only_in_the_test_set_is_refused_before_fitting():
+    # Classes 2 and 3 have one sample each, so the split is not stratified and
+    # can put a class in the test set only, where no model can be measured on it.
+    X = np.arange(12.0)[:, None]
+    y = np.array([0, 1] * 5 + [2, 3])
+    refused = 0
+    for seed in range(10):
+        try:
+            _, _, y_train, y_test = split(X, y, seed=seed, name="d")
+        except CommandError as exc:
+            assert "would be in the test set only" in str(exc)
+            refused += 1
+        else:
+            assert set(y_test) <= set(y_train)
+    assert 0 < refused < 10
 
 
-def test_malformed_csv_field_exits_2_naming_the_line(tmp_path, capsys):
-    # the csv module refuses a field over its limit (128 KiB), e.g. an unclosed quote
-    path = tmp_path / "quote.csv"
-    path.write_text('a,y\n1,p\n2,"q\n' + "x" * 200_000 + "\n")
-    assert main(["compare", "--csv", str(path), "--target", "y"]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith(f"sknumpynet: error: cannot read {path}, line ") and "\n" not in err
-    assert "field larger than field limit" in err
+def test_reading_a_csv_file_takes_memory_in_proportion_to_its_numbers(tmp_path):
+    # The file is read into one array per column, never kept as rows of strings
+    # (which took 13 to 18 times the size of the file).
+    rng = np.random.RandomState(0)
+    n = 4000
+    X = rng.randn(n, 8)
+    colour = rng.choice(["red", "green", "blue"], n)
+    path = tmp_path / "numbers.csv"
+    with open(path, "w") as f:
+        f.write("f0,f1,f2,f3,f4,f5,f6,f7,colour,y\n")
+        for row, c in zip(X, colour):
+            f.write(",".join(f"{v:.6f}" for v in row) + f",{c},{int(row[0] > 0)}\n")
+    tracemalloc.start()
+    try:
+        data = read_csv(str(path), "y")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_allclose(data.X[:, :8], X, atol=5e-7)
+    size = path.stat().st_size
+    assert peak < 3 * size, f"peak {peak / size:.1f} times the size of the file"
+
+
+def test_a_closed_stdout_ends_quietly(monkeypatch, capsys):
+    # `sknumpynet compare | head -1`: the reader of stdout goes away
+    class Closed:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", Closed())
+    argv = ["compare", "--dataset", "spiral", "--max-iter", "1", "--hidden", "2", "--quiet"]
+    assert main(argv) == 1
+    assert capsys.readouterr().err == ""
+
+
+def test_an_unexpected_error_is_one_line(monkeypatch, capsys):
+    def broken(args, progress=None):
+        raise RuntimeError("a bug\nover two lines")
+
+    monkeypatch.setattr(cli, "run", broken)
+    assert main(["compare", "--dataset", "spiral", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err == "sknumpynet: error: unexpected RuntimeError: a bug over two lines\n"
 
 
 def test_help_lists_the_options(capsys):
@@ -306,14 +478,24 @@ def test_help_lists_the_options(capsys):
 
 
 @pytest.mark.slow
-def test_python_dash_m_runs_and_reports_errors_in_one_line():
+def test_python_dash_m_reports_errors_in_one_line_and_ends_quietly_on_a_closed_pipe():
+    command = [sys.executable, "-m", "sknumpynet", "compare"]
     result = subprocess.run(
-        [sys.executable, "-m", "sknumpynet", "compare", "--max-iter", "-3"],
-        capture_output=True,
-        text=True,
-        check=False,
+        [*command, "--max-iter", "-3"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert result.stderr.startswith("sknumpynet: error: argument --max-iter:")
     assert result.stdout == ""
+
+    # `sknumpynet compare | head -1`: the reader closes the pipe before the table
+    # comes; no BrokenPipeError, neither from the command nor from the flush at exit
+    argv = ["--dataset", "spiral", "--max-iter", "2", "--hidden", "4", "--quiet"]
+    process = subprocess.Popen(
+        [*command, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    process.stdout.close()
+    err = process.stderr.read()
+    process.stderr.close()
+    assert process.wait() == 1
+    assert err == ""

@@ -21,6 +21,10 @@ from .measure import measure
 from .models import DEFAULT_MAX_ITER, make_models
 from .report import FOOTNOTE, format_table, write_results
 
+# The largest seed numpy's RandomState takes: the seed of the data, the
+# split and the models.
+MAX_SEED = 2**32 - 1
+
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr and exit status 2."""
@@ -95,7 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="float64",
         help="dtype of the data; float32 trains in float32 (default: float64)",
     )
-    cmp.add_argument("--seed", type=int, default=0, help="seed of data, split and models")
+    cmp.add_argument(
+        "--seed",
+        type=_seed,
+        default=0,
+        metavar="N",
+        help=f"seed of data, split and models, from 0 to {MAX_SEED} (default: 0)",
+    )
     cmp.add_argument(
         "--out",
         metavar="DIR",
@@ -134,6 +144,16 @@ def _positive_int(text):
     return value
 
 
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected an integer from 0 to {MAX_SEED}, got {text!r}")
+    return value
+
+
 def _batch_size(text):
     return "auto" if text == "auto" else _positive_int(text)
 
@@ -156,7 +176,9 @@ def check_args(args) -> None:
         raise CommandError("--csv needs --target COLUMN: the column that holds the labels")
     if args.csv and args.dataset:
         raise CommandError("give either --dataset or --csv, not both")
-    if args.csv and not os.path.isfile(args.csv):
+    if args.csv and os.path.isdir(args.csv):
+        raise CommandError(f"cannot read {args.csv}: it is a directory, not a CSV file")
+    if args.csv and not os.path.exists(args.csv):
         raise CommandError(f"cannot read {args.csv}: no such file")
     if args.out:
         try:
@@ -236,6 +258,7 @@ def compare(args, stdout=None, stderr=None) -> int:
     rows, fitted = run(args, progress=say)
     print(format_table(rows), file=stdout)
     print(f"\n{FOOTNOTE}", file=stdout)
+    stdout.flush()  # here, where a closed pipe is handled, not at exit
     if args.out:
         from .figures import write_figures  # matplotlib: only when figures are asked for
 
@@ -260,7 +283,9 @@ def main(argv=None) -> int:
     -------
     status : int
         0 on success, 2 for bad arguments or unreadable input (with one line
-        on stderr saying why).
+        on stderr saying why). Nothing prints a traceback: 1 (and one line)
+        for an unexpected error, 130 for Ctrl-C, and 1, silently, when the
+        reader of stdout goes away (``sknumpynet compare | head -1``).
 
     Examples
     --------
@@ -285,5 +310,31 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
         return compare(args)
     except CommandError as exc:
-        print(f"sknumpynet: error: {exc}", file=sys.stderr)
+        _error(exc)
         return 2
+    except BrokenPipeError:
+        _discard_stdout()
+        return 1
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except Exception as exc:  # a bug, or a failure nothing above foresaw
+        _error(f"unexpected {type(exc).__name__}: {exc}")
+        return 1
+
+
+def _error(message) -> None:
+    """One line on stderr, whatever line breaks the message holds."""
+    print(f"sknumpynet: error: {' '.join(str(message).split())}", file=sys.stderr, flush=True)
+
+
+def _discard_stdout() -> None:
+    """Point stdout at devnull once its reader has gone, so that the flush at exit
+    raises no second BrokenPipeError (the recipe of Python's signal module docs)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file: nothing left to flush
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)

@@ -15,6 +15,10 @@ from .csvfile import read_csv
 from .errors import CommandError
 
 BUILT_IN = ("digits", "spiral", "mnist-like")
+# scikit-learn's classifiers warn that a target "could represent a regression
+# problem" when it has more classes than half of its samples, above this many
+# samples; the command refuses such a training set before fitting.
+MIN_SAMPLES_FOR_CLASS_CHECK = 20
 
 
 @dataclass
@@ -59,16 +63,19 @@ def load_dataset(key: str, *, seed: int, dtype, csv_path=None, target=None) -> D
     if key == "csv":
         table = read_csv(csv_path, target)
         X, y, scale, notes = table.X, table.y, True, table.notes
+        del table
         name = os.path.basename(csv_path)
     else:
         X, y, scale = load_built_in(key, seed)
         name = key
     X_train, X_test, y_train, y_test = split(X, y, seed=seed, name=name)
-    if scale:
-        scaler = StandardScaler().fit(X_train)
+    del X  # the split copied it: at most two copies of the features at a time
+    if scale:  # in place: the split's arrays are new
+        scaler = StandardScaler(copy=False).fit(X_train)
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     dtype = np.dtype(dtype)
-    return Dataset(name, X_train.astype(dtype), X_test.astype(dtype), y_train, y_test, notes)
+    X_train, X_test = X_train.astype(dtype, copy=False), X_test.astype(dtype, copy=False)
+    return Dataset(name, X_train, X_test, y_train, y_test, notes)
 
 
 def split(X, y, *, seed: int, name: str):
@@ -81,9 +88,24 @@ def split(X, y, *, seed: int, name: str):
         parts = train_test_split(X, y, test_size=0.25, random_state=seed, stratify=stratify)
     except ValueError as exc:
         raise CommandError(f"{name}: cannot split into train and test sets: {exc}") from None
-    if np.unique(parts[2]).shape[0] < 2:
+    train_classes = np.unique(parts[2])
+    if train_classes.shape[0] < 2:
         raise CommandError(
             f"{name}: cannot split into train and test sets: the training set would hold a "
             "single class; give at least two samples of each class"
+        )
+    n_train, n_classes = parts[2].shape[0], train_classes.shape[0]
+    if n_train > MIN_SAMPLES_FOR_CLASS_CHECK and n_classes > round(0.5 * n_train):
+        raise CommandError(
+            f"{name}: the target has {n_classes} classes in {n_train} training samples: it "
+            "looks continuous or like an identifier, not classes (most would have a single "
+            "sample); regression targets are not supported by compare yet"
+        )
+    unseen = np.setdiff1d(np.unique(parts[3]), train_classes)
+    if unseen.size:
+        raise CommandError(
+            f"{name}: cannot split into train and test sets: {unseen.size} class(es), e.g. "
+            f"{unseen[0].item()!r}, would be in the test set only (too few samples to split "
+            "without stratification); give at least two samples of each class"
         )
     return parts
