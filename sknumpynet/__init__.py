@@ -1,6 +1,6 @@
 """Neural networks in plain numpy that are scikit-learn estimators."""
 
-from ._hooks import DivergenceError
+from ._hooks import ChanceLevelWarning, DivergenceError
 from ._mlp import MLPClassifierNP
 from ._regressor import MLPRegressorNP
 from ._softmax import SoftmaxClassifier
@@ -18,6 +18,7 @@ __all__ = [
     "MLPRegressorNP",
     "SoftmaxClassifier",
     "DivergenceError",
+    "ChanceLevelWarning",
     "make_spiral",
     "make_mnist_like",
     "check_gradients",
@@ -36,6 +37,7 @@ for _public in (
     MLPRegressorNP,
     SoftmaxClassifier,
     DivergenceError,
+    ChanceLevelWarning,
 ):
     _public.__module__ = __name__
 del _public

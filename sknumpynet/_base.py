@@ -24,8 +24,8 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from . import _export
 from . import _targets as targets
-from ._hooks import EarlyStopping, TrainingLossStopping
-from ._losses import log_expit, log_softmax
+from ._hooks import ChanceLevelCheck, EarlyStopping, TrainingLossStopping
+from ._losses import LOSSES, log_expit, log_softmax
 from ._network import Network, logits
 from ._optimizers import make_optimizer, optimizer_from_state
 from ._training import TrainingConfig, TrainingProblem, TrainingState, train
@@ -47,15 +47,32 @@ _PRIVATE_FITTED = (
 
 
 def _check_hidden_layer_sizes(hidden) -> list[int]:
-    sizes = (
-        list(np.atleast_1d(np.asarray(hidden, dtype=object)).ravel()) if hidden is not None else []
-    )
-    out = []
-    for size in sizes:
+    """The hidden layer sizes as a list: an int is one layer, a flat sequence one per layer.
+
+    As scikit-learn's MLP, a nested sequence such as ``[[5, 3]]`` is refused,
+    not flattened.
+    """
+    if hidden is None:
+        return []
+    if isinstance(hidden, Integral) and not isinstance(hidden, bool):
+        hidden = [hidden]
+    try:
+        # dtype=object keeps the items as they are (2.5 stays a float); a
+        # ragged nesting gives a 1-D array of lists, refused item by item.
+        ndim = np.asarray(hidden, dtype=object).ndim
+    except ValueError:  # nested deeper than numpy can hold as objects
+        ndim = 2
+    if ndim != 1:
+        raise ValueError(
+            "hidden_layer_sizes must be an int or a flat sequence of ints, one size per "
+            f"hidden layer, e.g. (100,) or (64, 32); got {hidden!r}."
+        )
+    sizes = []
+    for size in hidden:
         if not isinstance(size, Integral) or isinstance(size, bool) or size < 1:
             raise ValueError(f"hidden_layer_sizes must be positive integers, got {hidden!r}.")
-        out.append(int(size))
-    return out
+        sizes.append(int(size))
+    return sizes
 
 
 def _is_fitted_attribute(name: str) -> bool:
@@ -155,7 +172,22 @@ class BaseNumpyNet(BaseEstimator):
             raise ValueError("partial_fit does not support early_stopping=True")
         # A new generator from random_state on every call, as scikit-learn's
         # MLP: the same seed gives the same fit, and nothing hidden carries over.
+        # A generator given by the caller (or numpy's global one) is put back
+        # as it was if the call fails.
         random_state = check_random_state(self.random_state)
+        shared = not isinstance(self.random_state, Integral)
+        rng_state = random_state.get_state() if shared else None
+        try:
+            result = self._train(X, y, sample_weight, classes, incremental, first, random_state)
+        except BaseException:
+            if shared:
+                random_state.set_state(rng_state)
+            raise
+        self._publish(*result)
+        return self
+
+    def _train(self, X, y, sample_weight, classes, incremental, first, random_state):
+        """Build the problem and train; returns what ``_publish`` needs."""
         problem, score, fitted = self._build_problem(
             X,
             y,
@@ -179,6 +211,8 @@ class BaseNumpyNet(BaseEstimator):
             hooks.append(
                 TrainingLossStopping(**rule) if score is None else EarlyStopping(score, **rule)
             )
+        if not incremental:
+            hooks.append(ChanceLevelCheck(self._chance_level(problem, y, fitted)))
         config = TrainingConfig(
             **{name: getattr(self, name) for name in _CONFIG_PARAMETERS},
             lbfgs_options=self._lbfgs_options,
@@ -192,8 +226,15 @@ class BaseNumpyNet(BaseEstimator):
             random_state=random_state,
             incremental=incremental,
         )
-        self._publish(fitted, problem.net, state, optimizer)
-        return self
+        return fitted, problem.net, state, optimizer
+
+    @staticmethod
+    def _check_rows(problem: TrainingProblem, n_max: int = 2000) -> np.ndarray:
+        """Up to ``n_max`` training rows spread over the data, for post-training checks."""
+        rows = np.arange(problem.X.shape[0]) if problem.rows is None else np.sort(problem.rows)
+        if rows.shape[0] > n_max:
+            rows = rows[np.linspace(0, rows.shape[0] - 1, n_max).astype(np.intp)]
+        return rows
 
     def _build_problem(
         self,
@@ -255,31 +296,42 @@ class BaseNumpyNet(BaseEstimator):
         if split and self.early_stopping and not incremental and self.solver != "lbfgs":
             rows, val_rows = self._validation_split(Y, random_state)
             w_val = None if weights is None else weights[val_rows]
+            if w_val is not None and not w_val.any():
+                raise ValueError(
+                    f"early_stopping holds out {val_rows.shape[0]} validation samples "
+                    f"(validation_fraction={self.validation_fraction}) whose sample weights "
+                    "are all zero, so the validation score is undefined. Give some of them a "
+                    "positive weight, change validation_fraction or random_state, or turn "
+                    "early_stopping off."
+                )
             score = self._validation_score(X[val_rows], y[val_rows], w_val, fitted)
         alpha = float(self.alpha)
-        if weights is not None and not incremental:
-            alpha = rescale_weights(weights, alpha, rows)
+        if weights is not None:
+            if not incremental:
+                alpha = rescale_weights(weights, alpha, rows)
+            weights = weights.astype(X.dtype, copy=False)
         return TrainingProblem(net, X, Y, weights, alpha, rows), score, fitted
 
     def _validate_input(self, X, y, dtype, reset: bool):
-        """``validate_data`` without its side effect: what it would record is returned."""
-        saved = {k: self.__dict__[k] for k in _INPUT_ATTRIBUTES if k in self.__dict__}
-        try:
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                accept_sparse=_SPARSE_FORMATS,
-                dtype=dtype,
-                multi_output=True,
-                y_numeric=self._y_numeric,
-                reset=reset,
-            )
-            recorded = {k: self.__dict__[k] for k in _INPUT_ATTRIBUTES if k in self.__dict__}
-        finally:
-            for k in _INPUT_ATTRIBUTES:
-                self.__dict__.pop(k, None)
-            self.__dict__.update(saved)
+        """``validate_data`` without its side effect: what it would record is returned.
+
+        It runs on a copy of the estimator, so that a fit which fails later,
+        or a prediction running meanwhile in another thread, never sees the
+        new data's ``n_features_in_`` beside the old model.
+        """
+        scratch = object.__new__(type(self))
+        scratch.__dict__ = dict(self.__dict__)
+        X, y = validate_data(
+            scratch,
+            X,
+            y,
+            accept_sparse=_SPARSE_FORMATS,
+            dtype=dtype,
+            multi_output=True,
+            y_numeric=self._y_numeric,
+            reset=reset,
+        )
+        recorded = {k: scratch.__dict__[k] for k in _INPUT_ATTRIBUTES if k in scratch.__dict__}
         if sp.issparse(X):
             X = X.tocsr()
         if y.ndim == 2 and y.shape[1] == 1:
@@ -396,12 +448,30 @@ class BaseNumpyNet(BaseEstimator):
         self.__dict__ = new
 
     # --------------------------------------------------------- prediction
-    def _logits(self, X) -> np.ndarray:
-        check_is_fitted(self)
+    def _fitted_model(self):
+        """The fitted state as of now, as an estimator of its own.
+
+        Publishing a refit replaces ``__dict__`` by a new one and never changes
+        the old one, so a prediction that reads everything from this snapshot
+        gives the old model's answer or the new model's, never a mixture, even
+        while another thread refits.
+        """
+        model = object.__new__(type(self))
+        model.__dict__ = self.__dict__
+        check_is_fitted(model)
+        return model
+
+    def _logits(self, X):
+        """The output logits of ``X`` and the fitted model that computed them."""
+        model = self._fitted_model()
         X = validate_data(
-            self, X, accept_sparse=_SPARSE_FORMATS, dtype=self.coefs_[0].dtype, reset=False
+            model, X, accept_sparse=_SPARSE_FORMATS, dtype=model.coefs_[0].dtype, reset=False
         )
-        return logits(X, self.coefs_, self.intercepts_, self._activation)
+        with np.errstate(over="ignore", invalid="ignore"):  # mended just below
+            z = logits(X, model.coefs_, model.intercepts_, model._activation)
+        if not np.isfinite(z).all():
+            z = _finite_logits(X, z, model)
+        return z, model
 
 
 class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
@@ -506,8 +576,10 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
                 )
             class_index = np.searchsorted(binarizer.classes_, y)
             per_class = class_weights(self.class_weight, binarizer.classes_, class_index, weights)
-            per_sample = per_class[class_index].astype(dtype)
-            weights = per_sample if weights is None else weights * per_sample
+            # multiplied in float64: large weights times a class weight above one
+            # must not overflow a float32 dtype before they are rescaled
+            per_sample = per_class[class_index]
+            weights = per_sample if weights is None else weights.astype(np.float64) * per_sample
         if weights is None or incremental:
             return weights
         if not weights.any():
@@ -522,6 +594,40 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
                 "have one."
             )
         return weights
+
+    def _chance_level(self, problem: TrainingProblem, y, fitted):
+        """A check that the fitted network does better than a constant answer.
+
+        It fails when the network predicts one class for every training row
+        of data with several, or when its training loss (without the penalty)
+        is no lower than that of the class frequencies themselves.
+        """
+        rows = self._check_rows(problem)
+        X, Y, y = problem.X[rows], problem.Y[rows], np.asarray(y)[rows]
+        w = None if problem.sample_weight is None else problem.sample_weight[rows]
+        binarizer = fitted["_label_binarizer"]
+
+        def check(net: Network) -> str | None:
+            z = net.logits(X)
+            if not targets.is_multilabel(binarizer):
+                present, predicted = np.unique(y), np.unique(targets.decode(z, binarizer))
+                if present.shape[0] > 1 and predicted.shape[0] == 1:
+                    return (
+                        f"The fitted model predicts the single class {predicted.tolist()[0]!r} "
+                        f"for every training sample, on data of {present.shape[0]} classes: "
+                        "training failed, typically because the steps were too large "
+                        "(hidden units died) or the features are not scaled."
+                    )
+            loss = LOSSES[net.out_activation](z, Y, w)
+            prior = _prior_loss(Y, w, net.out_activation)
+            if loss >= prior:
+                return (
+                    f"The fitted model's training loss ({loss:.4g}) is no better than "
+                    f"predicting the class frequencies ({prior:.4g}): it learned nothing."
+                )
+            return None
+
+        return check
 
     def _validation_score(self, X_val, y_val, w_val, fitted):
         """Accuracy on the held-out set, weighted by its sample and class weights."""
@@ -548,8 +654,8 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
             ``classes_[1]`` (positive means that class is predicted);
             otherwise one logit per class or label.
         """
-        z = self._logits(X)
-        binary = z.shape[1] == 1 and not targets.is_multilabel(self._label_binarizer)
+        z, model = self._logits(X)
+        binary = z.shape[1] == 1 and not targets.is_multilabel(model._label_binarizer)
         return z[:, 0] if binary else z
 
     def predict(self, X) -> np.ndarray:
@@ -565,7 +671,8 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted classes.
         """
-        return targets.decode(self._logits(X), self._label_binarizer)
+        z, model = self._logits(X)
+        return targets.decode(z, model._label_binarizer)
 
     def predict_log_proba(self, X) -> np.ndarray:
         """Log of the class probabilities, computed from the logits by log-sum-exp.
@@ -580,8 +687,8 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
         log_proba : ndarray of shape (n_samples, n_classes)
             Finite even where a probability rounds to zero.
         """
-        z = self._logits(X)
-        if targets.is_multilabel(self._label_binarizer):
+        z, model = self._logits(X)
+        if targets.is_multilabel(model._label_binarizer):
             return log_expit(z)
         if z.shape[1] == 1:
             return np.hstack([log_expit(-z), log_expit(z)])
@@ -658,6 +765,27 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
             )
         return Y, ("exp" if self.loss == "poisson" else "identity"), {}
 
+    def _chance_level(self, problem: TrainingProblem, y, fitted):
+        """A check that the fitted network beats predicting the mean of ``y``."""
+        rows = self._check_rows(problem)
+        X, y = problem.X[rows], np.asarray(y)[rows]
+        w = None if problem.sample_weight is None else problem.sample_weight[rows]
+
+        def check(net: Network) -> str | None:
+            predicted = self._output(net.logits(X), net.out_activation)
+            if y.shape[0] < 2 or np.ptp(y, axis=0).max() == 0:
+                return None  # constant targets: the mean is the answer
+            r2 = float(r2_score(y, predicted, sample_weight=w))
+            if r2 <= 0:
+                return (
+                    f"The fitted model's R^2 on its training data is {r2:.3g}: it does no "
+                    "better than predicting the mean. Training failed, typically because "
+                    "the steps were too large or the features are not scaled."
+                )
+            return None
+
+        return check
+
     def _validation_score(self, X_val, y_val, w_val, fitted):
         """R^2 on the held-out set (NaN where the predictions are not finite)."""
 
@@ -712,4 +840,42 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted values (``exp`` of the output layer for ``loss="poisson"``).
         """
-        return self._output(self._logits(X), self.out_activation_)
+        z, model = self._logits(X)
+        return self._output(z, model.out_activation_)
+
+
+def _prior_loss(Y: np.ndarray, w, out_activation: str) -> float:
+    """The loss of always predicting the (weighted) class or label frequencies."""
+    freq = np.average(Y, axis=0, weights=w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if out_activation == "softmax":
+            return float(-np.sum(np.where(freq > 0, freq * np.log(freq), 0.0)))
+        entropy = -(
+            np.where(freq > 0, freq * np.log(freq), 0.0)
+            + np.where(freq < 1, (1 - freq) * np.log1p(-freq), 0.0)
+        )
+    return float(entropy.sum())
+
+
+def _finite_logits(X, z: np.ndarray, model) -> np.ndarray:
+    """Logits of finite inputs whose forward pass overflowed, made finite.
+
+    Rows of float32 data are recomputed in float64, whose range holds any
+    float32 input times moderate weights; what still overflows (inputs near
+    float64's limit) is clipped, and a NaN (inf - inf) becomes 0. The logits
+    stay within a quarter of the dtype's range, so that log-sum-exp over them
+    cannot overflow: probabilities stay finite and sum to one.
+    """
+    z = z.copy()
+    bad = ~np.isfinite(z).all(axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if z.dtype == np.float32:
+            rows = X[bad].astype(np.float64)
+            coefs = [W.astype(np.float64) for W in model.coefs_]
+            intercepts = [b.astype(np.float64) for b in model.intercepts_]
+            wide = logits(rows, coefs, intercepts, model._activation)
+        else:
+            wide = z[bad]
+        big = np.finfo(z.dtype).max / 4
+        z[bad] = np.clip(np.nan_to_num(wide, nan=0.0, posinf=big, neginf=-big), -big, big)
+    return z

@@ -13,6 +13,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._warnings import warn
 
 if TYPE_CHECKING:
     from ._network import Network
@@ -188,3 +191,26 @@ class EarlyStopping(_NoImprovementStopping):
     def on_train_end(self, state, net):
         if state.best_params is not None:
             net.params[...] = state.best_params
+
+
+class ChanceLevelWarning(ConvergenceWarning):
+    """The fitted model does no better than a constant answer."""
+
+
+class ChanceLevelCheck(Hook):
+    """After training, warn when the model is no better than a constant answer.
+
+    ``check(net)`` returns a message describing the failure, or None.
+    """
+
+    def __init__(self, check: Callable[[Network], str | None]):
+        self.check = check
+
+    def on_train_end(self, state, net):
+        message = self.check(net)
+        if message is not None:
+            warn(
+                f"{message} Try a smaller learning_rate_init, scaling the features "
+                "(e.g. with StandardScaler) or more iterations.",
+                ChanceLevelWarning,
+            )

@@ -108,8 +108,14 @@ LOSSES = {
 
 
 def log_softmax(Z: np.ndarray) -> np.ndarray:
-    """Row-wise log of the softmax of ``Z``, by log-sum-exp (new array)."""
-    out = Z - Z.max(axis=1, keepdims=True)
+    """Row-wise log of the softmax of ``Z``, by log-sum-exp (new array).
+
+    The logits are first clipped to a quarter of the dtype's range, so that
+    their differences cannot overflow: the result is finite for finite ``Z``.
+    """
+    big = np.finfo(Z.dtype).max / 4
+    out = np.clip(Z, -big, big)
+    out -= out.max(axis=1, keepdims=True)
     out -= np.log(np.exp(out).sum(axis=1, keepdims=True))
     return out
 
