@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from . import _export
 from . import _targets as targets
+from ._callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks, with_callbacks
 from ._hooks import ChanceLevelCheck, EarlyStopping, TrainingLossStopping
 from ._losses import LOSSES, log_expit, log_softmax
 from ._network import Network, logits
@@ -79,12 +80,12 @@ def _is_fitted_attribute(name: str) -> bool:
     return (name.endswith("_") and not name.startswith("__")) or name in _PRIVATE_FITTED
 
 
-class BaseNumpyNet(BaseEstimator):
+class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
     """Fitting shared by every estimator: validate, build the problem, train, publish.
 
     Subclasses define ``__init__`` (their parameters), ``_architecture()``
     (hidden layer sizes and activation), and the target-specific pieces
-    ``_encode_targets`` and ``_validation_score``.
+    ``_encode_targets``, ``_validation_score`` and ``_chance_level``.
     """
 
     _parameter_constraints: dict = {
@@ -167,6 +168,7 @@ class BaseNumpyNet(BaseEstimator):
             self._validate_params()
         return self._fit(X, y, sample_weight, classes, incremental=True, first=first)
 
+    @with_callbacks
     def _fit(self, X, y, sample_weight, classes, *, incremental: bool, first: bool):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
@@ -184,6 +186,10 @@ class BaseNumpyNet(BaseEstimator):
                 random_state.set_state(rng_state)
             raise
         self._publish(*result)
+        if getattr(self, "_callback_fit_ctx", None) is not None:
+            self._callback_fit_ctx.call_on_fit_task_end(
+                estimator=self, X=X, y=y, reconstruction_attributes={}
+            )
         return self
 
     def _train(self, X, y, sample_weight, classes, incremental, first, random_state):
@@ -213,6 +219,8 @@ class BaseNumpyNet(BaseEstimator):
             )
         if not incremental:
             hooks.append(ChanceLevelCheck(self._chance_level(problem, y, fitted)))
+        if wants_callbacks(self):
+            hooks.append(self._callback_hook(problem, y, sample_weight, incremental, fitted))
         config = TrainingConfig(
             **{name: getattr(self, name) for name in _CONFIG_PARAMETERS},
             lbfgs_options=self._lbfgs_options,
@@ -227,6 +235,28 @@ class BaseNumpyNet(BaseEstimator):
             incremental=incremental,
         )
         return fitted, problem.net, state, optimizer
+
+    def _callback_hook(self, problem, y, sample_weight, incremental, fitted):
+        """scikit-learn's callbacks, with each epoch a subtask of this fit."""
+        n_epochs = 1 if incremental else self.max_iter
+        # one more subtask than epochs: the one begun after the last epoch
+        context = self._init_callback_context(max_subtasks=n_epochs + 1)
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        context.call_on_fit_task_begin(estimator=self, X=problem.X, y=y, metadata=metadata)
+        net = problem.net
+
+        def attributes(net: Network) -> dict:
+            return {
+                **fitted,
+                "coefs_": [W.copy() for W in net.coefs],
+                "intercepts_": [b.copy() for b in net.intercepts],
+                "n_layers_": net.n_layers,
+                "n_outputs_": net.layer_units[-1],
+                "out_activation_": net.out_activation,
+                "_activation": net.activation,
+            }
+
+        return SklearnCallbacks(context, self, problem.X, y, metadata, attributes, net)
 
     @staticmethod
     def _check_rows(problem: TrainingProblem, n_max: int = 2000) -> np.ndarray:
@@ -304,7 +334,7 @@ class BaseNumpyNet(BaseEstimator):
                     "positive weight, change validation_fraction or random_state, or turn "
                     "early_stopping off."
                 )
-            score = self._validation_score(X[val_rows], y[val_rows], w_val, fitted)
+            score = self._validation_score(X[val_rows], y[val_rows], Y[val_rows], w_val, fitted)
         alpha = float(self.alpha)
         if weights is not None:
             if not incremental:
@@ -380,18 +410,22 @@ class BaseNumpyNet(BaseEstimator):
         if first:
             state = TrainingState()
         else:
-            scores = self.validation_scores_
+            scores, losses = self.validation_scores_, self.validation_loss_curve_
             state = TrainingState(
                 loss_curve=list(self.loss_curve_),
+                epoch_times=list(self.epoch_times_),
                 t_start=self.t_,
                 best_loss=self.best_loss_,
                 validation_scores=None if scores is None else list(scores),
+                validation_loss_curve=None if losses is None else list(losses),
                 best_validation_score=self.best_validation_score_,
                 no_improvement_count=self._no_improvement_count,
             )
         if early_stopping:
             if state.validation_scores is None:
                 state.validation_scores = []
+            if state.validation_loss_curve is None:
+                state.validation_loss_curve = []
             if state.best_validation_score is None:
                 state.best_validation_score = -np.inf
             state.best_loss = None
@@ -442,6 +476,10 @@ class BaseNumpyNet(BaseEstimator):
                 None if state.validation_scores is None else list(state.validation_scores)
             ),
             best_validation_score_=state.best_validation_score,
+            validation_loss_curve_=(
+                None if state.validation_loss_curve is None else list(state.validation_loss_curve)
+            ),
+            epoch_times_=list(state.epoch_times),
             _no_improvement_count=state.no_improvement_count,
             _optimizer_state=None if optimizer is None else optimizer.state(),
         )
@@ -629,13 +667,15 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
 
         return check
 
-    def _validation_score(self, X_val, y_val, w_val, fitted):
-        """Accuracy on the held-out set, weighted by its sample and class weights."""
+    def _validation_score(self, X_val, y_val, Y_val, w_val, fitted):
+        """Accuracy and loss on the held-out set, weighted by its sample and class weights."""
         binarizer = fitted["_label_binarizer"]
 
-        def score(net: Network) -> float:
-            predicted = targets.decode(net.logits(X_val), binarizer)
-            return float(accuracy_score(y_val, predicted, sample_weight=w_val))
+        def score(net: Network) -> tuple[float, float]:
+            z = net.logits(X_val)
+            predicted = targets.decode(z, binarizer)
+            accuracy = float(accuracy_score(y_val, predicted, sample_weight=w_val))
+            return accuracy, LOSSES[net.out_activation](z, Y_val, w_val)
 
         return score
 
@@ -786,14 +826,16 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
 
         return check
 
-    def _validation_score(self, X_val, y_val, w_val, fitted):
-        """R^2 on the held-out set (NaN where the predictions are not finite)."""
+    def _validation_score(self, X_val, y_val, Y_val, w_val, fitted):
+        """R^2 (NaN where the predictions are not finite) and loss on the held-out set."""
 
-        def score(net: Network) -> float:
-            predicted = self._output(net.logits(X_val), net.out_activation)
+        def score(net: Network) -> tuple[float, float]:
+            z = net.logits(X_val)
+            predicted = self._output(z.copy(), net.out_activation)
+            loss = LOSSES[net.out_activation](z, Y_val, w_val)
             if not np.isfinite(predicted).all():
-                return np.nan
-            return float(r2_score(y_val, predicted, sample_weight=w_val))
+                return np.nan, loss
+            return float(r2_score(y_val, predicted, sample_weight=w_val)), loss
 
         return score
 

@@ -9,6 +9,7 @@ not a new branch in the loop.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -114,11 +115,33 @@ class DivergenceGuard(Hook):
         return False
 
 
-class PrintProgress(Hook):
-    """``verbose=True``: print the loss of every epoch, as scikit-learn's MLP does."""
+class EpochTimer(Hook):
+    """Record the seconds each epoch took (hooks of the previous epoch's end included)."""
+
+    def __init__(self):
+        self.last = time.perf_counter()
 
     def on_epoch_end(self, state, net):
-        print(f"Iteration {state.n_iter}, loss = {state.loss_curve[-1]:.8f}")
+        now = time.perf_counter()
+        state.epoch_times.append(now - self.last)
+        self.last = now
+        return False
+
+
+class PrintProgress(Hook):
+    """``verbose=True``: the loss of every epoch, as scikit-learn's MLP prints it,
+    with the epoch's time and an estimate of the time ``max_iter`` epochs leave."""
+
+    def __init__(self, max_iter: int):
+        self.max_iter = max_iter
+
+    def on_epoch_end(self, state, net):
+        times = state.epoch_times[-state.n_iter :]
+        left = (self.max_iter - state.n_iter) * float(np.median(times))
+        print(
+            f"Iteration {state.n_iter}, loss = {state.loss_curve[-1]:.8f} "
+            f"({times[-1]:.3f} s; at most {left:.1f} s left)"
+        )
         return False
 
 
@@ -166,16 +189,21 @@ class TrainingLossStopping(_NoImprovementStopping):
 
 
 class EarlyStopping(_NoImprovementStopping):
-    """Score a held-out set after every epoch; keep and finally restore the best weights."""
+    """Score a held-out set after every epoch; keep and finally restore the best weights.
+
+    ``validate(net)`` returns the score and the loss (without the penalty) of
+    the held-out set; both are recorded.
+    """
 
     what = "Validation score"
 
-    def __init__(self, score: Callable[[Network], float], **kwargs):
+    def __init__(self, validate: Callable[[Network], tuple[float, float]], **kwargs):
         super().__init__(**kwargs)
-        self.score = score
+        self.validate = validate
 
     def _improved(self, state, net):
-        score = self.score(net)
+        score, loss = self.validate(net)
+        state.validation_loss_curve.append(loss)
         state.validation_scores.append(score)
         if self.verbose:
             print(f"Validation score: {score:f}")

@@ -16,7 +16,15 @@ import scipy.optimize
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from ._hooks import NON_FINITE, DivergenceError, DivergenceGuard, Hook, PrintProgress, diverged
+from ._hooks import (
+    NON_FINITE,
+    DivergenceError,
+    DivergenceGuard,
+    EpochTimer,
+    Hook,
+    PrintProgress,
+    diverged,
+)
 from ._network import Network
 from ._optimizers import Optimizer
 from ._warnings import warn
@@ -50,16 +58,20 @@ class TrainingProblem:
 class TrainingState:
     """What a fit knows of its progress: the one place it is kept while training.
 
-    ``loss_curve`` and the validation lists hold the whole history of the
-    model (warm starts and ``partial_fit`` continue them); ``n_iter`` counts
-    the epochs of the current call and ``t`` the samples seen in all calls,
-    both derived from the curve so that they cannot disagree with it.
+    The per-epoch lists (``loss_curve``, ``epoch_times`` and, with early
+    stopping, ``validation_scores`` and ``validation_loss_curve``) hold the
+    whole history of the model: warm starts and ``partial_fit`` continue them.
+    ``n_iter`` counts the epochs of the current call and ``t`` the samples seen
+    in all calls, both derived from the curve so that they cannot disagree
+    with it.
     """
 
     loss_curve: list = field(default_factory=list)
     t_start: int = 0
     best_loss: float | None = np.inf
     validation_scores: list | None = None
+    validation_loss_curve: list | None = None
+    epoch_times: list = field(default_factory=list)
     best_validation_score: float | None = None
     no_improvement_count: int = 0
     best_params: np.ndarray | None = None
@@ -80,11 +92,21 @@ class TrainingState:
         """Training samples seen by the stochastic solver, all calls together."""
         return self.t_start + self.n_iter * self.n_train
 
+    def per_epoch_lists(self) -> list[list]:
+        lists = [self.loss_curve, self.epoch_times]
+        lists += [x for x in (self.validation_scores, self.validation_loss_curve) if x is not None]
+        return lists
+
+    def mark_call_start(self) -> None:
+        """Remember where each per-epoch list stood when the call began."""
+        self._starts = [len(x) for x in self.per_epoch_lists()]
+
     def drop_incomplete_epoch(self) -> None:
-        """After an interrupt: forget an epoch whose validation score is missing."""
-        if self.validation_scores is not None:
-            n_scored = len(self.validation_scores) - (len(self.loss_curve) - self.n_iter)
-            del self.loss_curve[self.curve_start + max(n_scored, 0) :]
+        """After an interrupt: forget the epoch whose records are not all written."""
+        lists = self.per_epoch_lists()
+        complete = min(len(x) - start for x, start in zip(lists, self._starts))
+        for x, start in zip(lists, self._starts):
+            del x[start + complete :]
 
 
 def _batches(n: int, batch_size: int):
@@ -267,11 +289,13 @@ def train(
     """
     stochastic = config.solver != "lbfgs"
     all_hooks: list[Hook] = [DivergenceGuard(optimizer.learning_rate_init)] if stochastic else []
+    all_hooks.append(EpochTimer())
     if config.verbose:
-        all_hooks.append(PrintProgress())
+        all_hooks.append(PrintProgress(1 if incremental else config.max_iter))
     all_hooks.extend(hooks)
     net = problem.net
     state.n_train = problem.n_train if stochastic else 0  # t_ counts stochastic samples
+    state.mark_call_start()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         try:
             if not stochastic:

@@ -7,6 +7,15 @@ import sys
 import warnings
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# Wrappers that stand between the caller and the package's methods.
+_PASS_THROUGH = {"sklearn.callback._callback_support"}
+
+
+def _internal(frame) -> bool:
+    return (
+        frame.f_code.co_filename.startswith(_PACKAGE_DIR)
+        or frame.f_globals.get("__name__") in _PASS_THROUGH
+    )
 
 
 def warn(message: str, category: type[Warning] = UserWarning) -> None:
@@ -18,7 +27,7 @@ def warn(message: str, category: type[Warning] = UserWarning) -> None:
     """
     frame = sys._getframe(0)  # stacklevel=1 is this function
     level = 1
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+    while frame is not None and _internal(frame):
         frame = frame.f_back
         level += 1
     warnings.warn(message, category, stacklevel=level)
