@@ -1,10 +1,14 @@
 """Docstring fragments shared by both estimators."""
 
 
-def shared_parameters(solver: str, learning_rate_init: float, classifier: bool = True) -> str:
+def shared_parameters(
+    solver: str, learning_rate_init: float, classifier: bool = True, alpha: float = 0.0001
+) -> str:
     """The common parameter section, with the estimator's own defaults."""
-    text = SHARED_PARAMETERS.replace("SOLVER_DEFAULT", f'"{solver}"').replace(
-        "LR_DEFAULT", str(learning_rate_init)
+    text = (
+        SHARED_PARAMETERS.replace("SOLVER_DEFAULT", f'"{solver}"')
+        .replace("LR_DEFAULT", str(learning_rate_init))
+        .replace("ALPHA_DEFAULT", str(alpha))
     )
     return text + CLASS_WEIGHT_PARAMETER if classifier else text
 
@@ -14,7 +18,7 @@ SHARED_PARAMETERS = """\
         ``"sgd"``: mini-batch stochastic gradient descent with momentum;
         ``"adam"``: Adam; ``"lbfgs"``: scipy's L-BFGS-B on the full-batch loss
         and its analytic gradient (often best on small data sets).
-    alpha : float, default=0.0001
+    alpha : float, default=ALPHA_DEFAULT
         Strength of the L2 penalty on the coefficients (not the intercepts).
         The loss of a batch of ``n`` samples is
         ``sum_i w_i l_i / n + 0.5 * alpha * ||W||^2 / n``, as in scikit-learn's
@@ -113,7 +117,7 @@ _NETWORK_ATTRIBUTES = """\
         multilabel targets.
     n_features_in_ : int
         Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names, when ``X`` had string column names."""
 
 SHARED_ATTRIBUTES = CLASSES_ATTRIBUTE + _NETWORK_ATTRIBUTES

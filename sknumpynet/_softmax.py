@@ -22,7 +22,7 @@ class SoftmaxClassifier(BaseNumpyNetClassifier):
 
     Parameters
     ----------
-{shared_parameters("sgd", 0.01)}
+{shared_parameters("sgd", 0.01, alpha=1.0)}
 
     Attributes
     ----------
@@ -64,7 +64,7 @@ class SoftmaxClassifier(BaseNumpyNetClassifier):
         self,
         *,
         solver="sgd",
-        alpha=0.0001,
+        alpha=1.0,
         batch_size="auto",
         learning_rate="constant",
         learning_rate_init=0.01,
