@@ -1,4 +1,6 @@
-"""Checking backpropagation against finite differences.
+"""
+Checking backpropagation against finite differences
+===================================================
 
 ``check_gradients`` compares the analytic gradient of the training loss (what
 backpropagation computes) with a centered finite difference of the loss, on
@@ -63,8 +65,8 @@ ax.set_xlabel("finite-difference step h")
 ax.set_ylabel("largest |a - n| / max(|a| + |n|, 1e-8)")
 ax.set_title(
     "Error of the finite difference against the step h\n"
-    "small h: rounding noise (all there is where a dead ReLU's gradient is 0); "
-    "large h: truncation",
+    "small h: rounding noise (all there is where a dead ReLU's gradient is 0)\n"
+    "large h: truncation error",
     fontsize="medium",
 )
 ax.legend()

@@ -1,4 +1,6 @@
-"""Handwritten digits with per-sample SGD and a sigmoid hidden layer.
+"""
+Handwritten digits with per-sample SGD and a sigmoid hidden layer
+=================================================================
 
 The classic first network of the course notes: 64 pixels in, one hidden layer
 of sigmoid units, ten softmax outputs, trained by stochastic gradient descent

@@ -1,4 +1,6 @@
-"""Softmax regression versus a two-layer network on the spiral.
+"""
+Softmax regression versus a two-layer network on the spiral
+===========================================================
 
 A linear classifier can only cut the plane with straight lines, so on three
 interleaved spiral arms it is right about half the time; one hidden layer of
@@ -58,11 +60,16 @@ for ax, (name, model) in zip(axes, models.items()):
     )
     colors = getattr(regions, "multiclass_colors_", None)  # scikit-learn >= 1.7
     cmap = ListedColormap(colors) if colors is not None else "viridis"
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, edgecolor="k", s=20)
+    points = ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, edgecolor="k", s=20)
+    handles, _ = points.legend_elements()
+    ax.legend(handles, [f"class {c}" for c in model.classes_], loc="upper left", fontsize="small")
     ax.set_title(f"{name}\ntraining accuracy {model.score(X, y):.0%}")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-fig.suptitle("Decision regions on three spiral arms (colour = predicted class)")
+fig.suptitle(
+    "Decision regions on three spiral arms\n"
+    "(region colour: predicted class; point colour: true class)"
+)
 fig.savefig(OUT / "spiral_decision_boundaries.png", dpi=100)
 
 loss = None

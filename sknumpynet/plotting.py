@@ -14,13 +14,35 @@ They work with scikit-learn's ``MLPClassifier`` too (it has ``loss_curve_``
 and ``coefs_``), and with a ``Pipeline`` ending in either. Decision boundaries
 need no display of their own: use
 ``sklearn.inspection.DecisionBoundaryDisplay.from_estimator``.
+
+A display that makes its own figure gives it matplotlib's constrained
+layout, and wraps the titles and legend entries it writes to the width it
+has, so that no text is cut off at the edge of the figure, whatever the
+length of a name. (On a figure of your own, use ``layout="constrained"``
+for the same.)
+
+Images: ``image_shape`` is ``(height, width)`` for grey images, or three
+dimensions for images with channels, in either layout:
+
+* channels-last, ``(height, width, channels)``, as matplotlib shows images;
+* channels-first, ``(channels, height, width)``, the layout of the rows of
+  raw CIFAR-10 (``(3, 32, 32)``) and of most deep-learning frameworks.
+
+``channels`` is 1 (grey), 3 (RGB) or 4 (RGBA). A shape is read as
+channels-first when its first dimension is 1, 3 or 4 and both of the others
+are larger (``(3, 32, 32)``, ``(1, 28, 28)``); otherwise as channels-last,
+whose last dimension must then be 1, 3 or 4 (``(32, 32, 3)``). The only
+shapes that fit both readings are tiny images such as ``(3, 4, 4)``, read as
+channels-first; ``(4, 4, 3)`` is channels-last.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import is_regressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -30,6 +52,12 @@ __all__ = [
     "WeightImageDisplay",
     "WorstPredictionsDisplay",
 ]
+
+# A legend entry longer than this many lines is cut short with an ellipsis.
+_LEGEND_LINES = 3
+# Attribute of a figure that a LossCurveDisplay made, holding its first height
+# in inches: the display grows such a figure to fit a tall legend.
+_OWN_FIGURE = "_sknumpynet_loss_curve_height"
 
 # Colours of the probability bars.
 _TRUE_COLOR = "tab:green"
@@ -64,28 +92,138 @@ def _grid_columns(n: int) -> int:
     return math.ceil(root)
 
 
-def _check_image_shape(image_shape, n_features: int) -> tuple:
+_CHANNELS = (1, 3, 4)
+
+
+@dataclass(frozen=True)
+class _ImageShape:
+    """How a row of ``n_features`` values becomes an image (see the module's docstring)."""
+
+    shape: tuple
+    channels_first: bool
+
+    @property
+    def grey(self) -> bool:
+        """One value per pixel: drawn with a colour map."""
+        if len(self.shape) == 2:
+            return True
+        return self.shape[0 if self.channels_first else 2] == 1
+
+    def image(self, vector) -> np.ndarray:
+        """The values as an image: ``(height, width)`` if grey, else channels-last."""
+        image = np.asarray(vector, dtype=np.float64).reshape(self.shape)
+        if len(self.shape) == 3:
+            if self.channels_first:
+                image = np.moveaxis(image, 0, -1)
+            if image.shape[-1] == 1:
+                image = image[..., 0]
+        return image
+
+
+def _check_image_shape(image_shape, n_features: int) -> _ImageShape:
+    """Read ``image_shape``: grey, channels-first or channels-last."""
     shape = tuple(int(s) for s in image_shape)
-    if len(shape) not in (2, 3) or (len(shape) == 3 and shape[2] not in (3, 4)):
+    channels_first = len(shape) == 3 and shape[0] in _CHANNELS and min(shape[1:]) > shape[0]
+    if (
+        len(shape) not in (2, 3)
+        or min(shape, default=0) < 1
+        or (len(shape) == 3 and not channels_first and shape[2] not in _CHANNELS)
+    ):
         raise ValueError(
-            "image_shape must be (height, width) for grey images or "
-            f"(height, width, 3) for colour images, got {image_shape!r}."
+            "image_shape must be (height, width) for grey images, or "
+            "(height, width, channels) or (channels, height, width) with 1, 3 or 4 "
+            f"channels, e.g. (32, 32, 3) or (3, 32, 32); got {image_shape!r}."
         )
     if math.prod(shape) != n_features:
         raise ValueError(
             f"image_shape {shape} holds {math.prod(shape)} values, but there are "
             f"{n_features} features."
         )
-    return shape
+    return _ImageShape(shape, channels_first)
 
 
-def _as_displayable(vector, shape) -> np.ndarray:
+def _as_displayable(vector, shape: _ImageShape) -> np.ndarray:
     """A grey image as it is, a colour image min-max scaled into [0, 1]."""
-    image = np.asarray(vector, dtype=np.float64).reshape(shape)
-    if len(shape) == 3:
+    image = shape.image(vector)
+    if not shape.grey:
         low, high = image.min(), image.max()
         image = (image - low) / (high - low) if high > low else np.zeros_like(image)
     return image
+
+
+def _text_width(text: str, prop) -> float:
+    """Width of one line of ``text`` in points, in font ``prop``."""
+    from matplotlib.textpath import text_to_path
+
+    width, _, _ = text_to_path.get_text_width_height_descent(text, prop, ismath=False)
+    return width
+
+
+def _wrap(text: str, width: float, fontsize, max_lines: int | None = None) -> str:
+    """``text`` broken at spaces into lines of at most ``width`` points.
+
+    Existing line breaks are kept; a word longer than a line is cut. Beyond
+    ``max_lines`` lines the text is cut short with an ellipsis.
+    """
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(size=fontsize)
+    # the measure is a few percent short of what Agg draws: keep a margin
+    width = max(width / 1.1, 3 * prop.get_size_in_points())
+    lines = []
+    for paragraph in str(text).split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if _text_width(candidate, prop) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            while _text_width(word, prop) > width and len(word) > 1:
+                cut = len(word) - 1
+                while cut > 1 and _text_width(word[:cut], prop) > width:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            line = word
+        lines.append(line)
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and _text_width(last + "\u2026", prop) > width:
+            last = last[:-1]
+        lines[-1] = last.rstrip() + "\u2026"
+    return "\n".join(lines)
+
+
+def _available_width(ax) -> float:
+    """Width in points of the figure columns that ``ax`` spans (the whole
+    figure for axes that are not on a grid)."""
+    fig_width = ax.figure.get_size_inches()[0] * 72
+    spec = ax.get_subplotspec() if hasattr(ax, "get_subplotspec") else None
+    if spec is None:
+        return fig_width
+    return fig_width * len(spec.colspan) / spec.get_gridspec().ncols
+
+
+def _available_height(ax) -> float:
+    """Height in points of the figure rows that ``ax`` spans."""
+    fig_height = ax.figure.get_size_inches()[1] * 72
+    spec = ax.get_subplotspec() if hasattr(ax, "get_subplotspec") else None
+    if spec is None:
+        return fig_height
+    return fig_height * len(spec.rowspan) / spec.get_gridspec().nrows
+
+
+def _set_title(ax, title: str, *, margin: float = 0.0, **kwargs) -> None:
+    """``ax.set_title``, wrapped to the width of the figure columns under it,
+    less ``margin`` points (for what stands beside the axes, e.g. a colour bar)."""
+    import matplotlib as mpl
+
+    fontsize = kwargs.get("fontsize", mpl.rcParams["axes.titlesize"])
+    width = 0.95 * (_available_width(ax) - margin)
+    ax.set_title(_wrap(title, width, fontsize), **kwargs)
 
 
 def _tile_axes(ax, n: int, n_cols: int, *, title_space: float = 0.0):
@@ -117,9 +255,16 @@ class LossCurveDisplay:
     """Training loss per epoch, beside the validation (and training) score.
 
     The loss is drawn on the left axis; scores, when there are any, on a
-    second y axis on the right, in the colour of their loss curve (dashed:
-    validation, dotted: training). Call ``from_estimator`` again with
-    ``ax=display.ax_`` to compare several estimators on one axis.
+    second y axis on the right, in the colour, width, transparency and marker
+    of their loss curve (dashed: validation, dotted: training). Call
+    ``from_estimator`` again with ``ax=display.ax_`` to compare several
+    estimators on one axis; curves that coincide can be told apart by their
+    style, e.g. ``linewidth=6, alpha=0.4`` for one and ``marker="x"`` for
+    the other.
+
+    The legend goes below the axes, in two columns when the entries fit, else
+    in one, with entries too long for the figure's width wrapped onto several
+    lines.
 
     Parameters
     ----------
@@ -137,6 +282,8 @@ class LossCurveDisplay:
         Label of the horizontal axis.
     score_name : str, default="accuracy"
         Label of the score axis.
+    loss_name : str, default="cross-entropy"
+        The data term of the loss, named in the label of the loss axis.
 
     Attributes
     ----------
@@ -183,6 +330,7 @@ class LossCurveDisplay:
         estimator_name=None,
         x_label="epoch",
         score_name="accuracy",
+        loss_name="cross-entropy",
     ):
         self.loss_curve = loss_curve
         self.validation_scores = validation_scores
@@ -190,6 +338,7 @@ class LossCurveDisplay:
         self.estimator_name = estimator_name
         self.x_label = x_label
         self.score_name = score_name
+        self.loss_name = loss_name
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None, name=None, log_scale=False, **kwargs):
@@ -223,11 +372,19 @@ class LossCurveDisplay:
                 "records one only for the 'sgd' and 'adam' solvers."
             )
         solver = getattr(final, "solver", None)
+        names = {}
+        if is_regressor(final):
+            loss = getattr(final, "loss", "squared_error")
+            names = dict(
+                score_name="R²",
+                loss_name="half Poisson deviance" if loss == "poisson" else "half squared error",
+            )
         display = cls(
             curve,
             validation_scores=getattr(final, "validation_scores_", None),
             estimator_name=name or _estimator_name(estimator),
             x_label="iteration (L-BFGS)" if solver == "lbfgs" else "epoch",
+            **names,
         )
         return display.plot(ax=ax, log_scale=log_scale, **kwargs)
 
@@ -251,15 +408,19 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             ``self``, with the artists as attributes.
         """
+        from matplotlib.ticker import MaxNLocator
+
         self.figure_, self.ax_ = _figure_and_ax(ax, figsize=(6.4, 4.2))
+        if ax is None:
+            setattr(self.figure_, _OWN_FIGURE, 4.2)
         name = name or self.estimator_name or "model"
         loss = np.asarray(self.loss_curve, dtype=np.float64)
         epochs = np.arange(1, loss.shape[0] + 1)
         kwargs.setdefault("label", f"{name}: training loss")
         (self.line_,) = self.ax_.plot(epochs, loss, **kwargs)
         color = self.line_.get_color()
+        self.ax_.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
         self.ax_.set_xlabel(self.x_label)
-        self.ax_.set_ylabel("training loss (cross-entropy + penalty)")
         if log_scale:
             self.ax_.set_yscale("log")
         self.validation_line_ = self.train_line_ = None
@@ -281,6 +442,11 @@ class LossCurveDisplay:
                 scores,
                 linestyle=style,
                 color=color,
+                linewidth=self.line_.get_linewidth(),
+                alpha=self.line_.get_alpha(),
+                marker=self.line_.get_marker(),
+                markevery=self.line_.get_markevery(),
+                markersize=self.line_.get_markersize(),
                 label=f"{name}: {what} {self.score_name}",
             )
             setattr(self, attribute, line)
@@ -294,6 +460,9 @@ class LossCurveDisplay:
         return None
 
     def _legend(self):
+        import matplotlib as mpl
+        from matplotlib.font_manager import FontProperties
+
         handles = list(self.ax_.get_lines())
         top = self.ax_
         if self.score_ax_ is not None:
@@ -302,15 +471,90 @@ class LossCurveDisplay:
         for axes in (self.ax_, self.score_ax_):
             if axes is not None and axes.get_legend() is not None:
                 axes.get_legend().remove()
+        ncols, labels = _legend_columns(
+            [handle.get_label() for handle in handles], _available_width(self.ax_), "small"
+        )
+        legend_height = _legend_height(labels, ncols, "small")
+        base_height = getattr(self.figure_, _OWN_FIGURE, None)
+        if base_height is not None:  # our figure: tall enough for the legend
+            # the first height leaves room for two rows of one line
+            extra = legend_height - _legend_height(["", ""], 1, "small")
+            width = self.figure_.get_size_inches()[0]
+            self.figure_.set_size_inches(width, base_height + max(extra, 0.0) / 72)
+        # the loss label, on two lines if the axes (less the legend, the tick
+        # labels and a title) would be shorter than it
+        label = f"training loss ({self.loss_name} + penalty)"
+        font = FontProperties(size=mpl.rcParams["axes.labelsize"])
+        height = _available_height(self.ax_) - legend_height - 80
+        if _text_width(label, font) * 1.1 > height:
+            label = label.replace(" (", "\n(")
+        self.ax_.set_ylabel(label)
         # below the axes, where it hides no curve
         top.legend(
             handles=handles,
+            labels=labels,
             loc="upper center",
             bbox_to_anchor=(0.5, -0.14),
-            ncols=2 if len(handles) > 1 else 1,
+            ncols=ncols,
             fontsize="small",
             frameon=False,
         )
+
+
+def _legend_columns(labels: list, width: float, fontsize) -> tuple[int, list]:
+    """Columns and (wrapped) labels of a legend that fits in ``width`` points.
+
+    Two columns when every label fits in half the width, else one column,
+    with the labels wrapped to the width, in at most :data:`_LEGEND_LINES`
+    lines each.
+    """
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(size=fontsize)
+    size = prop.get_size_in_points()
+    rc = mpl.rcParams
+    handle = (rc["legend.handlelength"] + rc["legend.handletextpad"]) * size
+    spare = 2 * (rc["legend.borderpad"] + rc["legend.borderaxespad"]) * size
+    width = 0.95 * width - spare
+    if len(labels) > 1:
+        column = (width - rc["legend.columnspacing"] * size) / 2 - handle
+        if max(_text_width(label, prop) for label in labels) * 1.1 <= column:
+            return 2, labels
+    return 1, [_fit_label(label, width - handle, fontsize) for label in labels]
+
+
+def _fit_label(label: str, width: float, fontsize) -> str:
+    """A legend entry ``"name: what"`` wrapped to ``width`` points in at most
+    :data:`_LEGEND_LINES` lines; a longer name is cut short with an ellipsis,
+    keeping what the curve is."""
+    wrapped = _wrap(label, width, fontsize)
+    if wrapped.count("\n") < _LEGEND_LINES:
+        return wrapped
+    name, colon, what = label.rpartition(": ")
+    if not colon:
+        return _wrap(label, width, fontsize, _LEGEND_LINES)
+    low, high = 0, len(name)  # the longest head of the name that fits
+    while low < high:
+        mid = (low + high + 1) // 2
+        candidate = _wrap(f"{name[:mid].rstrip()}\u2026: {what}", width, fontsize)
+        if candidate.count("\n") < _LEGEND_LINES:
+            low = mid
+        else:
+            high = mid - 1
+    return _wrap(f"{name[:low].rstrip()}\u2026: {what}", width, fontsize, _LEGEND_LINES)
+
+
+def _legend_height(labels: list, ncols: int, fontsize) -> float:
+    """About how many points of height a legend of ``labels`` takes."""
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=fontsize).get_size_in_points()
+    lines = [label.count("\n") + 1 for label in labels]
+    rows = [max(lines[i : i + ncols]) for i in range(0, len(lines), ncols)]
+    spacing = mpl.rcParams["legend.labelspacing"] * size
+    return sum(rows) * 1.2 * size + max(len(rows) - 1, 0) * spacing
 
 
 def _first_layer_weights(estimator) -> tuple[np.ndarray, bool]:
@@ -343,8 +587,11 @@ class WeightImageDisplay:
     weights : ndarray of shape (n_features, n_units)
         The weights; column ``j`` is the image of unit ``j``.
     image_shape : tuple of int
-        ``(height, width)`` or ``(height, width, 3)``; its product is
-        ``n_features``.
+        ``(height, width)``, ``(height, width, channels)`` or ``(channels,
+        height, width)`` with 1, 3 or 4 channels. It is read as
+        channels-first when its first dimension is 1, 3 or 4 and both others
+        are larger, e.g. ``(3, 32, 32)`` (rows of raw CIFAR-10), otherwise
+        as channels-last, e.g. ``(32, 32, 3)``. Its product is ``n_features``.
     labels : list of str, default=None
         A title per unit, e.g. the class names.
 
@@ -393,7 +640,9 @@ class WeightImageDisplay:
             (``coef_``), or a ``Pipeline`` ending in one. Weights act on the
             input of the final step (after scaling, in a pipeline).
         image_shape : tuple of int
-            ``(height, width)`` or ``(height, width, 3)``.
+            ``(height, width)``, ``(height, width, channels)`` or
+            ``(channels, height, width)``, e.g. ``(3, 32, 32)`` for raw
+            CIFAR-10 rows; see the class's ``image_shape``.
         max_images : int, default=64
             Show at most this many units (the first ones).
         labels : list of str, default=None
@@ -452,34 +701,53 @@ class WeightImageDisplay:
         n = weights.shape[1]
         if n_cols is None:
             n_cols = _grid_columns(n)
+        n_cols = max(1, min(n_cols, n))
         n_rows = math.ceil(n / n_cols)
-        title_space = 0.2 if self.labels is not None else 0.0
         cell = min(1.3, 10.0 / n_cols, 10.0 / n_rows)
-        size = (cell * n_cols + 1.4, cell * n_rows * (1 + title_space) + 0.7)
+        # room for the colour bar and the title, also beside a single image
+        size = (max(cell * n_cols + 1.4, 4.0), max(cell * n_rows + 0.7, 2.6))
+        labels = None
+        if self.labels is not None:
+            # each title wrapped to its tile; the tiles keep room for the longest
+            if ax is None:
+                cell_width = 0.9 * cell * 72
+            else:
+                cell_width = 0.9 * _available_width(ax) / n_cols
+            labels = [_wrap(str(label), cell_width, "small") for label in self.labels[:n]]
+            lines = max(label.count("\n") + 1 for label in labels) if labels else 1
+            size = (size[0], size[1] + cell * n_rows * 0.2 * lines)
+        title_space = 0.0 if labels is None else min(0.2 * lines, 0.6)
         self.figure_, self.ax_ = _figure_and_ax(ax, figsize=size)
         self.axes_ = _tile_axes(self.ax_, n, n_cols, title_space=title_space)
-        grey = len(shape) == 2
+        grey = shape.grey
         limit = np.abs(weights).max() or 1.0
         self.images_ = []
         for j, tile in enumerate(self.axes_.ravel()[:n]):
             if grey:
                 vmax = limit if scale == "shared" else (np.abs(weights[:, j]).max() or 1.0)
-                image = tile.imshow(weights[:, j].reshape(shape), cmap=cmap, vmin=-vmax, vmax=vmax)
+                image = tile.imshow(shape.image(weights[:, j]), cmap=cmap, vmin=-vmax, vmax=vmax)
             else:
                 image = tile.imshow(_as_displayable(weights[:, j], shape))
-            if self.labels is not None:
-                tile.set_title(str(self.labels[j]), fontsize="small", pad=2)
+            if labels is not None:
+                tile.set_title(labels[j], fontsize="small", pad=2)
             self.images_.append(image)
         self.colorbar_ = None
+        margin = 0.0
         if grey and scale == "shared" and self.images_:
+            import matplotlib as mpl
+
+            # the label runs along the bar: as long as the figure is high, less the title
+            length = 0.9 * _available_height(self.ax_) - 40
+            label = "weight (red: pixel counts for, blue: against)"
             self.colorbar_ = self.figure_.colorbar(
                 self.images_[0],
                 ax=self.ax_,
                 fraction=0.04,
                 pad=0.02,
-                label="weight (red: pixel counts for, blue: against)",
+                label=_wrap(label, length, mpl.rcParams["axes.labelsize"]),
             )
-        self.ax_.set_title(title or f"First-layer weights of {n} units", pad=4)
+            margin = 72.0  # the bar, its ticks and label take about an inch
+        _set_title(self.ax_, title or f"First-layer weights of {n} units", margin=margin, pad=4)
         return self
 
 
@@ -498,7 +766,11 @@ class ProbabilityDisplay:
     classes : array-like of shape (n_classes,)
         Class labels, in the order of ``probabilities``.
     image_shape : tuple of int
-        ``(height, width)`` or ``(height, width, 3)``.
+        ``(height, width)``, ``(height, width, channels)`` or ``(channels,
+        height, width)`` with 1, 3 or 4 channels. It is read as
+        channels-first when its first dimension is 1, 3 or 4 and both others
+        are larger, e.g. ``(3, 32, 32)`` (rows of raw CIFAR-10), otherwise
+        as channels-last, e.g. ``(32, 32, 3)``.
     y_true : label, default=None
         The true class, if known.
 
@@ -549,7 +821,9 @@ class ProbabilityDisplay:
         x : array-like of shape (n_features,) or (1, n_features)
             The sample.
         image_shape : tuple of int
-            ``(height, width)`` or ``(height, width, 3)``.
+            ``(height, width)``, ``(height, width, channels)`` or
+            ``(channels, height, width)``, e.g. ``(3, 32, 32)`` for raw
+            CIFAR-10 rows; see the class's ``image_shape``.
         y_true : label, default=None
             Its true class.
         ax : matplotlib Axes, default=None
@@ -588,10 +862,20 @@ class ProbabilityDisplay:
         shape = _check_image_shape(self.image_shape, image.shape[0])
         self.figure_, self.ax_ = _figure_and_ax(ax, figsize=(7.0, 3.4))
         self.ax_.set_axis_off()
+        # the bars start right of the class names, which are cut short at a
+        # quarter of the width; the image keeps the space left of them
+        import matplotlib as mpl
+        from matplotlib.font_manager import FontProperties
+
+        width = _available_width(self.ax_)
+        font = FontProperties(size=mpl.rcParams["ytick.labelsize"])
+        names = [_wrap(str(c), 0.25 * width, font.get_size(), max_lines=1) for c in classes]
+        names_width = max(_text_width(name, font) for name in names) * 1.1 + 30
+        x_bars = max(0.52, 0.4 + names_width / width)
         self.ax_image_ = self.ax_.inset_axes([0.0, 0.05, 0.38, 0.82])
-        self.ax_proba_ = self.ax_.inset_axes([0.52, 0.05, 0.46, 0.82])
+        self.ax_proba_ = self.ax_.inset_axes([x_bars, 0.05, 0.98 - x_bars, 0.82])
         shown = _as_displayable(image, shape)
-        self.image_ = self.ax_image_.imshow(shown, cmap=cmap if len(shape) == 2 else None)
+        self.image_ = self.ax_image_.imshow(shown, cmap=cmap if shape.grey else None)
         self.ax_image_.set_xticks([])
         self.ax_image_.set_yticks([])
 
@@ -607,22 +891,30 @@ class ProbabilityDisplay:
                 colors[predicted] = _WRONG_COLOR
         positions = np.arange(len(classes))
         self.bars_ = self.ax_proba_.barh(positions, proba, color=colors)
-        self.ax_proba_.set_yticks(positions, [str(c) for c in classes])
+        self.ax_proba_.set_yticks(positions, names)
         self.ax_proba_.invert_yaxis()
         self.ax_proba_.set_xlim(0, 1)
         self.ax_proba_.set_xlabel("predicted probability")
         self.ax_proba_.set_ylabel("class")
         for position, p in zip(positions, proba):
-            if p >= 0.005:
+            if p >= 0.85:  # inside the end of a long bar
                 self.ax_proba_.text(
-                    min(p + 0.02, 0.85), position, f"{p:.0%}", va="center", fontsize="small"
+                    p - 0.02,
+                    position,
+                    f"{p:.0%}",
+                    va="center",
+                    ha="right",
+                    fontsize="small",
+                    color="white",
                 )
+            elif p >= 0.005:
+                self.ax_proba_.text(p + 0.02, position, f"{p:.0%}", va="center", fontsize="small")
 
         title = f"predicted {classes[predicted]} ({proba[predicted]:.0%})"
         if self.y_true is not None:
             verdict = "right" if true_index == predicted else "wrong"
             title = f"true {self.y_true}, {title}: {verdict}"
-        self.ax_.set_title(title)
+        _set_title(self.ax_, title)
         return self
 
 
@@ -646,7 +938,11 @@ class WorstPredictionsDisplay:
     confidences : ndarray of shape (n_images,)
         The predicted probability of ``y_pred``.
     image_shape : tuple of int
-        ``(height, width)`` or ``(height, width, 3)``.
+        ``(height, width)``, ``(height, width, channels)`` or ``(channels,
+        height, width)`` with 1, 3 or 4 channels. It is read as
+        channels-first when its first dimension is 1, 3 or 4 and both others
+        are larger, e.g. ``(3, 32, 32)`` (rows of raw CIFAR-10), otherwise
+        as channels-last, e.g. ``(32, 32, 3)``.
     indices : ndarray of shape (n_images,), default=None
         Rows of the samples in the data they came from.
 
@@ -696,7 +992,9 @@ class WorstPredictionsDisplay:
         y : array-like of shape (n_samples,)
             Their true classes.
         image_shape : tuple of int
-            ``(height, width)`` or ``(height, width, 3)``.
+            ``(height, width)``, ``(height, width, channels)`` or
+            ``(channels, height, width)``, e.g. ``(3, 32, 32)`` for raw
+            CIFAR-10 rows; see the class's ``image_shape``.
         n_images : int, default=12
             Show at most this many.
         ax : matplotlib Axes, default=None
@@ -751,7 +1049,17 @@ class WorstPredictionsDisplay:
         n = images.shape[0]
         n_cols = max(1, min(n_cols, n))
         n_rows = max(1, math.ceil(n / n_cols))
-        size = (1.6 * n_cols + 0.4, 1.9 * n_rows + 0.6)
+        cell_width = 0.9 * 1.6 * 72 if ax is None else 0.9 * _available_width(ax) / n_cols
+        labels = [
+            _wrap(
+                f"true {self.y_true[k]}\npredicted {self.y_pred[k]} ({self.confidences[k]:.0%})",
+                cell_width,
+                "small",
+            )
+            for k in range(n)
+        ]
+        lines = max((label.count("\n") + 1 for label in labels), default=2)
+        size = (1.6 * n_cols + 0.4, (1.5 + 0.2 * lines) * n_rows + 0.6)
         self.figure_, self.ax_ = _figure_and_ax(ax, figsize=size)
         self.images_ = []
         if n == 0:
@@ -760,19 +1068,15 @@ class WorstPredictionsDisplay:
             self.ax_.text(0.5, 0.5, "no wrong predictions", ha="center", va="center")
         else:
             shape = _check_image_shape(self.image_shape, images.shape[1])
-            self.axes_ = _tile_axes(self.ax_, n, n_cols, title_space=0.3)
+            title_space = min(0.15 * lines, 0.6)
+            self.axes_ = _tile_axes(self.ax_, n, n_cols, title_space=title_space)
             for k, tile in enumerate(self.axes_.ravel()[:n]):
                 shown = _as_displayable(images[k], shape)
-                self.images_.append(tile.imshow(shown, cmap=cmap if len(shape) == 2 else None))
-                tile.set_title(
-                    f"true {self.y_true[k]}\npredicted {self.y_pred[k]} "
-                    f"({self.confidences[k]:.0%})",
-                    fontsize="small",
-                    pad=2,
-                )
+                self.images_.append(tile.imshow(shown, cmap=cmap if shape.grey else None))
+                tile.set_title(labels[k], fontsize="small", pad=2)
         if title is None:
             title = "Most confidently wrong predictions"
             if getattr(self, "n_wrong_", None) is not None:
                 title += f" ({self.n_wrong_} wrong of {self.n_samples_})"
-        self.ax_.set_title(title, pad=4)
+        _set_title(self.ax_, title, pad=4)
         return self

@@ -1,10 +1,12 @@
 import csv
 import json
 import math
+import os
 import subprocess
 import sys
 import tracemalloc
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -475,6 +477,51 @@ def test_help_lists_the_options(capsys):
     help_text = capsys.readouterr().out
     for option in ("--dataset", "--csv", "--target", "--hidden", "--solver", "--max-iter"):
         assert option in help_text
+
+
+def test_the_sample_csv_in_the_repository(capsys):
+    # the README's --csv line: numeric columns, a text column and text labels
+    path = Path(__file__).resolve().parents[1] / "examples" / "data" / "penguins_like.csv"
+    argv = ["compare", "--csv", str(path), "--target", "species", "--quiet"]
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line.split() for line in lines if line.startswith("penguins_like.csv ")]
+    assert [row[1] for row in rows] == MODELS
+    assert all(float(row[2]) > 0.9 for row in rows)  # accuracy: the species are separable
+    data = read_csv(str(path), "species")
+    assert data.X.shape == (300, 7)  # four numbers and the island, one-hot encoded
+    assert sorted(set(data.y)) == ["Adelie", "Chinstrap", "Gentoo"]
+
+
+def test_version(capsys):
+    import importlib.metadata
+
+    import sknumpynet
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"sknumpynet {sknumpynet.__version__}\n"
+    # the version the package was installed as (pyproject.toml's)
+    assert sknumpynet.__version__ == importlib.metadata.version("sknumpynet")
+
+
+@pytest.mark.slow
+def test_version_from_python_dash_m_and_the_script():
+    import shutil
+
+    import sknumpynet
+
+    expected = f"sknumpynet {sknumpynet.__version__}\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "sknumpynet", "--version"], capture_output=True, text=True
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
+    script = shutil.which("sknumpynet", path=os.path.dirname(sys.executable))
+    if script is None:
+        pytest.skip("the sknumpynet script is not installed beside this Python")
+    result = subprocess.run([script, "--version"], capture_output=True, text=True)
+    assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
 
 
 @pytest.mark.slow

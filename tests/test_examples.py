@@ -1,5 +1,7 @@
-"""Every script in examples/ runs, quickly, and saves its figures."""
+"""Every script in examples/ runs, quickly, and saves its figures, none of
+whose text is cut off at the figure's edges."""
 
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +12,8 @@ import pytest
 pytestmark = pytest.mark.slow  # each script runs in its own process
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+# Runs a script as `python SCRIPT` would, checking each figure it saves.
+FIGURE_CHECKS = Path(__file__).resolve().parent / "figure_checks.py"
 SCRIPTS = sorted(EXAMPLES.glob("*.py"))
 FIGURES = {
     "plot_spiral.py": ["spiral_decision_boundaries.png", "spiral_loss_curves.png"],
@@ -33,8 +37,9 @@ def test_example_runs_and_saves_its_figures(script, tmp_path):
     env = {**os.environ, "MPLBACKEND": "Agg", "SKNUMPYNET_EXAMPLE_QUICK": "1"}
     env.pop("SKNUMPYNET_EXAMPLE_OUT", None)
     out = tmp_path / "figures"
+    report = tmp_path / "clipped.json"
     result = subprocess.run(
-        [sys.executable, str(script), str(out)],
+        [sys.executable, str(FIGURE_CHECKS), str(script), str(report), str(out)],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -46,6 +51,9 @@ def test_example_runs_and_saves_its_figures(script, tmp_path):
     assert saved == sorted(FIGURES[script.name])
     assert all((out / name).stat().st_size > 5000 for name in saved)
     assert not (tmp_path / "out").exists()  # the argument wins over the default
+    clipped = json.loads(report.read_text())
+    assert sorted(clipped) == saved  # every saved figure was checked
+    assert clipped == {name: [] for name in saved}, "text cut off at the figure's edge"
 
 
 def test_output_directory_from_the_environment(tmp_path):

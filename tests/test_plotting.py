@@ -1,5 +1,6 @@
 """Every display rendered with Agg, and what it drew checked."""
 
+import math
 import warnings
 
 import matplotlib
@@ -8,6 +9,7 @@ import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from figure_checks import clipped_texts  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.inspection import DecisionBoundaryDisplay  # noqa: E402
@@ -241,3 +243,140 @@ def test_decision_boundary_display_works_with_our_estimators(estimator, response
         assert 0 <= disp.response.min() and disp.response.max() <= 1
     else:  # logits of class 1: positive where it beats the others by a margin
         assert disp.response.min() < 0 < disp.response.max()
+
+
+# ----------------------------------------------------------- no clipped text
+LONG_NAMES = [
+    "ours",
+    "a model whose name is rather long: 30 sigmoid units, per-sample SGD",
+    "an extremely long name " * 12,
+    "a_name_with_no_space_to_break_it_at_" * 4,
+]
+
+
+def test_the_clipping_check_finds_text_outside_the_figure():
+    fig, ax = plt.subplots(layout="constrained")
+    ax.set_title("inside")
+    assert clipped_texts(fig) == []
+    fig.text(0.9, 0.5, "this text runs past the right edge of the figure")
+    (found,) = clipped_texts(fig)
+    assert "overflows the right" in found
+
+
+@pytest.mark.parametrize("name", LONG_NAMES, ids=["short", "long", "very-long", "one-word"])
+def test_loss_curve_legend_is_never_clipped(mlp, name):
+    disp = LossCurveDisplay.from_estimator(mlp, name=name)
+    LossCurveDisplay.from_estimator(mlp, ax=disp.ax_, name=name + " (again)")
+    assert clipped_texts(disp.figure_) == []
+    labels = [t.get_text() for t in disp.score_ax_.get_legend().get_texts()]
+    assert len(labels) == 4
+    # an entry is wrapped onto at most three lines; a longer name is cut short,
+    # but what the curve is stays
+    assert all(label.count("\n") < 3 for label in labels)
+    flat = [" ".join(label.split()) for label in labels]  # line breaks as spaces
+    assert flat[1].endswith(": training loss")  # the losses first
+    assert flat[2].endswith(": validation accuracy")
+    if len(name) < 80:
+        assert flat[0] == f"{name}: training loss"
+
+
+@pytest.mark.parametrize("name", LONG_NAMES[1:3], ids=["long", "very-long"])
+def test_loss_curve_in_a_grid_of_subplots_is_never_clipped(mlp, name):
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
+    for ax in axes:
+        LossCurveDisplay.from_estimator(mlp, ax=ax, name=name)
+    assert clipped_texts(fig) == []
+
+
+def test_short_legend_entries_share_two_columns(mlp):
+    disp = LossCurveDisplay.from_estimator(mlp, name="ours")
+    assert disp.score_ax_.get_legend()._ncols == 2
+    disp = LossCurveDisplay.from_estimator(mlp, name=LONG_NAMES[1])
+    assert disp.score_ax_.get_legend()._ncols == 1
+
+
+def test_score_curves_take_the_style_of_their_loss_curve(mlp):
+    disp = LossCurveDisplay.from_estimator(mlp, linewidth=6, alpha=0.4, marker="x")
+    line = disp.validation_line_
+    assert (line.get_linewidth(), line.get_alpha(), line.get_marker()) == (6, 0.4, "x")
+    assert line.get_linestyle() == "--"
+
+
+def test_image_displays_with_long_names_are_never_clipped(softmax):
+    binary = SoftmaxClassifier(solver="lbfgs").fit(X_DIGITS, Y_DIGITS == 3)
+    long = "a class with a long name " * 3
+    disp = WeightImageDisplay.from_estimator(binary, image_shape=(8, 8), labels=[long])
+    assert clipped_texts(disp.figure_) == []  # one narrow tile under a long default title
+    disp = WeightImageDisplay.from_estimator(softmax, image_shape=(8, 8), title=long * 3)
+    assert clipped_texts(disp.figure_) == []
+    names = np.array([f"digit {c} " + "with a long name" * 2 for c in range(10)])
+    y = names[Y_DIGITS]
+    clf = SoftmaxClassifier(solver="lbfgs", alpha=100.0).fit(X_DIGITS, y)
+    disp = WorstPredictionsDisplay.from_estimator(clf, X_DIGITS, y, image_shape=(8, 8))
+    assert clipped_texts(disp.figure_) == []
+    disp = ProbabilityDisplay.from_estimator(clf, X_DIGITS[0], image_shape=(8, 8), y_true=y[0])
+    assert clipped_texts(disp.figure_) == []
+
+
+# ------------------------------------------------------- channel-first images
+def _channels_last(rows, channels, height, width):
+    """Rows of channel-first images as rows of the same images, channel-last."""
+    images = rows.reshape(-1, channels, height, width).transpose(0, 2, 3, 1)
+    return images.reshape(rows.shape[0], -1)
+
+
+def test_channel_first_and_channel_last_images_look_the_same():
+    rng = np.random.RandomState(0)
+    rows = rng.rand(3, 3 * 6 * 5)  # three 6x5 RGB images, channels first
+    weights = rows.T
+    first = WeightImageDisplay(weights, (3, 6, 5)).plot()
+    last = WeightImageDisplay(_channels_last(rows, 3, 6, 5).T, (6, 5, 3)).plot()
+    for a, b in zip(first.images_, last.images_):
+        assert a.get_array().shape == (6, 5, 3)
+        np.testing.assert_allclose(a.get_array(), b.get_array())
+    y = np.array([0, 1, 2])
+    worst = WorstPredictionsDisplay(rows, y, (y + 1) % 3, [0.9, 0.8, 0.7], image_shape=(3, 6, 5))
+    worst.plot()
+    np.testing.assert_allclose(worst.images_[1].get_array(), last.images_[1].get_array())
+    proba = ProbabilityDisplay(rows[2], [0.2, 0.3, 0.5], y, image_shape=(3, 6, 5)).plot()
+    np.testing.assert_allclose(proba.image_.get_array(), last.images_[2].get_array())
+    _render(proba)
+
+
+def test_cifar_shaped_weights_of_a_network():
+    rng = np.random.RandomState(0)
+    X = rng.rand(40, 3 * 32 * 32)  # rows of raw CIFAR-10: the red plane, green, blue
+    y = rng.randint(0, 3, 40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net = MLPClassifierNP((4,), max_iter=2, random_state=0).fit(X, y)
+    disp = WeightImageDisplay.from_estimator(net, image_shape=(3, 32, 32))
+    _render(disp)
+    expected = net.coefs_[0][:, 0].reshape(3, 32, 32).transpose(1, 2, 0)
+    expected = (expected - expected.min()) / (expected.max() - expected.min())
+    np.testing.assert_allclose(disp.images_[0].get_array(), expected)
+
+
+@pytest.mark.parametrize("shape", [(1, 8, 8), (8, 8, 1), (8, 8)])
+def test_one_channel_is_a_grey_image(softmax, shape):
+    disp = WeightImageDisplay.from_estimator(softmax, image_shape=shape)
+    assert disp.images_[0].get_array().shape == (8, 8)
+    np.testing.assert_allclose(disp.images_[0].get_array(), softmax.coef_[0].reshape(8, 8))
+    assert disp.colorbar_ is not None  # grey: a diverging colour map and its bar
+
+
+@pytest.mark.parametrize(
+    "shape, channels_first",
+    [((3, 32, 32), True), ((32, 32, 3), False), ((4, 4, 3), False), ((3, 4, 4), True),
+     ((4, 4, 4), False), ((1, 28, 28), True)],
+)  # fmt: skip
+def test_how_the_channel_axis_is_told(shape, channels_first):
+    from sknumpynet.plotting import _check_image_shape
+
+    assert _check_image_shape(shape, math.prod(shape)).channels_first is channels_first
+
+
+@pytest.mark.parametrize("shape", [(5, 32, 32), (32, 32, 5), (2, 8, 8), (8,), (2, 2, 2, 2)])
+def test_shapes_that_are_no_image_are_refused(shape):
+    with pytest.raises(ValueError, match=r"image_shape must be .*\(3, 32, 32\)"):
+        WeightImageDisplay(np.zeros((math.prod(shape), 2)), shape).plot()

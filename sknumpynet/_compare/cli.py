@@ -35,10 +35,13 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser of ``python -m sknumpynet``."""
+    from .. import __version__
+
     parser = _Parser(
         prog="sknumpynet",
         description="Neural-network classifiers in plain numpy, beside scikit-learn's.",
     )
+    parser.add_argument("--version", action="version", version=f"sknumpynet {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     cmp = commands.add_parser(
