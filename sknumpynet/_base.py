@@ -122,8 +122,15 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         raise NotImplementedError
 
     def _network_options(self) -> dict:
-        """Further keyword arguments of :class:`~sknumpynet._network.Network`."""
-        return {}
+        """Further keyword arguments of :class:`~sknumpynet._network.Network`: dropout."""
+        dropout = getattr(self, "dropout", 0.0)  # estimators with hidden layers have it
+        if self.solver == "lbfgs" and np.any(np.asarray(dropout, dtype=float) > 0):
+            raise ValueError(
+                f"dropout={dropout!r} needs a stochastic solver: it draws new masks for "
+                "every mini-batch, and L-BFGS minimizes one deterministic full-batch loss. "
+                "Use solver='adam' or 'sgd', or dropout=0."
+            )
+        return {"dropout": dropout} if "dropout" in self.get_params() else {}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

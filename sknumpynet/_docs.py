@@ -147,7 +147,8 @@ ENGINE_NOTES = """\
     returning a blown-up model. Interrupting a fit with Ctrl-C keeps the
     weights trained so far, with a warning, once an epoch is complete."""
 
-OBJECTIVE_NOTES = """\
+OBJECTIVE_NOTES = (
+    """\
     All arithmetic, forward pass, loss, back-propagation and optimizer steps,
     is this package's own numpy code, in the dtype of the training data
     (float32 stays float32). Binary targets use one logistic output, multiclass
@@ -161,4 +162,34 @@ OBJECTIVE_NOTES = """\
     that every mini-batch sees weights on one global scale and a batch whose
     weights are all zero simply takes a penalty-only step.
 
-""" + ENGINE_NOTES
+"""
+    + ENGINE_NOTES
+)
+
+ACTIVATION_PARAMETER = """\
+    activation : {"relu", "tanh", "logistic", "identity", "leaky_relu", "elu", \
+"softplus", "gelu", "silu"}, default="relu"
+        Activation of the hidden layers. Besides scikit-learn's four:
+        ``"leaky_relu"``, ``max(z, 0.01 z)``; ``"elu"``, ``z`` for ``z > 0``
+        and ``exp(z) - 1`` elsewhere; ``"softplus"``, ``log(1 + exp(z))``;
+        ``"gelu"``, ``z * Phi(z)`` with ``Phi`` the standard normal
+        distribution function (the exact form, through ``erfc``, not the tanh
+        approximation); ``"silu"`` (swish), ``z * sigmoid(z)``. All are
+        computed without overflow for any finite ``z``. The initial weights
+        are Glorot-uniform as in scikit-learn, with the logistic factor only
+        for ``"logistic"``."""
+
+DROPOUT_PARAMETER = """\
+    dropout : float or array-like of float, default=0.0
+        Dropout rate of the hidden units, in [0, 1): one rate for all hidden
+        layers, or one per hidden layer. In each training mini-batch of
+        ``"sgd"`` and ``"adam"``, every hidden unit of every sample is set to
+        zero with that probability and the units kept are scaled by
+        ``1 / (1 - rate)`` (inverted dropout), so that the trained network is
+        used whole and unchanged. The masks are drawn from ``random_state``:
+        the same seed gives the same fit. ``predict`` and the other
+        prediction methods, the early-stopping validation score and
+        :func:`~sknumpynet.check_gradients` never drop units;
+        ``loss_curve_`` records the training loss with dropout. With
+        ``dropout=0`` nothing is drawn, and the fit is the same as without
+        the parameter. ``"lbfgs"`` refuses a positive rate."""

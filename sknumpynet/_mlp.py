@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._activations import ACTIVATIONS
 from ._base import BaseNumpyNetClassifier
-from ._docs import OBJECTIVE_NOTES, SHARED_ATTRIBUTES, shared_parameters
+from ._docs import (
+    ACTIVATION_PARAMETER,
+    DROPOUT_PARAMETER,
+    OBJECTIVE_NOTES,
+    SHARED_ATTRIBUTES,
+    shared_parameters,
+)
 
 
 class MLPClassifierNP(BaseNumpyNetClassifier):
@@ -21,9 +28,9 @@ class MLPClassifierNP(BaseNumpyNetClassifier):
     ----------
     hidden_layer_sizes : array-like of int, default=(100,)
         Units of each hidden layer; ``()`` gives a softmax regression.
-    activation : {{"relu", "tanh", "logistic", "identity"}}, default="relu"
-        Activation of the hidden layers.
+{ACTIVATION_PARAMETER}
 {shared_parameters("adam", 0.001)}
+{DROPOUT_PARAMETER}
 
     Attributes
     ----------
@@ -55,7 +62,8 @@ class MLPClassifierNP(BaseNumpyNetClassifier):
     _parameter_constraints: dict = {
         **BaseNumpyNetClassifier._parameter_constraints,
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
     }
 
     def __init__(
@@ -85,6 +93,7 @@ class MLPClassifierNP(BaseNumpyNetClassifier):
         n_iter_no_change=10,
         max_fun=15000,
         class_weight=None,
+        dropout=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -110,6 +119,7 @@ class MLPClassifierNP(BaseNumpyNetClassifier):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.class_weight = class_weight
+        self.dropout = dropout
 
     def _architecture(self):
         return self.hidden_layer_sizes, self.activation

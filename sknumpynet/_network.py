@@ -13,11 +13,12 @@ This module knows nothing of scikit-learn, labels or pandas: it sees arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
-from ._activations import ACTIVATIONS, DERIVATIVES
+from ._activations import ACTIVATIONS, DERIVATIVES, NEEDS_INPUT
 from ._arrays import axpy
 from ._losses import LOSSES
 
@@ -36,30 +37,52 @@ def _split(flat: np.ndarray, layer_units: list[int]):
     return coefs, intercepts
 
 
-def logits(X, coefs, intercepts, activation: str, out=None) -> np.ndarray:
+def logits(
+    X,
+    coefs,
+    intercepts,
+    activation: str,
+    out=None,
+    *,
+    pre=None,
+    scratch=None,
+    masks=None,
+    dropped=None,
+) -> np.ndarray:
     """Run ``X`` through the layers and return the output layer's logits.
 
     Hidden layers get ``activation``; the last layer is left linear.
     ``out[i]`` (arrays of shape ``(n_samples, n_units_i)``) receives layer
     ``i``'s output, as the backward pass needs; without ``out`` new arrays are
     allocated, which makes the call safe to run from several threads.
+
+    The backward pass also passes, per hidden layer ``i``: ``pre[i]``, which
+    receives the pre-activation (used, and required, only for activations in
+    ``NEEDS_INPUT``); ``scratch[i]``, scratch for the activation; and, where
+    ``masks[i]`` is not None, a scaled dropout mask whose product with the
+    layer's output goes into ``dropped[i]`` and is what the next layer reads.
     """
     if out is None:
         out = [np.empty((X.shape[0], W.shape[1]), dtype=W.dtype) for W in coefs]
     act = ACTIVATIONS[activation]
-    A = X
+    keep_input = activation in NEEDS_INPUT
     last = len(coefs) - 1
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        Z = out[i]
+    if keep_input and pre is None:
+        pre = [np.empty_like(a) for a in out[:last]]
+    A = X
+    for i in range(last + 1):
+        Z = pre[i] if keep_input and i < last else out[i]
         if sp.issparse(A):
-            Z[...] = A @ W
+            Z[...] = A @ coefs[i]
         else:
-            np.matmul(A, W, out=Z)
-        Z += b
-        if i < last:
-            act(Z)
-        A = Z
-    return A
+            np.matmul(A, coefs[i], out=Z)
+        Z += intercepts[i]
+        if i == last:
+            return Z
+        act(Z, out[i] if keep_input else (None if scratch is None else scratch[i]))
+        A = out[i]
+        if masks is not None and masks[i] is not None:
+            A = np.multiply(A, masks[i], out=dropped[i])
 
 
 @dataclass(frozen=True)
@@ -88,13 +111,19 @@ class Network:
         Output activation; selects the loss it is fused with.
     dtype : numpy dtype
         float32 or float64; parameters, buffers and gradients all use it.
+    dropout : float or sequence of float, default=0.0
+        Dropout rate of the hidden units, in [0, 1): one rate for every hidden
+        layer or one per hidden layer. Units are dropped only in the training
+        passes of :meth:`loss_grad` that are given a random generator (or
+        fixed masks); see there.
     """
 
-    def __init__(self, layer_units, activation, out_activation, dtype):
+    def __init__(self, layer_units, activation, out_activation, dtype, dropout=0.0):
         self.layer_units = list(layer_units)
         self.activation = activation
         self.out_activation = out_activation
         self.dtype = np.dtype(dtype)
+        self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2)
         n_coef = sum(a * b for a, b in zip(layer_units[:-1], layer_units[1:]))
         self.n_coef = n_coef
         size = n_coef + sum(layer_units[1:])
@@ -110,6 +139,8 @@ class Network:
             self.param_arrays.append(ParamArray(name, view, offset))
             offset += view.size
         self._derivative = DERIVATIVES[activation]
+        self._keep_input = activation in NEEDS_INPUT
+        self._dropping = any(self.dropout)
         self._loss = LOSSES[out_activation]
         self._reg_buf = np.empty(n_coef, dtype=self.dtype)
         self._capacity = 0
@@ -149,10 +180,20 @@ class Network:
         if batch_size <= self._capacity:
             return
         units = self.layer_units[1:]
-        self._acts = [np.empty((batch_size, u), dtype=self.dtype) for u in units]
-        self._deltas = [np.empty((batch_size, u), dtype=self.dtype) for u in units[:-1]]
-        self._scratch = [np.empty((batch_size, u), dtype=self.dtype) for u in units[:-1]]
+        hidden = units[:-1]
+
+        def buffer(n_units):
+            return np.empty((batch_size, n_units), dtype=self.dtype)
+
+        self._acts = [buffer(u) for u in units]
+        self._deltas = [buffer(u) for u in hidden]
+        self._scratch = [buffer(u) for u in hidden]
         self._ones = np.ones(batch_size, dtype=self.dtype)
+        # The pre-activations, only for activations whose derivative needs them.
+        self._pre = [buffer(u) for u in hidden] if self._keep_input else None
+        # Dropout masks and the masked outputs, only for layers that drop units.
+        self._masks = [buffer(u) if r else None for u, r in zip(hidden, self.dropout)]
+        self._dropped = [buffer(u) if r else None for u, r in zip(hidden, self.dropout)]
         self._views = {}
         self._capacity = batch_size
 
@@ -167,32 +208,90 @@ class Network:
         if views is None:
             if len(self._views) > 8:
                 self._views.clear()
-            views = self._views[n] = (
-                [a[:n] for a in self._acts],
-                [d[:n] for d in self._deltas],
-                [s[:n] for s in self._scratch],
-                self._ones[:n],
+            acts = [a[:n] for a in self._acts]
+            pre = None if self._pre is None else [z[:n] for z in self._pre]
+            masks = [None if m is None else m[:n] for m in self._masks]
+            dropped = [None if d is None else d[:n] for d in self._dropped]
+            views = self._views[n] = _Views(
+                acts=acts,
+                deltas=[d[:n] for d in self._deltas],
+                scratch=[s[:n] for s in self._scratch],
+                ones=self._ones[:n],
+                pre=pre,
+                # what each derivative takes: the pre-activation or the output
+                derivative_in=acts if pre is None else pre,
+                masks=masks,
+                dropped=dropped,
             )
         return views
+
+    def dropout_masks(self, n: int, random_state, out=None) -> list:
+        """Draw the scaled dropout masks of a batch of ``n`` rows.
+
+        Per hidden layer, an array of shape ``(n, n_units)`` whose entries are
+        ``0`` (dropped, with probability ``rate``) or ``1 / (1 - rate)``, or
+        None for a layer that drops nothing. The masks are drawn from
+        ``random_state`` (a ``RandomState``) layer by layer, into ``out``
+        when given, else into new arrays, which :meth:`loss_grad` accepts as
+        fixed ``masks``: that is how a gradient is checked under dropout.
+        """
+        if out is None:
+            out = [
+                None if r == 0 else np.empty((n, u), dtype=self.dtype)
+                for u, r in zip(self.layer_units[1:-1], self.dropout)
+            ]
+        for mask, rate in zip(out, self.dropout):
+            if mask is not None:
+                # RandomState has no ``out=``: the uniform draws are a
+                # temporary, the mask itself is written in place.
+                np.greater_equal(random_state.random_sample(mask.shape), rate, out=mask)
+                mask *= 1.0 / (1.0 - rate)
+        return out
 
     def logits(self, X) -> np.ndarray:
         """Logits of ``X`` for the current weights, in newly allocated arrays."""
         return logits(X, self.coefs, self.intercepts, self.activation)
 
-    def loss_grad(self, X, Y, sample_weight, alpha: float) -> float:
+    def loss_grad(
+        self, X, Y, sample_weight, alpha: float, rng=None, masks: list | None = None
+    ) -> float:
         """Loss of a batch; the gradient of it is written into ``self.grads``.
 
         The loss is ``sum_i w_i * l_i / n + 0.5 * alpha * ||W||^2 / n`` for a
         batch of ``n`` rows, where ``W`` are all the coefficient matrices
         (intercepts are not penalized).  This is scikit-learn's MLP objective.
+
+        With dropout, a training batch passes its random generator as ``rng``:
+        new masks (see :meth:`dropout_masks`) are drawn from it and the loss
+        and gradient are those of the thinned network (inverted dropout: the
+        kept units are scaled by ``1 / (1 - rate)``, so nothing changes at
+        prediction). ``masks`` fixes the masks instead. Without either, or
+        without dropout, nothing is dropped and ``rng`` is not touched.
         """
         n = X.shape[0]
-        acts, deltas, scratch, ones = self._buffers(n)
-        Z = logits(X, self.coefs, self.intercepts, self.activation, acts)
+        acts, deltas, scratch, ones, pre, derivative_in, mask_bufs, dropped = self._buffers(n)
+        if masks is None and rng is not None and self._dropping:
+            masks = self.dropout_masks(n, rng, out=mask_bufs)
+        Z = logits(
+            X,
+            self.coefs,
+            self.intercepts,
+            self.activation,
+            acts,
+            pre=pre,
+            scratch=scratch,
+            masks=masks,
+            dropped=dropped,
+        )
         loss = self._loss(Z, Y, sample_weight)  # Z now holds dloss/dlogits
         delta = Z
         for i in range(len(self.coefs) - 1, -1, -1):
-            A = X if i == 0 else acts[i - 1]
+            if i == 0:
+                A = X
+            elif masks is None or masks[i - 1] is None:
+                A = acts[i - 1]
+            else:
+                A = dropped[i - 1]  # what the layer read: the output after dropout
             if sp.issparse(A):
                 self.coef_grads[i][...] = A.T @ delta
             elif n == 1:
@@ -205,10 +304,41 @@ class Network:
             if i > 0:
                 prev = deltas[i - 1]
                 np.matmul(delta, self.coefs[i].T, out=prev)
-                self._derivative(A, prev, scratch[i - 1])
+                if masks is not None and masks[i - 1] is not None:
+                    prev *= masks[i - 1]
+                self._derivative(derivative_in[i - 1], prev, scratch[i - 1])
                 delta = prev
         if alpha:
             W = self.params[: self.n_coef]
             loss += 0.5 * alpha * float(W @ W) / n
             axpy(W, self.grads[: self.n_coef], alpha / n, self._reg_buf)
         return loss
+
+
+class _Views(NamedTuple):
+    """The first rows of every buffer of a :class:`Network`, for one batch size."""
+
+    acts: list
+    deltas: list
+    scratch: list
+    ones: np.ndarray
+    pre: list | None
+    derivative_in: list
+    masks: list
+    dropped: list
+
+
+def _dropout_rates(dropout, n_hidden: int) -> tuple:
+    """One dropout rate per hidden layer, each in [0, 1)."""
+    if np.ndim(dropout) == 0:
+        rates = (float(dropout),) * n_hidden
+    else:
+        rates = tuple(float(r) for r in dropout)
+        if len(rates) != n_hidden:
+            raise ValueError(
+                f"dropout has {len(rates)} rate(s) for {n_hidden} hidden layer(s): give "
+                "one rate per hidden layer, or a single rate for all of them."
+            )
+    if not all(0.0 <= r < 1.0 for r in rates):
+        raise ValueError(f"dropout rates must be in [0, 1), got {dropout!r}.")
+    return rates

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._activations import ACTIVATIONS
 from ._base import BaseNumpyNetRegressor
-from ._docs import ENGINE_NOTES, REGRESSOR_ATTRIBUTES, shared_parameters
+from ._docs import (
+    ACTIVATION_PARAMETER,
+    DROPOUT_PARAMETER,
+    ENGINE_NOTES,
+    REGRESSOR_ATTRIBUTES,
+    shared_parameters,
+)
 
 
 class MLPRegressorNP(BaseNumpyNetRegressor):
@@ -26,9 +33,9 @@ class MLPRegressorNP(BaseNumpyNetRegressor):
         ``exp(output)``, for counts and rates (``y >= 0``).
     hidden_layer_sizes : array-like of int, default=(100,)
         Units of each hidden layer; ``()`` gives a linear (or log-linear) model.
-    activation : {{"relu", "tanh", "logistic", "identity"}}, default="relu"
-        Activation of the hidden layers.
+{ACTIVATION_PARAMETER}
 {shared_parameters("adam", 0.001, classifier=False)}
+{DROPOUT_PARAMETER}
 
     Attributes
     ----------
@@ -72,7 +79,8 @@ class MLPRegressorNP(BaseNumpyNetRegressor):
     _parameter_constraints: dict = {
         **BaseNumpyNetRegressor._parameter_constraints,
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
     }
 
     def __init__(
@@ -102,6 +110,7 @@ class MLPRegressorNP(BaseNumpyNetRegressor):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        dropout=0.0,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -127,6 +136,7 @@ class MLPRegressorNP(BaseNumpyNetRegressor):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.dropout = dropout
 
     def _architecture(self):
         return self.hidden_layer_sizes, self.activation

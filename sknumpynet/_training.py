@@ -170,7 +170,8 @@ def run_epochs(
             else:
                 Xb, Yb = X[start:stop], Y[start:stop]
                 wb = None if sample_weight is None else sample_weight[start:stop]
-            loss = net.loss_grad(Xb, Yb, wb, alpha)
+            # the generator draws dropout masks, if the network drops units
+            loss = net.loss_grad(Xb, Yb, wb, alpha, rng=random_state)
             for hook in batch_hooks:
                 hook.on_batch_end(state, loss)
             optimizer.step(net.params, net.grads)

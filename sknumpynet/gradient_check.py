@@ -19,6 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ._activations import KINKS
 from ._base import BaseNumpyNet
 from ._network import logits
 
@@ -264,9 +265,10 @@ def check_gradients(
     comparison of tiny gradients; see :class:`GradientCheckReport`.
     Everything is computed in float64, whatever the estimator's dtype.
 
-    With ReLU hidden units the loss has kinks. An entry whose finite-difference
-    steps switch any unit on or off is redrawn (``n_kinks_avoided`` counts
-    them), so that every reported error is measured where the loss is smooth.
+    With ReLU hidden units the loss has kinks (with leaky ReLU too, and with
+    ELU in the second derivative). An entry whose finite-difference steps
+    switch any unit on or off is redrawn (``n_kinks_avoided`` counts them),
+    so that every reported error is measured where the loss is smooth.
 
     Parameters
     ----------
@@ -357,7 +359,7 @@ def check_gradients(
                 net.params[offset] = saved
 
         floor = _floor(loss, h, threshold)
-        kinks = net.activation == "relu" and net.n_layers > 2
+        kinks = net.activation in KINKS and net.n_layers > 2
         base_pattern = _relu_pattern(net, X) if kinks else None
 
         def crosses_kink(offset: int) -> bool:

@@ -30,6 +30,16 @@ BATCH_1_XFAIL = {
         "check_sample_weight_equivalence_on_sparse_data",
     )
 }
+# Dropout draws one mask per row of a batch: a sample of weight k is thinned
+# once and counted k times, where k repeats of it are thinned independently.
+# The two objectives agree in expectation only, so the fits differ.
+DROPOUT_XFAIL = {
+    check: "dropout: one mask for a weighted sample, k independent masks for k repeats"
+    for check in (
+        "check_sample_weight_equivalence_on_dense_data",
+        "check_sample_weight_equivalence_on_sparse_data",
+    )
+}
 
 DEFAULT = [SoftmaxClassifier(), MLPClassifierNP()]
 NON_DEFAULT = [
@@ -40,6 +50,12 @@ NON_DEFAULT = [
     MLPClassifierNP(activation="tanh"),
     MLPClassifierNP(activation="logistic"),
     MLPClassifierNP(activation="identity"),
+    MLPClassifierNP(activation="leaky_relu"),
+    MLPClassifierNP(activation="elu"),
+    MLPClassifierNP(activation="softplus"),
+    MLPClassifierNP(activation="gelu"),
+    MLPClassifierNP(activation="silu"),
+    MLPClassifierNP(dropout=0.2),
     MLPClassifierNP(hidden_layer_sizes=(20, 10), batch_size=1, max_iter=20),
 ]
 
@@ -52,6 +68,8 @@ def _expected_failed_checks(estimator):
         return LBFGS_XFAIL
     if params["batch_size"] == 1:
         return BATCH_1_XFAIL
+    if params.get("dropout"):
+        return DROPOUT_XFAIL
     return {}
 
 

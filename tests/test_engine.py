@@ -1,11 +1,15 @@
 """The numpy engine: every analytic gradient against finite differences, and
 every optimizer step against an update computed by hand."""
 
+import tracemalloc
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy.special import erf
 
-from sknumpynet._activations import ACTIVATIONS, DERIVATIVES
+from sknumpynet._activations import ACTIVATIONS, DERIVATIVES, KINKS, NEEDS_INPUT
 from sknumpynet._losses import log_softmax, logistic_cross_entropy, softmax_cross_entropy
 from sknumpynet._network import Network
 from sknumpynet._optimizers import AdamOptimizer, SGDOptimizer
@@ -60,8 +64,17 @@ def relative_error(analytic, numeric, floor=1e-5):
 OUTPUTS = ["softmax", "binary", "multilabel"]
 
 
+def _kink_pattern(net, n):
+    """The on/off pattern of every hidden unit for the last forward pass."""
+
+    def pattern():
+        return b"".join(np.packbits(a[:n] > 0).tobytes() for a in net._acts[:-1])
+
+    return pattern if net.activation in KINKS and net.n_layers > 2 else None
+
+
 @pytest.mark.parametrize("output", OUTPUTS)
-@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
 @pytest.mark.parametrize("alpha", [0.0, 0.3])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("hidden", [(), (7,), (6, 4)])
@@ -76,14 +89,8 @@ def test_backprop_matches_finite_differences(output, activation, alpha, weighted
     net.initialize(np.random.RandomState(0))
     net.loss_grad(X, Y, sw, alpha)
     analytic = net.grads.copy()
-    pattern = None
-    if activation == "relu" and hidden:
-
-        def pattern():
-            return b"".join(np.packbits(a[: X.shape[0]] > 0).tobytes() for a in net._acts[:-1])
-
     numeric = numerical_gradient(
-        lambda: net.loss_grad(X, Y, sw, alpha), net.params, pattern=pattern
+        lambda: net.loss_grad(X, Y, sw, alpha), net.params, pattern=_kink_pattern(net, X.shape[0])
     )
     checked = ~np.isnan(numeric)
     assert checked.mean() > 0.9  # kinks are rare: nearly every entry is checked
@@ -114,21 +121,169 @@ def test_float32_network_stays_float32_and_agrees_with_float64():
     np.testing.assert_allclose(nets[np.float32].grads, nets[np.float64].grads, atol=1e-5)
 
 
-@pytest.mark.parametrize("name", ["identity", "logistic", "tanh", "relu"])
-def test_activation_derivative_matches_finite_differences(name):
-    z = np.linspace(-3, 3, 41) + 0.013  # avoid relu's kink at exactly 0
-    h = 1e-6
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("activation", ["tanh", "relu", "elu", "gelu", "silu"])
+def test_backprop_under_a_fixed_dropout_mask_matches_finite_differences(output, activation):
+    X, Y = _problem(output)
+    sw = np.random.RandomState(1).uniform(0, 3, size=X.shape[0])
+    out = "softmax" if output == "softmax" else "logistic"
+    net = Network([X.shape[1], 7, 6, Y.shape[1]], activation, out, np.float64, dropout=(0.5, 0.3))
+    net.initialize(np.random.RandomState(0))
+    masks = net.dropout_masks(X.shape[0], np.random.RandomState(2))
+    loss = net.loss_grad(X, Y, sw, 0.3, masks=masks)
+    analytic = net.grads.copy()
+    numeric = numerical_gradient(
+        lambda: net.loss_grad(X, Y, sw, 0.3, masks=masks),
+        net.params,
+        pattern=_kink_pattern(net, X.shape[0]),
+    )
+    checked = ~np.isnan(numeric)
+    assert checked.mean() > 0.9
+    assert relative_error(analytic[checked], numeric[checked]) < 1e-6
+    # the masks matter: without them the same weights give another loss
+    assert abs(net.loss_grad(X, Y, sw, 0.3) - loss) > 1e-3
 
-    def f(v):
-        out = v.copy()
+
+def test_dropout_forward_is_inverted_dropout_of_the_hidden_units():
+    X, Y = _problem("softmax")
+    net = Network([X.shape[1], 8, Y.shape[1]], "tanh", "softmax", np.float64, dropout=0.25)
+    net.initialize(np.random.RandomState(0))
+    [mask] = net.dropout_masks(X.shape[0], np.random.RandomState(5))
+    loss = net.loss_grad(X, Y, None, 0.0, masks=[mask])
+    (W1, W2), (b1, b2) = net.coefs, net.intercepts
+    logits = (np.tanh(X @ W1 + b1) * mask) @ W2 + b2
+    expected = np.mean(np.log(np.exp(logits).sum(axis=1)) - (logits * Y).sum(axis=1))
+    assert loss == pytest.approx(expected, rel=1e-12)
+    # predictions use the whole network, unscaled
+    np.testing.assert_allclose(net.logits(X), np.tanh(X @ W1 + b1) @ W2 + b2, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dropout_masks_drop_at_the_rate_and_scale_the_rest(dtype):
+    net = Network([3, 50, 40, 30, 2], "relu", "softmax", dtype, dropout=[0.3, 0.0, 0.6])
+    masks = net.dropout_masks(2000, np.random.RandomState(0))
+    assert masks[1] is None  # a layer with rate 0 draws nothing
+    for mask, rate in ((masks[0], 0.3), (masks[2], 0.6)):
+        assert mask.dtype == dtype and mask.shape[0] == 2000
+        np.testing.assert_array_equal(np.unique(mask), np.array([0, 1 / (1 - rate)], dtype=dtype))
+        assert (mask == 0).mean() == pytest.approx(rate, abs=0.01)
+        assert mask.mean() == pytest.approx(1.0, abs=0.02)  # the expected output is kept
+    again = net.dropout_masks(2000, np.random.RandomState(0))
+    np.testing.assert_array_equal(again[2], masks[2])
+
+
+def test_random_generator_is_untouched_without_dropout():
+    X, Y = _problem("softmax")
+    plain = Network([X.shape[1], 6, Y.shape[1]], "relu", "softmax", np.float64)
+    dropping = Network([X.shape[1], 6, Y.shape[1]], "relu", "softmax", np.float64, dropout=0.5)
+    plain.initialize(np.random.RandomState(0))
+    dropping.set_weights(plain.coefs, plain.intercepts)
+    rng = np.random.RandomState(0)
+    before = rng.get_state()[1].copy()
+    loss = plain.loss_grad(X, Y, None, 0.1, rng=rng)
+    np.testing.assert_array_equal(rng.get_state()[1], before)
+    # a network with dropout drops only when it is given the generator
+    assert dropping.loss_grad(X, Y, None, 0.1) == loss
+    np.testing.assert_array_equal(dropping.grads, plain.grads)
+    assert dropping.loss_grad(X, Y, None, 0.1, rng=rng) != loss
+
+
+def _peak_bytes_of_a_batch(net, X, Y, rng):
+    net.loss_grad(X, Y, None, 1e-4, rng=rng)  # the first call allocates the buffers
+    tracemalloc.start()
+    try:
+        net.loss_grad(X, Y, None, 1e-4, rng=rng)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+def test_loss_grad_allocates_no_layer_sized_array_per_batch(activation):
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 30).astype(np.float32)
+    Y = np.eye(10, dtype=np.float32)[rng.randint(10, size=200)]
+    net = Network([30, 256, 128, 10], activation, "softmax", np.float32)
+    net.initialize(rng)
+    # A hidden layer's activations are 200 x 128 x 4 = 100 kB or more; what a
+    # batch allocates is the softmax loss's per-sample vectors (about 35 kB).
+    assert _peak_bytes_of_a_batch(net, X, Y, rng) < 50_000
+    # With dropout, RandomState (which has no ``out=``) draws each layer's
+    # uniforms into a float64 temporary: 200 x 256 x 8 bytes at most at once.
+    net = Network([30, 256, 128, 10], activation, "softmax", np.float32, dropout=0.5)
+    net.initialize(rng)
+    assert _peak_bytes_of_a_batch(net, X, Y, rng) < 200 * 256 * 8 + 50_000
+
+
+def _activate(name, z):
+    """The activation of ``z`` (a new array), whichever calling convention it has."""
+    out = z.copy()
+    if name in NEEDS_INPUT:
+        ACTIVATIONS[name](z, out)
+    else:
         ACTIVATIONS[name](out)
-        return out
+    return out
 
-    A = f(z)
-    delta = np.ones_like(z)
-    DERIVATIVES[name](A, delta, np.empty_like(z))
-    numeric = (f(z + h) - f(z - h)) / (2 * h)
-    np.testing.assert_allclose(delta, numeric, rtol=1e-6, atol=1e-9)
+
+def _derivative(name, z, delta):
+    """``delta`` times the derivative at ``z``, through the derivative's own argument."""
+    arg = z.copy() if name in NEEDS_INPUT else _activate(name, z)
+    delta = delta.copy()
+    DERIVATIVES[name](arg, delta, np.empty_like(z))
+    return delta
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_activation_derivative_matches_finite_differences(name):
+    z = np.linspace(-3, 3, 41) + 0.013  # avoid the kinks at exactly 0
+    h = 1e-6
+    numeric = (_activate(name, z + h) - _activate(name, z - h)) / (2 * h)
+    np.testing.assert_allclose(
+        _derivative(name, z, np.ones_like(z)), numeric, rtol=1e-6, atol=1e-9
+    )
+
+
+def test_new_activations_match_their_definitions():
+    z = np.linspace(-6, 6, 49)
+    sigmoid = 1 / (1 + np.exp(-z))
+    expected = {
+        "leaky_relu": np.where(z > 0, z, 0.01 * z),
+        "elu": np.where(z > 0, z, np.exp(z) - 1),
+        "softplus": np.log1p(np.exp(z)),
+        "gelu": 0.5 * z * (1 + erf(z / np.sqrt(2))),  # the exact form, not tanh's
+        "silu": z * sigmoid,
+    }
+    derivatives = {
+        "leaky_relu": np.where(z > 0, 1.0, 0.01),
+        "elu": np.where(z > 0, 1.0, np.exp(z)),
+        "softplus": sigmoid,
+        "gelu": 0.5 * (1 + erf(z / np.sqrt(2))) + z * np.exp(-(z**2) / 2) / np.sqrt(2 * np.pi),
+        "silu": sigmoid * (1 + z * (1 - sigmoid)),
+    }
+    delta = np.linspace(-1, 2, z.size)
+    for name, value in expected.items():
+        np.testing.assert_allclose(_activate(name, z), value, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(
+            _derivative(name, z, delta), delta * derivatives[name], rtol=1e-12, atol=1e-15
+        )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_activations_keep_dtype_and_never_overflow(name, dtype):
+    big = np.finfo(dtype).max / 4
+    z = np.array([-big, -1e15, -1e4, -80, -1, 0, 1, 80, 1e4, 1e15, big], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            a = _activate(name, z)
+            # the derivative is only needed in training; up to |z| = 1e15 it is exact
+            d = _derivative(name, z[1:-1], np.ones(z.size - 2, dtype=dtype))
+    assert a.dtype == dtype and d.dtype == dtype
+    assert np.isfinite(a).all() and np.isfinite(d).all()
+    assert -0.2 <= d.min() and d.max() <= 1.2  # gelu and silu dip below 0 (to -0.13)
+    if name not in ("identity", "logistic", "tanh"):
+        assert a[-1] == big  # linear for large positive inputs
 
 
 def test_softmax_loss_matches_definition_and_survives_huge_logits():

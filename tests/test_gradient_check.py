@@ -39,6 +39,14 @@ CASES = {
     "mlp relu binary": (_mlp(activation="relu"), Y_SPIRAL == 2, None),
     "mlp tanh multilabel": (_mlp(activation="tanh"), Y_MULTILABEL, None),
     "mlp relu multilabel": (_mlp(activation="relu"), Y_MULTILABEL, None),
+    "mlp leaky_relu": (_mlp(activation="leaky_relu"), Y_SPIRAL, None),
+    "mlp elu": (_mlp(activation="elu"), Y_SPIRAL, None),
+    "mlp softplus": (_mlp(activation="softplus"), Y_SPIRAL, None),
+    "mlp gelu": (_mlp(activation="gelu"), Y_SPIRAL, None),
+    "mlp silu": (_mlp(activation="silu"), Y_SPIRAL, None),
+    "mlp gelu binary": (_mlp(activation="gelu"), Y_SPIRAL == 2, None),
+    "mlp silu multilabel": (_mlp(activation="silu"), Y_MULTILABEL, None),
+    "mlp elu sample_weight": (_mlp(activation="elu"), Y_SPIRAL, WEIGHTS),
     "mlp alpha=1": (_mlp(activation="tanh", alpha=1.0), Y_SPIRAL, None),
     "mlp sample_weight": (_mlp(activation="logistic"), Y_SPIRAL, WEIGHTS),
     "mlp class_weight dict": (
@@ -129,6 +137,23 @@ def test_relu_kinks_are_avoided_and_counted():
     assert report.n_kinks_avoided > 0
     assert "ReLU kink" in str(report)
     assert report.passed, str(report)
+
+
+@pytest.mark.parametrize("activation", ["leaky_relu", "elu"])
+def test_kinks_of_leaky_relu_and_elu_are_avoided_too(activation):
+    report = check_gradients(_mlp(activation=activation), X_SPIRAL, Y_SPIRAL, h=0.01)
+    assert report.n_kinks_avoided > 0
+    assert report.passed, str(report)
+
+
+def test_dropout_is_not_part_of_the_checked_objective():
+    # check_gradients checks the deterministic objective: the network whole.
+    plain = check_gradients(_mlp(activation="gelu"), X_SPIRAL, Y_SPIRAL)
+    dropping = check_gradients(_mlp(activation="gelu", dropout=0.5), X_SPIRAL, Y_SPIRAL)
+    assert dropping.passed, str(dropping)
+    assert dropping.loss == plain.loss
+    for a, b in zip(plain.arrays, dropping.arrays):
+        np.testing.assert_array_equal(a.analytic, b.analytic)
 
 
 def test_tiny_gradients_are_judged_against_rounding_noise():

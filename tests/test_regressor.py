@@ -170,3 +170,21 @@ def test_warm_start_with_other_number_of_targets_is_refused():
         reg.fit(X, Y[:, 0])
     for a, b in zip(coefs, reg.coefs_):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("activation", ["gelu", "silu", "elu"])
+def test_new_activations_and_dropout_reach_the_regressor(activation):
+    X, y = make_regression(150, 5, noise=0.1, random_state=0)
+    y = y / y.std()
+    params = dict(hidden_layer_sizes=(32,), activation=activation, dropout=0.2, random_state=0)
+    a = MLPRegressorNP(max_iter=100, learning_rate_init=0.01, **params).fit(X, y)
+    b = MLPRegressorNP(max_iter=100, learning_rate_init=0.01, **params).fit(X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))  # masks from random_state
+    np.testing.assert_array_equal(a.predict(X), a.predict(X))  # predict never drops
+    assert a.score(X, y) > 0.8
+    with pytest.raises(ValueError, match="dropout=0.2 needs a stochastic solver"):
+        MLPRegressorNP(solver="lbfgs", **params).fit(X, y)
+    report = check_gradients(
+        MLPRegressorNP("poisson", (5,), activation, random_state=0), X[:40], np.exp(y[:40] / 3)
+    )
+    assert report.passed, report
