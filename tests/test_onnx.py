@@ -1,0 +1,243 @@
+"""ONNX export: the exported graphs compute what the estimators compute.
+
+Every model is fitted on float32 data (so its weights are float32) and run by
+onnxruntime on the same float32 rows; probabilities and predictions must
+agree within 1e-5, labels exactly. The tests that need the ``onnx`` extra
+skip without it; the missing-extra message is tested either way.
+"""
+
+import sys
+
+import numpy as np
+import pytest
+
+from sknumpynet import MLPClassifierNP, MLPRegressorNP, SoftmaxClassifier
+from sknumpynet._activations import ACTIVATIONS
+
+# The fits below are short on purpose; the ONNX graph must match whatever
+# weights they reach.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+TOL = 1e-5
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(80, 5)).astype(np.float32)
+# Short Adam fits: quicker here than L-BFGS, and far enough from the initial
+# weights for every activation to matter.
+FAST = dict(solver="adam", learning_rate_init=0.05, max_iter=30, random_state=0)
+CLASS = np.digitize(X[:, 0] - X[:, 1], [-0.5, 0.5])  # 0, 1 or 2
+TARGETS = {
+    "binary": (X[:, 0] + X[:, 1] > 0).astype(np.int64),
+    "multiclass": np.array([3, 7, 11])[CLASS],
+    "string": np.array(["ant", "bee", "cat"])[CLASS],
+    "multilabel": (X[:, :3] + 0.3 * X[:, 3:4] > 0).astype(np.int64),
+}
+CLASSIFIERS = {
+    "softmax": lambda: SoftmaxClassifier(max_iter=30, random_state=0),
+    "mlp": lambda: MLPClassifierNP((6, 4), **FAST),
+}
+
+
+@pytest.fixture(scope="module")
+def run_onnx():
+    """``run_onnx(model, X, options)``: convert ``model`` and run it with onnxruntime."""
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from sknumpynet.onnx import register_converters
+
+    register_converters()
+
+    def run(model, X, options=None):
+        onx = skl2onnx.to_onnx(model, X[:1], options=options)
+        onnx.checker.check_model(onx)
+        sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+        return sess.run(None, {sess.get_inputs()[0].name: X})
+
+    return run
+
+
+def _max_diff(a, b) -> float:
+    return float(np.max(np.abs(np.asarray(a, dtype=np.float64) - np.asarray(b))))
+
+
+def _check_classifier(run_onnx, clf, X):
+    label, proba = run_onnx(clf, X, {"zipmap": False})
+    expected = clf.predict_proba(X)
+    assert proba.dtype == X.dtype and proba.shape == expected.shape
+    assert _max_diff(proba, expected) < TOL
+    np.testing.assert_array_equal(label, clf.predict(X))
+    return label, proba
+
+
+@pytest.mark.parametrize("target", list(TARGETS))
+@pytest.mark.parametrize("estimator", list(CLASSIFIERS))
+def test_classifier_matches(run_onnx, estimator, target):
+    clf = CLASSIFIERS[estimator]().fit(X, TARGETS[target])
+    assert clf.coefs_[0].dtype == np.float32
+    label, proba = _check_classifier(run_onnx, clf, X)
+    if target == "multilabel":
+        assert label.dtype == np.int64 and label.shape == TARGETS[target].shape
+        assert clf.out_activation_ == "logistic"
+    else:
+        assert label.dtype == (object if target == "string" else np.int64)
+        assert proba.shape == (X.shape[0], len(clf.classes_))
+        np.testing.assert_allclose(proba.sum(axis=1), 1, atol=TOL)
+
+
+def test_every_activation_has_a_conversion():
+    from sknumpynet.onnx import _HIDDEN_ACTIVATIONS
+
+    assert set(ACTIVATIONS) <= set(_HIDDEN_ACTIVATIONS)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_every_hidden_activation(run_onnx, activation):
+    """Each activation of the library has its ONNX operators, on each layer."""
+    clf = MLPClassifierNP((6, 4), activation=activation, **FAST)
+    clf.fit(3 * X, TARGETS["multiclass"])  # inputs wide enough for every regime
+    _check_classifier(run_onnx, clf, 3 * X)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_every_hidden_activation_binary(run_onnx, activation):
+    clf = MLPClassifierNP((5,), activation=activation, **FAST)
+    _check_classifier(run_onnx, clf.fit(X, TARGETS["binary"]), X)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([False, True])[TARGETS["binary"]],
+        np.array([-1.0, 0.0, 2.0])[CLASS],
+        np.array([5, 6, 7], dtype=np.uint8)[CLASS],
+        np.array(["ant", "bee", "cat"], dtype=object)[CLASS],
+    ],
+    ids=["bool", "integral-float", "uint8", "object-str"],
+)
+def test_label_types(run_onnx, y):
+    """Integer-like labels come out as int64 and strings as strings, as skl2onnx's."""
+    clf = SoftmaxClassifier(max_iter=10, random_state=0).fit(X, y)
+    label, _ = _check_classifier(run_onnx, clf, X)
+    assert label.dtype == (object if y.dtype == object else np.int64)
+
+
+def test_labels_neither_integer_nor_string_are_refused():
+    """scikit-learn fits no such labels; the converter refuses them all the same."""
+    from sknumpynet.onnx import _label_classes
+
+    with pytest.raises(ValueError, match="integer or string labels"):
+        _label_classes(np.array([0.5, 1.5]))
+    with pytest.raises(ValueError, match="integer or string labels"):
+        _label_classes(np.array([1, "a"], dtype=object))
+
+
+@pytest.mark.parametrize("target", ["binary", "string", "multilabel"])
+def test_zipmap(run_onnx, target):
+    """The default output: one {class: probability} dictionary per row."""
+    clf = CLASSIFIERS["mlp"]().fit(X, TARGETS[target])
+    label, dicts = run_onnx(clf, X)
+    proba = clf.predict_proba(X)
+    np.testing.assert_array_equal(label, clf.predict(X))
+    keys = list(range(proba.shape[1])) if target == "multilabel" else list(clf.classes_)
+    assert list(dicts[0]) == keys
+    got = np.array([[row[k] for k in keys] for row in dicts])
+    assert _max_diff(got, proba) < TOL
+
+
+def test_zipmap_columns_nocl_and_class_labels(run_onnx):
+    clf = CLASSIFIERS["mlp"]().fit(X, TARGETS["string"])
+    proba = clf.predict_proba(X)
+    label, *columns = run_onnx(clf, X, {"zipmap": "columns"})
+    np.testing.assert_array_equal(label, clf.predict(X))
+    assert _max_diff(np.column_stack(columns), proba) < TOL
+    label, _ = run_onnx(clf, X, {"zipmap": False, "nocl": True})
+    np.testing.assert_array_equal(label, np.searchsorted(clf.classes_, clf.predict(X)))
+    _, _, class_labels = run_onnx(clf, X, {"zipmap": False, "output_class_labels": True})
+    np.testing.assert_array_equal(class_labels, clf.classes_)
+
+
+def test_float64(run_onnx):
+    """A float64 input gives a float64 graph; a float32 input casts the weights."""
+    X64 = X.astype(np.float64)
+    clf = CLASSIFIERS["mlp"]().fit(X64, TARGETS["multiclass"])
+    label, proba = run_onnx(clf, X64, {"zipmap": False})
+    assert proba.dtype == np.float64
+    np.testing.assert_array_equal(label, clf.predict(X64))
+    assert _max_diff(proba, clf.predict_proba(X64)) < 1e-12
+    _, proba32 = run_onnx(clf, X, {"zipmap": False})
+    assert proba32.dtype == np.float32
+    assert _max_diff(proba32, clf.predict_proba(X64)) < TOL
+
+
+def test_pipeline(run_onnx):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    pipe = make_pipeline(StandardScaler(), CLASSIFIERS["mlp"]()).fit(X, TARGETS["string"])
+    label, proba = run_onnx(pipe, X, {"zipmap": False})
+    np.testing.assert_array_equal(label, pipe.predict(X))
+    assert _max_diff(proba, pipe.predict_proba(X)) < TOL
+
+
+def test_dropout_is_left_out(run_onnx):
+    """Dropout only acts in training: the graph is the plain forward pass."""
+    clf = MLPClassifierNP((8,), dropout=0.5, **FAST)
+    _check_classifier(run_onnx, clf.fit(X, TARGETS["multiclass"]), X)
+
+
+def test_unknown_activation_is_a_clear_error(run_onnx):
+    clf = CLASSIFIERS["mlp"]().fit(X, TARGETS["binary"])
+    clf._activation = "no-such-activation"
+    with pytest.raises(ValueError, match="'no-such-activation', which has no ONNX conversion"):
+        run_onnx(clf, X, {"zipmap": False})
+
+
+def test_unfitted_model_is_refused(run_onnx):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        run_onnx(MLPClassifierNP(), X, {"zipmap": False})
+    with pytest.raises(NotFittedError):
+        run_onnx(MLPRegressorNP(), X)
+
+
+def test_register_twice(run_onnx):
+    from sknumpynet.onnx import register_converters
+
+    register_converters()
+    clf = CLASSIFIERS["softmax"]().fit(X, TARGETS["binary"])
+    _check_classifier(run_onnx, clf, X)
+
+
+# ------------------------------------------------------------- regression
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_regressor_matches(run_onnx, loss, n_outputs):
+    y = np.abs(X[:, :n_outputs] + 0.5 * X[:, 2:3])
+    if n_outputs == 1:
+        y = y[:, 0]
+    reg = MLPRegressorNP(loss=loss, hidden_layer_sizes=(6, 4), **FAST).fit(X, y)
+    (pred,) = run_onnx(reg, X)
+    expected = reg.predict(X)
+    assert pred.dtype == np.float32 and pred.shape == (X.shape[0], n_outputs)
+    assert _max_diff(pred, expected.reshape(X.shape[0], n_outputs)) < TOL
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_regressor_every_hidden_activation(run_onnx, activation):
+    accepted = MLPRegressorNP._parameter_constraints["activation"][0].options
+    if activation not in accepted:
+        pytest.skip(f"MLPRegressorNP does not take activation={activation!r}")
+    reg = MLPRegressorNP(hidden_layer_sizes=(5,), activation=activation, **FAST)
+    reg.fit(X, X[:, 0] - X[:, 1])
+    (pred,) = run_onnx(reg, X)
+    assert _max_diff(pred[:, 0], reg.predict(X)) < TOL
+
+
+# ----------------------------------------------------------- missing extra
+def test_missing_extra_names_the_install_command(monkeypatch):
+    from sknumpynet.onnx import register_converters
+
+    monkeypatch.setitem(sys.modules, "skl2onnx", None)  # import skl2onnx fails
+    with pytest.raises(ImportError, match=r'pip install "sknumpynet\[onnx\]"'):
+        register_converters()
