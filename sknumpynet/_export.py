@@ -91,6 +91,11 @@ def mlp_classifier(estimator) -> MLPClassifier:
 def mlp_regressor(estimator) -> MLPRegressor:
     """An ``MLPRegressor`` that predicts as ``estimator`` (an MLPRegressorNP)."""
     _check_representable(estimator)
+    if estimator.loss != "squared_error" and "loss" not in MLPRegressor().get_params():
+        raise ValueError(
+            f"This scikit-learn's MLPRegressor has no loss={estimator.loss!r} "
+            "(scikit-learn >= 1.7 has); the model cannot be converted."
+        )
     template = MLPRegressor(**_mlp_params(estimator, MLPRegressor))
     y = np.ones((1, estimator.n_outputs_))
     result = _placeholder_fit(template, estimator.n_features_in_, y if y.shape[1] > 1 else y[:, 0])

@@ -270,6 +270,10 @@ class LossCurveDisplay:
     ----------
     loss_curve : array-like of shape (n_epochs,)
         Training loss after each epoch (each iteration for L-BFGS).
+    validation_loss_curve : array-like of shape (n_epochs,), default=None
+        Loss of the validation set after each epoch (``validation_loss_curve_``
+        of this package's estimators with early stopping), drawn dash-dotted
+        on the loss axis beside the training loss.
     validation_scores : array-like of shape (n_epochs,), default=None
         Validation score after each epoch, e.g. ``validation_scores_`` of an
         estimator fitted with ``early_stopping=True``.
@@ -317,8 +321,8 @@ class LossCurveDisplay:
     >>> theirs = MLPClassifier((50,), early_stopping=True, max_iter=300, random_state=0)
     >>> disp = LossCurveDisplay.from_estimator(ours.fit(X, y))
     >>> disp = LossCurveDisplay.from_estimator(theirs.fit(X, y), ax=disp.ax_)
-    >>> len(disp.ax_.get_lines())
-    2
+    >>> len(disp.ax_.get_lines())  # our training and validation loss, scikit-learn's loss
+    3
     """
 
     def __init__(
@@ -327,6 +331,7 @@ class LossCurveDisplay:
         *,
         validation_scores=None,
         train_scores=None,
+        validation_loss_curve=None,
         estimator_name=None,
         x_label="epoch",
         score_name="accuracy",
@@ -335,6 +340,7 @@ class LossCurveDisplay:
         self.loss_curve = loss_curve
         self.validation_scores = validation_scores
         self.train_scores = train_scores
+        self.validation_loss_curve = validation_loss_curve
         self.estimator_name = estimator_name
         self.x_label = x_label
         self.score_name = score_name
@@ -382,6 +388,7 @@ class LossCurveDisplay:
         display = cls(
             curve,
             validation_scores=getattr(final, "validation_scores_", None),
+            validation_loss_curve=getattr(final, "validation_loss_curve_", None),
             estimator_name=name or _estimator_name(estimator),
             x_label="iteration (L-BFGS)" if solver == "lbfgs" else "epoch",
             **names,
@@ -423,6 +430,18 @@ class LossCurveDisplay:
         self.ax_.set_xlabel(self.x_label)
         if log_scale:
             self.ax_.set_yscale("log")
+        self.validation_loss_line_ = None
+        if self.validation_loss_curve is not None:
+            held_out = np.asarray(self.validation_loss_curve, dtype=np.float64)
+            (self.validation_loss_line_,) = self.ax_.plot(
+                np.arange(1, held_out.shape[0] + 1),
+                held_out,
+                linestyle="-.",
+                color=color,
+                linewidth=self.line_.get_linewidth(),
+                alpha=self.line_.get_alpha(),
+                label=f"{name}: validation loss",
+            )
         self.validation_line_ = self.train_line_ = None
         self.score_ax_ = self._find_score_ax()
         curves = [

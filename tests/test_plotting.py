@@ -59,8 +59,12 @@ def _render(display):
 def test_loss_curve_with_validation_scores(mlp):
     disp = LossCurveDisplay.from_estimator(mlp)
     _render(disp)
-    assert disp.ax_.get_lines() == [disp.line_]
+    assert disp.ax_.get_lines() == [disp.line_, disp.validation_loss_line_]
     np.testing.assert_allclose(disp.line_.get_ydata(), mlp.loss_curve_)
+    # the held-out loss, on the loss axis, in the colour of the training loss
+    np.testing.assert_allclose(disp.validation_loss_line_.get_ydata(), mlp.validation_loss_curve_)
+    assert disp.validation_loss_line_.get_color() == disp.line_.get_color()
+    assert disp.validation_loss_line_.get_linestyle() == "-."
     np.testing.assert_array_equal(disp.line_.get_xdata(), np.arange(1, mlp.n_iter_ + 1))
     assert disp.score_ax_.get_lines() == [disp.validation_line_]
     np.testing.assert_allclose(disp.validation_line_.get_ydata(), mlp.validation_scores_)
@@ -70,6 +74,7 @@ def test_loss_curve_with_validation_scores(mlp):
     labels = [t.get_text() for t in disp.score_ax_.get_legend().get_texts()]
     assert labels == [
         "MLPClassifierNP: training loss",
+        "MLPClassifierNP: validation loss",
         "MLPClassifierNP: validation accuracy",
     ]
 
@@ -85,13 +90,17 @@ def test_loss_curves_of_several_estimators_share_one_axis(mlp):
     third = LossCurveDisplay.from_estimator(pipe, ax=disp.ax_, log_scale=True)
     _render(disp)
     assert second.ax_ is disp.ax_ and third.ax_ is disp.ax_
-    assert len(disp.ax_.get_lines()) == 3
+    assert len(disp.ax_.get_lines()) == 4  # ours with its validation loss, theirs, the pipeline's
     assert second.score_ax_ is disp.score_ax_  # the score axis is found, not duplicated
     assert len(disp.score_ax_.get_lines()) == 1
     assert len({line.get_color() for line in disp.ax_.get_lines()}) == 3
     assert disp.ax_.get_yscale() == "log"
     legend = [t.get_text() for t in disp.score_ax_.get_legend().get_texts()]
-    assert legend[:2] == ["ours: training loss", "scikit-learn: training loss"]
+    assert legend[:3] == [
+        "ours: training loss",
+        "ours: validation loss",
+        "scikit-learn: training loss",
+    ]
     assert "SoftmaxClassifier: training loss" in legend
 
 
@@ -269,13 +278,15 @@ def test_loss_curve_legend_is_never_clipped(mlp, name):
     LossCurveDisplay.from_estimator(mlp, ax=disp.ax_, name=name + " (again)")
     assert clipped_texts(disp.figure_) == []
     labels = [t.get_text() for t in disp.score_ax_.get_legend().get_texts()]
-    assert len(labels) == 4
+    assert len(labels) == 6  # training loss, validation loss and score, twice
     # an entry is wrapped onto at most three lines; a longer name is cut short,
     # but what the curve is stays
     assert all(label.count("\n") < 3 for label in labels)
     flat = [" ".join(label.split()) for label in labels]  # line breaks as spaces
-    assert flat[1].endswith(": training loss")  # the losses first
-    assert flat[2].endswith(": validation accuracy")
+    # the loss axis's curves first: each model's training then validation loss
+    assert flat[0].endswith(": training loss") and flat[1].endswith(": validation loss")
+    assert flat[2].endswith(": training loss") and flat[3].endswith(": validation loss")
+    assert flat[4].endswith(": validation accuracy")
     if len(name) < 80:
         assert flat[0] == f"{name}: training loss"
 
