@@ -50,11 +50,7 @@ NON_DEFAULT = [
     MLPClassifierNP(activation="tanh"),
     MLPClassifierNP(activation="logistic"),
     MLPClassifierNP(activation="identity"),
-    MLPClassifierNP(activation="leaky_relu"),
-    MLPClassifierNP(activation="elu"),
-    MLPClassifierNP(activation="softplus"),
-    MLPClassifierNP(activation="gelu"),
-    MLPClassifierNP(activation="silu"),
+    MLPClassifierNP(activation="gelu"),  # an activation whose derivative needs its input
     MLPClassifierNP(dropout=0.2),
     MLPClassifierNP(hidden_layer_sizes=(20, 10), batch_size=1, max_iter=20),
 ]
@@ -85,4 +81,17 @@ def test_default_parameters_pass_every_check(estimator, check):
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @parametrize_with_checks(NON_DEFAULT, expected_failed_checks=_expected_failed_checks)
 def test_non_default_settings(estimator, check):
+    check(estimator)
+
+
+# The other new activations: the same checks, in the slow run.
+MORE_ACTIVATIONS = [
+    MLPClassifierNP(activation=a) for a in ("leaky_relu", "elu", "softplus", "silu")
+]
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@parametrize_with_checks(MORE_ACTIVATIONS, expected_failed_checks=_expected_failed_checks)
+def test_more_activations_pass_every_check(estimator, check):
     check(estimator)

@@ -29,6 +29,7 @@ def test_default_parameters_pass_every_check(estimator, check):
     check(estimator)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @parametrize_with_checks([MLPRegressorNP(hidden_layer_sizes=(20,), solver="lbfgs", max_iter=50)])
 def test_non_default_settings(estimator, check):
