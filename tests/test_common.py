@@ -79,6 +79,7 @@ def test_default_parameters_pass_every_check(estimator, check):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.slow
 @parametrize_with_checks(NON_DEFAULT, expected_failed_checks=_expected_failed_checks)
 def test_non_default_settings(estimator, check):
     check(estimator)

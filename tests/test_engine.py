@@ -73,11 +73,28 @@ def _kink_pattern(net, n):
     return pattern if net.activation in KINKS and net.n_layers > 2 else None
 
 
-@pytest.mark.parametrize("output", OUTPUTS)
-@pytest.mark.parametrize("activation", list(ACTIVATIONS))
-@pytest.mark.parametrize("alpha", [0.0, 0.3])
-@pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize("hidden", [(), (7,), (6, 4)])
+def _backprop_grid():
+    """Every output, activation, penalty, weighting and depth. The default run
+    checks each activation and output with the penalty, weights and two hidden
+    layers (every code path at once); the slow run checks every combination."""
+    for hidden in [(), (7,), (6, 4)]:
+        for weighted in [False, True]:
+            for alpha in [0.0, 0.3]:
+                for activation in ACTIVATIONS:
+                    for output in OUTPUTS:
+                        core = hidden == (6, 4) and weighted and alpha
+                        yield pytest.param(
+                            output,
+                            activation,
+                            alpha,
+                            weighted,
+                            hidden,
+                            marks=() if core else pytest.mark.slow,
+                            id=f"{hidden}-{weighted}-{alpha}-{activation}-{output}",
+                        )
+
+
+@pytest.mark.parametrize("output, activation, alpha, weighted, hidden", list(_backprop_grid()))
 def test_backprop_matches_finite_differences(output, activation, alpha, weighted, hidden):
     X, Y = _problem(output)
     rng = np.random.RandomState(1)
