@@ -36,6 +36,13 @@ MODELS = [
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
+def _region_colors(surface):
+    """RGB of each filled contour level (matplotlib < 3.8 keeps one collection per level)."""
+    if hasattr(surface, "get_facecolor"):
+        return surface.get_facecolor()[:, :3]
+    return np.array([c.get_facecolor()[0, :3] for c in surface.collections])
+
+
 def test_compare_spiral_prints_one_table_and_writes_outputs(tmp_path, capsys):
     out = tmp_path / "out"
     status = main(
@@ -128,7 +135,7 @@ def test_decision_boundaries_color_points_like_the_regions_of_their_class(spiral
         estimator.predict(np.c_[display.xx0.ravel(), display.xx1.ravel()]),
     )
     np.testing.assert_array_equal(surface.levels, [-0.5, 0.5, 1.5, 2.5])
-    region_colors = surface.get_facecolor()[:, :3]
+    region_colors = _region_colors(surface)
     assert np.unique(region_colors, axis=0).shape[0] == 3
     # ... and takes the colour of the points of class k
     codes = np.searchsorted(estimator.classes_, data.y_test)
@@ -151,7 +158,7 @@ def test_decision_boundary_of_two_text_classes():
     estimator = LogisticRegression().fit(X, y)
     ax = Figure().subplots()
     display = plot_decision_boundary(estimator, X, X, y, ax=ax)
-    region_colors = display.surface_.get_facecolor()[:, :3]
+    region_colors = _region_colors(display.surface_)
     assert region_colors.shape == (2, 3) and not np.allclose(*region_colors)
     points = ax.collections[-1].get_facecolors()[:, :3]
     np.testing.assert_allclose(points, region_colors[(y == "right").astype(int)])

@@ -156,6 +156,7 @@ def test_callbacks_reach_estimators_inside_pipelines_and_searches(capsys):
     assert "MLPClassifierNP - fit" in out.out + out.err
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.skipif(CALLBACKS_AVAILABLE, reason="scikit-learn >= 1.9 has the callback API")
 def test_without_the_callback_api_estimators_fit_as_before():
     assert not hasattr(MLPClassifierNP(), "set_callbacks")
