@@ -36,6 +36,22 @@ MODELS = [
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
+def _inside_levels(surface, X):
+    """Which filled level holds each point: one row per level (matplotlib < 3.8 splits
+    a level into several paths, each in the level's own collection)."""
+    if hasattr(surface, "get_paths"):
+        return np.array([path.contains_points(X) for path in surface.get_paths()])
+    return np.array(
+        [
+            np.any(
+                [path.contains_points(X) for path in c.get_paths()] or [np.zeros(len(X), bool)],
+                axis=0,
+            )
+            for c in surface.collections
+        ]
+    )
+
+
 def _region_colors(surface):
     """RGB of each filled contour level (matplotlib < 3.8 keeps one collection per level)."""
     if hasattr(surface, "get_facecolor"):
@@ -142,7 +158,7 @@ def test_decision_boundaries_color_points_like_the_regions_of_their_class(spiral
     np.testing.assert_allclose(points, region_colors[codes])
     # so a correctly classified point lies in a region of its own colour (bar a
     # point or two on a boundary, where the grid is coarse)
-    inside = np.array([path.contains_points(data.X_test) for path in surface.get_paths()])
+    inside = _inside_levels(surface, data.X_test)
     correct = np.flatnonzero(estimator.predict(data.X_test) == data.y_test)
     assert correct.shape[0] > 0.5 * data.y_test.shape[0]
     region = inside.argmax(axis=0)
