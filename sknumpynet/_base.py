@@ -27,7 +27,7 @@ from . import _targets as targets
 from ._callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks, with_callbacks
 from ._hooks import ChanceLevelCheck, EarlyStopping, TrainingLossStopping
 from ._losses import LOSSES, log_expit, log_softmax
-from ._network import Network, logits
+from ._network import Network, logits, predict_chunks
 from ._optimizers import make_optimizer, optimizer_from_state
 from ._training import TrainingConfig, TrainingProblem, TrainingState, train
 from ._weights import check_sample_weight, class_weights, rescale_weights
@@ -506,17 +506,30 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         check_is_fitted(model)
         return model
 
-    def _logits(self, X):
-        """The output logits of ``X`` and the fitted model that computed them."""
+    def _predict(self, X, transform):
+        """``transform(z, model)`` of the output logits ``z`` of ``X``, chunk by chunk.
+
+        ``model`` is the fitted state that computed them (see
+        :meth:`_fitted_model`). The rows are run through the network a chunk
+        at a time (see ``predict_chunks``), so that a prediction needs memory
+        for its result and one chunk's layers, whatever the number of rows.
+        Returns the assembled result and ``model``.
+        """
         model = self._fitted_model()
         X = validate_data(
             model, X, accept_sparse=_SPARSE_FORMATS, dtype=model.coefs_[0].dtype, reset=False
         )
-        with np.errstate(over="ignore", invalid="ignore"):  # mended just below
-            z = logits(X, model.coefs_, model.intercepts_, model._activation)
-        if not np.isfinite(z).all():
-            z = _finite_logits(X, z, model)
-        return z, model
+        caller_errstate = np.geterr()
+
+        def part(z, start, stop):
+            with np.errstate(**caller_errstate):
+                if not np.isfinite(z).all():
+                    z = _finite_logits(X[start:stop], z, model)
+                return transform(z, model)
+
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is mended in part()
+            result = predict_chunks(X, model.coefs_, model.intercepts_, model._activation, part)
+        return result, model
 
 
 class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
@@ -701,7 +714,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
             ``classes_[1]`` (positive means that class is predicted);
             otherwise one logit per class or label.
         """
-        z, model = self._logits(X)
+        z, model = self._predict(X, lambda z, model: z)
         binary = z.shape[1] == 1 and not targets.is_multilabel(model._label_binarizer)
         return z[:, 0] if binary else z
 
@@ -718,8 +731,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted classes.
         """
-        z, model = self._logits(X)
-        return targets.decode(z, model._label_binarizer)
+        return self._predict(X, lambda z, model: targets.decode(z, model._label_binarizer))[0]
 
     def predict_log_proba(self, X) -> np.ndarray:
         """Log of the class probabilities, computed from the logits by log-sum-exp.
@@ -734,12 +746,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
         log_proba : ndarray of shape (n_samples, n_classes)
             Finite even where a probability rounds to zero.
         """
-        z, model = self._logits(X)
-        if targets.is_multilabel(model._label_binarizer):
-            return log_expit(z)
-        if z.shape[1] == 1:
-            return np.hstack([log_expit(-z), log_expit(z)])
-        return log_softmax(z)
+        return self._predict(X, _log_proba)[0]
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (per-label probabilities for multilabel targets).
@@ -755,10 +762,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
             Rows sum to one, except for multilabel targets, where each column
             is the probability of its own label.
         """
-        proba = np.exp(self.predict_log_proba(X))
-        # Never exactly 0 or 1, so that log(proba) and the logit stay finite.
-        info = np.finfo(proba.dtype)
-        return np.clip(proba, info.tiny, 1 - info.epsneg, out=proba)
+        return self._predict(X, _proba)[0]
 
 
 class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
@@ -889,8 +893,7 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted values (``exp`` of the output layer for ``loss="poisson"``).
         """
-        z, model = self._logits(X)
-        return self._output(z, model.out_activation_)
+        return self._predict(X, lambda z, model: self._output(z, model.out_activation_))[0]
 
 
 def _prior_loss(Y: np.ndarray, w, out_activation: str) -> float:
@@ -904,6 +907,26 @@ def _prior_loss(Y: np.ndarray, w, out_activation: str) -> float:
             + np.where(freq < 1, (1 - freq) * np.log1p(-freq), 0.0)
         )
     return float(entropy.sum())
+
+
+def _log_proba(z: np.ndarray, model) -> np.ndarray:
+    """Log-probabilities from the logits, by log-sum-exp (a new array)."""
+    if targets.is_multilabel(model._label_binarizer):
+        return log_expit(z)
+    if z.shape[1] == 1:
+        return np.hstack([log_expit(-z), log_expit(z)])
+    return log_softmax(z)
+
+
+def _proba(z: np.ndarray, model) -> np.ndarray:
+    """Probabilities from the logits: ``exp`` of :func:`_log_proba`, never exactly 0 or 1.
+
+    Clipped to ``[tiny, 1 - epsneg]`` of the dtype, so that ``log(proba)`` and
+    the logit stay finite.
+    """
+    proba = np.exp(_log_proba(z, model))
+    info = np.finfo(proba.dtype)
+    return np.clip(proba, info.tiny, 1 - info.epsneg, out=proba)
 
 
 def _finite_logits(X, z: np.ndarray, model) -> np.ndarray:

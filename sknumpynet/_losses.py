@@ -3,7 +3,11 @@
 Each function takes the logits ``Z`` of a batch, overwrites them with the
 gradient of the batch loss with respect to the logits and returns the loss.
 The batch loss is ``sum_i w_i * l_i / n_batch`` where ``w`` are the sample
-weights (all ones when ``sample_weight`` is None).  Every output activation
+weights (all ones when ``sample_weight`` is None). An optional ``scale``
+multiplies the gradient (never the loss): an optimizer that wants its
+learning rate times the gradient gets it from this small array, and the
+matrix products of the backward pass, rather than from a pass over every
+parameter.  Every output activation
 is paired with its canonical loss (softmax with cross-entropy, logistic with
 binary cross-entropy, identity with squared error, exp with Poisson
 deviance), so the gradient is always ``w_i * (p_i - y_i) / n_batch`` with
@@ -19,23 +23,26 @@ import numpy as np
 from scipy.special import expit, xlogy
 
 
-def _scale_gradient(G: np.ndarray, per_sample: np.ndarray, sample_weight) -> float:
+def _scale_gradient(G: np.ndarray, per_sample: np.ndarray, sample_weight, scale: float) -> float:
     n = G.shape[0]
     if sample_weight is None:
-        G *= 1.0 / n
+        G *= scale / n
         return float(per_sample.sum()) / n
-    G *= (sample_weight * (1.0 / n))[:, np.newaxis]
+    G *= (sample_weight * (scale / n))[:, np.newaxis]
     return float(per_sample @ sample_weight) / n
 
 
-def softmax_cross_entropy(Z: np.ndarray, Y: np.ndarray, sample_weight=None) -> float:
+def softmax_cross_entropy(
+    Z: np.ndarray, Y: np.ndarray, sample_weight=None, scale: float = 1.0
+) -> float:
     """Multinomial cross-entropy of the softmax of ``Z`` against one-hot ``Y``.
 
-    ``Z`` is overwritten with ``w * (softmax(Z) - Y) / n``.
+    ``Z`` is overwritten with ``scale * w * (softmax(Z) - Y) / n``.
     """
     n = Z.shape[0]
-    z_max = Z.max(axis=1, keepdims=True)
-    Z -= z_max
+    # The ufuncs' own reductions: the array methods add a layer of Python
+    # that shows in per-sample SGD, where the arrays have one row.
+    Z -= np.maximum.reduce(Z, axis=1, keepdims=True)
     # With one-hot rows the per-sample loss logsumexp(z) - z_true is
     # log(sum(exp(z - z_max))) - (z_true - z_max): the shift cancels.
     if sample_weight is None:
@@ -43,18 +50,20 @@ def softmax_cross_entropy(Z: np.ndarray, Y: np.ndarray, sample_weight=None) -> f
     else:
         shifted_true = np.einsum("ij,ij->i", Z, Y)
     np.exp(Z, out=Z)
-    total = Z.sum(axis=1, keepdims=True)
+    total = np.add.reduce(Z, axis=1, keepdims=True)
     Z /= total
     Z -= Y
     log_total = np.log(total[:, 0])
     if sample_weight is None:
-        Z *= 1.0 / n
-        return (float(log_total.sum()) - shifted_true) / n
+        Z *= scale / n
+        return (float(np.add.reduce(log_total)) - shifted_true) / n
     log_total -= shifted_true
-    return _scale_gradient(Z, log_total, sample_weight)
+    return _scale_gradient(Z, log_total, sample_weight, scale)
 
 
-def logistic_cross_entropy(Z: np.ndarray, Y: np.ndarray, sample_weight=None) -> float:
+def logistic_cross_entropy(
+    Z: np.ndarray, Y: np.ndarray, sample_weight=None, scale: float = 1.0
+) -> float:
     """Binary cross-entropy of ``sigmoid(Z)`` against ``Y``, summed over outputs.
 
     Used for binary targets (one output) and multilabel targets (one output per
@@ -66,10 +75,10 @@ def logistic_cross_entropy(Z: np.ndarray, Y: np.ndarray, sample_weight=None) -> 
     per_sample = per_entry.sum(axis=1)
     expit(Z, out=Z)
     Z -= Y
-    return _scale_gradient(Z, per_sample, sample_weight)
+    return _scale_gradient(Z, per_sample, sample_weight, scale)
 
 
-def squared_error(Z: np.ndarray, Y: np.ndarray, sample_weight=None) -> float:
+def squared_error(Z: np.ndarray, Y: np.ndarray, sample_weight=None, scale: float = 1.0) -> float:
     """Half the squared error of identity outputs ``Z`` against targets ``Y``.
 
     Summed over outputs and averaged over samples: the function whose
@@ -79,10 +88,12 @@ def squared_error(Z: np.ndarray, Y: np.ndarray, sample_weight=None) -> float:
     Z -= Y
     per_sample = np.einsum("ij,ij->i", Z, Z)
     per_sample *= 0.5
-    return _scale_gradient(Z, per_sample, sample_weight)
+    return _scale_gradient(Z, per_sample, sample_weight, scale)
 
 
-def poisson_deviance(Z: np.ndarray, Y: np.ndarray, sample_weight=None) -> float:
+def poisson_deviance(
+    Z: np.ndarray, Y: np.ndarray, sample_weight=None, scale: float = 1.0
+) -> float:
     """Half the Poisson deviance of predictions ``exp(Z)`` (a log link) against ``Y``.
 
     Per entry ``y log(y / p) - y + p`` with ``p = exp(z)``, computed from ``z``
@@ -95,7 +106,7 @@ def poisson_deviance(Z: np.ndarray, Y: np.ndarray, sample_weight=None) -> float:
     np.exp(Z, out=Z)
     per_entry += Z
     Z -= Y
-    return _scale_gradient(Z, per_entry.sum(axis=1), sample_weight)
+    return _scale_gradient(Z, per_entry.sum(axis=1), sample_weight, scale)
 
 
 # Output activation -> the loss it is fused with.

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._activations import ACTIVATIONS, DERIVATIVES, NEEDS_INPUT
 from ._arrays import axpy
@@ -72,7 +71,8 @@ def logits(
     A = X
     for i in range(last + 1):
         Z = pre[i] if keep_input and i < last else out[i]
-        if sp.issparse(A):
+        # (an isinstance check costs far less than sp.issparse, per batch)
+        if not isinstance(A, np.ndarray):  # sparse; only X can be
             Z[...] = A @ coefs[i]
         else:
             np.matmul(A, coefs[i], out=Z)
@@ -83,6 +83,61 @@ def logits(
         A = out[i]
         if masks is not None and masks[i] is not None:
             A = np.multiply(A, masks[i], out=dropped[i])
+
+
+# Working memory of a chunked prediction: the layer buffers of one chunk of
+# rows. A few MiB keep each matrix product large enough for BLAS to run at
+# full speed and the buffers near the caches, whatever the number of rows.
+PREDICT_WORKING_BYTES = 4 * 2**20
+
+
+def chunk_rows(coefs, activation: str, working_bytes: int | None = None) -> int:
+    """Rows per chunk such that a chunk's layer buffers take about ``working_bytes``
+    (:data:`PREDICT_WORKING_BYTES` by default)."""
+    if working_bytes is None:
+        working_bytes = PREDICT_WORKING_BYTES
+    hidden = sum(W.shape[1] for W in coefs[:-1])
+    # every layer's output, the hidden layers' scratch and, for activations
+    # that need them, their pre-activations
+    units = coefs[-1].shape[1] + hidden * (3 if activation in NEEDS_INPUT else 2)
+    return max(64, working_bytes // (coefs[0].dtype.itemsize * max(units, 1)))
+
+
+def predict_chunks(X, coefs, intercepts, activation: str, transform, *, rows: int | None = None):
+    """``transform`` of the logits of ``X``, computed ``rows`` rows at a time.
+
+    ``transform(z, start, stop)`` maps the logits of rows ``start:stop``
+    (a buffer that the next chunk overwrites) to their part of the result, an
+    array whose first axis is those rows. The parts are written into one
+    array allocated once, so that the memory a prediction needs beyond its
+    result is that of one chunk, however many rows ``X`` has. The buffers are
+    the call's own: predictions from several threads do not share them.
+    """
+    n = X.shape[0]
+    rows = min(n, rows or chunk_rows(coefs, activation))
+    hidden = [W.shape[1] for W in coefs[:-1]]
+    dtype = coefs[0].dtype
+    out = [np.empty((rows, W.shape[1]), dtype=dtype) for W in coefs]
+    scratch = [np.empty((rows, u), dtype=dtype) for u in hidden]
+    pre = [np.empty((rows, u), dtype=dtype) for u in hidden] if activation in NEEDS_INPUT else None
+    result = None
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        m = stop - start
+        z = logits(
+            X[start:stop],
+            coefs,
+            intercepts,
+            activation,
+            [a[:m] for a in out],
+            pre=None if pre is None else [a[:m] for a in pre],
+            scratch=[a[:m] for a in scratch],
+        )
+        part = transform(z, start, stop)
+        if result is None:
+            result = np.empty((n, *part.shape[1:]), dtype=part.dtype)
+        result[start:stop] = part
+    return result
 
 
 @dataclass(frozen=True)
@@ -249,17 +304,30 @@ class Network:
         return out
 
     def logits(self, X) -> np.ndarray:
-        """Logits of ``X`` for the current weights, in newly allocated arrays."""
-        return logits(X, self.coefs, self.intercepts, self.activation)
+        """Logits of ``X`` for the current weights, in a new array (computed by chunks)."""
+        return predict_chunks(
+            X, self.coefs, self.intercepts, self.activation, lambda z, start, stop: z
+        )
 
     def loss_grad(
-        self, X, Y, sample_weight, alpha: float, rng=None, masks: list | None = None
+        self,
+        X,
+        Y,
+        sample_weight,
+        alpha: float,
+        rng=None,
+        masks: list | None = None,
+        grad_scale: float = 1.0,
     ) -> float:
         """Loss of a batch; the gradient of it is written into ``self.grads``.
 
         The loss is ``sum_i w_i * l_i / n + 0.5 * alpha * ||W||^2 / n`` for a
         batch of ``n`` rows, where ``W`` are all the coefficient matrices
         (intercepts are not penalized).  This is scikit-learn's MLP objective.
+        ``grads`` receives ``grad_scale`` times its gradient: the factor rides
+        on the small output-layer gradient into the matrix products, so that
+        an optimizer that steps by ``learning_rate * gradient`` needs no pass
+        over the parameters of its own to scale it.
 
         With dropout, a training batch passes its random generator as ``rng``:
         new masks (see :meth:`dropout_masks`) are drawn from it and the loss
@@ -267,32 +335,47 @@ class Network:
         kept units are scaled by ``1 / (1 - rate)``, so nothing changes at
         prediction). ``masks`` fixes the masks instead. Without either, or
         without dropout, nothing is dropped and ``rng`` is not touched.
+
+        The three phases are also methods of their own (:meth:`forward`,
+        :meth:`backward`, :meth:`add_penalty`), which the benchmarks time one
+        by one.
         """
-        n = X.shape[0]
-        acts, deltas, scratch, ones, pre, derivative_in, mask_bufs, dropped = self._buffers(n)
+        views = self._buffers(X.shape[0])
         if masks is None and rng is not None and self._dropping:
-            masks = self.dropout_masks(n, rng, out=mask_bufs)
-        Z = logits(
+            masks = self.dropout_masks(X.shape[0], rng, out=views.masks)
+        Z = self.forward(X, views, masks)
+        loss = self._loss(Z, Y, sample_weight, grad_scale)  # Z now holds dloss/dlogits
+        self.backward(X, Z, views, masks)
+        if alpha:
+            loss += self.add_penalty(alpha, X.shape[0], grad_scale)
+        return loss
+
+    def forward(self, X, views, masks=None) -> np.ndarray:
+        """The logits of a batch, into the buffers of ``views`` (see :meth:`loss_grad`)."""
+        return logits(
             X,
             self.coefs,
             self.intercepts,
             self.activation,
-            acts,
-            pre=pre,
-            scratch=scratch,
+            views.acts,
+            pre=views.pre,
+            scratch=views.scratch,
             masks=masks,
-            dropped=dropped,
+            dropped=views.dropped,
         )
-        loss = self._loss(Z, Y, sample_weight)  # Z now holds dloss/dlogits
-        delta = Z
+
+    def backward(self, X, delta, views, masks=None) -> None:
+        """Backpropagate ``delta`` (the gradient w.r.t. the logits) into ``self.grads``."""
+        acts, deltas, scratch, ones = views.acts, views.deltas, views.scratch, views.ones
+        n = X.shape[0]
         for i in range(len(self.coefs) - 1, -1, -1):
             if i == 0:
                 A = X
             elif masks is None or masks[i - 1] is None:
                 A = acts[i - 1]
             else:
-                A = dropped[i - 1]  # what the layer read: the output after dropout
-            if sp.issparse(A):
+                A = views.dropped[i - 1]  # what the layer read: the output after dropout
+            if not isinstance(A, np.ndarray):  # sparse X
                 self.coef_grads[i][...] = A.T @ delta
             elif n == 1:
                 # One sample: an outer product, which broadcasting computes
@@ -300,19 +383,23 @@ class Network:
                 np.multiply(A.T, delta, out=self.coef_grads[i])
             else:
                 np.matmul(A.T, delta, out=self.coef_grads[i])
-            np.matmul(ones, delta, out=self.intercept_grads[i])  # column sums
+            if n == 1:
+                np.copyto(self.intercept_grads[i], delta[0])
+            else:
+                np.matmul(ones, delta, out=self.intercept_grads[i])  # column sums
             if i > 0:
                 prev = deltas[i - 1]
                 np.matmul(delta, self.coefs[i].T, out=prev)
                 if masks is not None and masks[i - 1] is not None:
                     prev *= masks[i - 1]
-                self._derivative(derivative_in[i - 1], prev, scratch[i - 1])
+                self._derivative(views.derivative_in[i - 1], prev, scratch[i - 1])
                 delta = prev
-        if alpha:
-            W = self.params[: self.n_coef]
-            loss += 0.5 * alpha * float(W @ W) / n
-            axpy(W, self.grads[: self.n_coef], alpha / n, self._reg_buf)
-        return loss
+
+    def add_penalty(self, alpha: float, n: int, grad_scale: float = 1.0) -> float:
+        """Add the L2 penalty's gradient (times ``grad_scale``) to ``grads``; return its loss."""
+        W = self.params[: self.n_coef]
+        axpy(W, self.grads[: self.n_coef], grad_scale * alpha / n, self._reg_buf)
+        return 0.5 * alpha * float(W @ W) / n
 
 
 class _Views(NamedTuple):

@@ -13,8 +13,6 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from ._arrays import axpy
-
 
 class Optimizer(ABC):
     """The contract between the training loop and an optimizer.
@@ -56,9 +54,20 @@ class Optimizer(ABC):
             if not key.startswith("_")
         } | {"solver": self.solver}
 
+    @property
+    def grad_scale(self) -> float:
+        """The factor the gradients given to :meth:`step` must already carry.
+
+        The loop asks the network for ``grad_scale`` times the gradient (a
+        factor that costs nothing there, see ``Network.loss_grad``), which
+        saves a step a pass over the parameters.
+        """
+        return 1.0
+
     @abstractmethod
     def step(self, params: np.ndarray, grads: np.ndarray) -> None:
-        """Update ``params`` in place from ``grads``, allocating nothing."""
+        """Update ``params`` in place from ``grads`` (the gradient times
+        :attr:`grad_scale`), allocating nothing."""
 
     def iteration_ends(self, time_step: int) -> None:  # noqa: B027 - optional, no schedule
         """An epoch ended; ``time_step`` is the number of samples seen so far."""
@@ -97,22 +106,26 @@ class SGDOptimizer(Optimizer):
         self.power_t = power_t
         self.velocity = np.zeros(n_params, dtype=dtype)
         self._buf = np.zeros(n_params, dtype=dtype)
-        self._buf2 = np.zeros(n_params, dtype=dtype)
+
+    @property
+    def grad_scale(self) -> float:
+        """The learning rate: :meth:`step` takes ``lr * g``."""
+        return self.learning_rate
 
     def step(self, params: np.ndarray, grads: np.ndarray) -> None:
-        lr, v, buf = self.learning_rate, self.velocity, self._buf
-        np.multiply(grads, lr, out=buf)  # buf = lr * g
+        # grads holds lr * g already (see grad_scale)
         if self.momentum:
+            v = self.velocity
             v *= self.momentum
-            v -= buf
+            v -= grads
             if self.nesterov:
-                np.multiply(v, self.momentum, out=self._buf2)
-                params += self._buf2
-                params -= buf
+                params -= grads
+                np.multiply(v, self.momentum, out=self._buf)
+                params += self._buf
             else:
                 params += v
         else:
-            params -= buf
+            params -= grads
 
     def iteration_ends(self, time_step: int) -> None:
         """Apply the ``invscaling`` schedule after an epoch (``time_step`` = samples seen)."""
@@ -138,6 +151,13 @@ class AdamOptimizer(Optimizer):
 
     ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2`` and
     ``params -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)``.
+
+    The constant factors ride on the gradient and on the update's scalars
+    rather than costing passes over the parameters: the step takes
+    ``(1 - b1) g`` (see :attr:`grad_scale`), so that ``m`` is updated by one
+    multiply and one add, and ``v`` holds the second moment times
+    ``(1 - b1)^2 / (1 - b2)``, whose update is then a square and the same two
+    operations. Ten passes over the parameters make a step.
     """
 
     solver = "adam"
@@ -154,24 +174,32 @@ class AdamOptimizer(Optimizer):
         self.v = np.zeros(n_params, dtype=dtype)
         self._buf = np.zeros(n_params, dtype=dtype)
 
+    @property
+    def grad_scale(self) -> float:
+        """``1 - beta_1``: :meth:`step` takes ``(1 - beta_1) * g``."""
+        return 1.0 - self.beta_1
+
     def step(self, params: np.ndarray, grads: np.ndarray) -> None:
         self.t += 1
         m, v, buf = self.m, self.v, self._buf
         m *= self.beta_1
-        axpy(grads, m, 1.0 - self.beta_1, buf)
-        v *= self.beta_2
+        m += grads
         np.square(grads, out=buf)
-        buf *= 1.0 - self.beta_2
+        v *= self.beta_2
         v += buf
+        # v is k = (1 - b1)^2 / (1 - b2) times the second moment, so
+        # m / (sqrt(v / k) + eps) = sqrt(k) * m / (sqrt(v) + sqrt(k) eps).
+        root_k = (1.0 - self.beta_1) / math.sqrt(1.0 - self.beta_2)
         lr = (
             self.learning_rate_init
             * math.sqrt(1.0 - self.beta_2**self.t)
             / (1.0 - self.beta_1**self.t)
         )
         np.sqrt(v, out=buf)
-        buf += self.epsilon
+        buf += root_k * self.epsilon
         np.divide(m, buf, out=buf)
-        axpy(buf, params, -lr, buf)
+        buf *= lr * root_k
+        params -= buf
 
 
 def make_optimizer(solver: str, n_params: int, dtype, params: dict) -> Optimizer:
@@ -208,6 +236,4 @@ def optimizer_from_state(state: dict) -> Optimizer:
     # scratch buffers, the same size as the parameters
     dtype = (optimizer.velocity if cls is SGDOptimizer else optimizer.m).dtype
     optimizer._buf = np.zeros(optimizer.n_params, dtype=dtype)
-    if cls is SGDOptimizer:
-        optimizer._buf2 = np.zeros(optimizer.n_params, dtype=dtype)
     return optimizer

@@ -160,9 +160,12 @@ def run_epochs(
             if gather:
                 idx = order[start:stop]
                 m = stop - start
-                Xb = np.take(X, idx, axis=0, out=X_buf[:m])
-                Yb = np.take(Y, idx, axis=0, out=Y_buf[:m])
-                wb = None if w_buf is None else np.take(sample_weight, idx, out=w_buf[:m])
+                # mode="clip" gathers straight into the buffer (the default
+                # "raise" goes through a temporary); a permutation's indices
+                # are always in range.
+                Xb = X.take(idx, axis=0, out=X_buf[:m], mode="clip")
+                Yb = Y.take(idx, axis=0, out=Y_buf[:m], mode="clip")
+                wb = None if w_buf is None else sample_weight.take(idx, out=w_buf[:m], mode="clip")
             elif indexed:  # sparse X
                 idx = order[start:stop]
                 Xb, Yb = X[idx], Y[idx]
@@ -171,7 +174,9 @@ def run_epochs(
                 Xb, Yb = X[start:stop], Y[start:stop]
                 wb = None if sample_weight is None else sample_weight[start:stop]
             # the generator draws dropout masks, if the network drops units
-            loss = net.loss_grad(Xb, Yb, wb, alpha, rng=random_state)
+            loss = net.loss_grad(
+                Xb, Yb, wb, alpha, rng=random_state, grad_scale=optimizer.grad_scale
+            )
             for hook in batch_hooks:
                 hook.on_batch_end(state, loss)
             optimizer.step(net.params, net.grads)

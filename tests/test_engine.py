@@ -348,14 +348,16 @@ def test_sgd_momentum_step_by_hand(nesterov):
     for g in (g1, g2):
         v = 0.9 * v - 0.5 * g
         expected = expected + (0.9 * v - 0.5 * g if nesterov else v)
-        opt.step(params, g)
+        # the step takes the gradient times grad_scale, the learning rate
+        assert opt.grad_scale == 0.5
+        opt.step(params, opt.grad_scale * g)
     np.testing.assert_allclose(params, expected, rtol=1e-15)
 
 
 def test_plain_sgd_and_schedules():
     params = np.array([1.0, 2.0])
     opt = SGDOptimizer(2, np.float64, learning_rate_init=0.1, momentum=0.0)
-    opt.step(params, np.array([1.0, -1.0]))
+    opt.step(params, opt.grad_scale * np.array([1.0, -1.0]))
     np.testing.assert_allclose(params, [0.9, 2.1])
 
     inv = SGDOptimizer(
@@ -383,7 +385,7 @@ def test_adam_steps_by_hand():
         v = 0.999 * v + 0.001 * g**2
         lr = 0.01 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t)
         expected = expected - lr * m / (np.sqrt(v) + 1e-8)
-        opt.step(params, g)
+        opt.step(params, opt.grad_scale * g)
     np.testing.assert_allclose(params, expected, rtol=1e-14)
 
 
@@ -394,3 +396,28 @@ def test_optimizer_steps_do_not_reallocate_parameters():
         opt.step(params, np.ones(4, dtype=np.float32))
         assert params.__array_interface__["data"][0] == before
         assert params.dtype == np.float32 and np.all(params < 0)
+
+
+@pytest.mark.parametrize("out_activation", ["softmax", "logistic", "identity", "exp"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_grad_scale_scales_the_gradient_and_not_the_loss(out_activation, weighted):
+    # The optimizers take their constant factor (SGD's learning rate, Adam's
+    # 1 - beta_1) from the loss's small output gradient rather than from a
+    # pass over the parameters: the result must be the scaled gradient.
+    rng = np.random.RandomState(0)
+    n_out = 1 if out_activation in ("logistic", "identity", "exp") else 3
+    net = Network([4, 5, n_out], "tanh", out_activation, np.float64)
+    net.initialize(rng)
+    X = rng.randn(7, 4)
+    if out_activation == "softmax":
+        Y = np.eye(n_out)[rng.randint(n_out, size=7)]
+    elif out_activation == "logistic":
+        Y = rng.randint(2, size=(7, 1)).astype(float)
+    else:
+        Y = rng.poisson(1.0, size=(7, 1)).astype(float)
+    w = rng.rand(7) if weighted else None
+    loss = net.loss_grad(X, Y, w, 0.3)
+    grads = net.grads.copy()
+    scaled_loss = net.loss_grad(X, Y, w, 0.3, grad_scale=0.01)
+    assert scaled_loss == pytest.approx(loss, rel=1e-14)
+    np.testing.assert_allclose(net.grads, 0.01 * grads, rtol=1e-12, atol=1e-18)
