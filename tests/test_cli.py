@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from figure_checks import clipped_texts
 from matplotlib.figure import Figure
 from sklearn.linear_model import LogisticRegression
 
@@ -118,6 +119,7 @@ def spiral_run():
 def test_loss_curves_ours_stays_visible_under_scikit_learns(spiral_run):
     data, models = spiral_run
     figure = loss_curve_figure(data.name, models)
+    assert clipped_texts(figure) == []
     (ax,) = figure.axes
     lines = {line.get_label().split(":")[0]: line for line in ax.get_lines()}
     # the two linear references record no loss curve
@@ -138,6 +140,7 @@ def test_decision_boundaries_color_points_like_the_regions_of_their_class(spiral
     data, models = spiral_run
     figure = decision_boundary_figure(data, models)
     assert [ax.get_title() for ax in figure.axes] == MODELS
+    assert clipped_texts(figure) == []
 
     estimator = next(m.estimator for m in models if m.name == "MLPClassifierNP")
     ax = Figure().subplots()
@@ -224,9 +227,10 @@ def test_csv_text_feature_is_one_hot_encoded_with_a_note(tmp_path, capsys):
     out = tmp_path / "out"
     argv = ["compare", "--csv", path, "--target", "y", "--max-iter", "30", "--hidden", "4"]
     assert main([*argv, "--out", str(out)]) == 0
-    err = capsys.readouterr().err
-    assert "paint.csv: one-hot encoded the text column 'colour' (3 values)" in err
-    assert "60 training samples, 4 features" in err
+    captured = capsys.readouterr()
+    # how the data was prepared is part of the report, on stdout (--quiet keeps it)
+    assert "\npaint.csv: one-hot encoded the text column 'colour' (3 values)" in captured.out
+    assert "60 training samples, 4 features" in captured.err
     results = json.loads((out / "results.json").read_text())
     by_model = {row["model"]: row for row in results}
     assert by_model["LogisticRegression"]["accuracy"] == 1.0

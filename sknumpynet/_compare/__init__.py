@@ -1,10 +1,13 @@
 """``sknumpynet compare``: our estimators beside scikit-learn's, on the same data.
 
-For every data set the command fits :class:`~sknumpynet.SoftmaxClassifier`
-beside ``LogisticRegression`` and ``SGDClassifier(loss="log_loss")``, and
-:class:`~sknumpynet.MLPClassifierNP` beside ``MLPClassifier`` with identical
-parameters, then prints one table of test accuracy, log loss, fit time, time
-per epoch and peak memory.
+For every classification data set the command fits
+:class:`~sknumpynet.SoftmaxClassifier` beside ``LogisticRegression`` and
+``SGDClassifier(loss="log_loss")``, and :class:`~sknumpynet.MLPClassifierNP`
+beside ``MLPClassifier`` with identical parameters; for every regression data
+set, :class:`~sknumpynet.MLPRegressorNP` beside ``MLPRegressor`` with
+identical parameters, and the linear baselines ``Ridge`` and
+``SGDRegressor``. It prints a table per task: test accuracy and log loss, or
+test R² and RMSE, then fit time, epochs, time per epoch and peak memory.
 
 Modules, one job each:
 
@@ -13,8 +16,8 @@ Modules, one job each:
 - :mod:`.csvfile`: reading a CSV file into features and labels;
 - :mod:`.models`: the model pairs, with matching parameters;
 - :mod:`.measure`: fitting, timing and measuring one model;
-- :mod:`.report`: the text table, ``results.json`` and ``results.csv``;
-- :mod:`.figures`: the loss curves and decision boundaries.
+- :mod:`.report`: the text tables, ``results.json`` and ``results.csv``;
+- :mod:`.figures`: the loss curves, decision boundaries and predictions.
 """
 
 from .cli import build_parser, compare, main

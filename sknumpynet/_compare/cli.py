@@ -19,7 +19,7 @@ from .data import BUILT_IN, load_dataset
 from .errors import CommandError
 from .measure import measure
 from .models import DEFAULT_MAX_ITER, make_models
-from .report import FOOTNOTE, format_table, write_results
+from .report import footnotes, format_table, result_row, write_results
 
 # The largest seed numpy's RandomState takes: the seed of the data, the
 # split and the models.
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog="sknumpynet",
-        description="Neural-network classifiers in plain numpy, beside scikit-learn's.",
+        description="Neural networks in plain numpy, beside scikit-learn's.",
     )
     parser.add_argument("--version", action="version", version=f"sknumpynet {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -48,17 +48,21 @@ def build_parser() -> argparse.ArgumentParser:
         "compare",
         help="fit ours beside scikit-learn's and print one table",
         description=(
-            "Fit SoftmaxClassifier beside LogisticRegression and SGDClassifier(log_loss), "
-            "and MLPClassifierNP beside MLPClassifier with identical parameters; print test "
-            "accuracy, log loss, fit time, time per epoch and peak memory. Built-in data is "
-            "shipped with scikit-learn or generated: nothing is downloaded."
+            "Classification: fit SoftmaxClassifier beside LogisticRegression and "
+            "SGDClassifier(log_loss), and MLPClassifierNP beside MLPClassifier with identical "
+            "parameters; print test accuracy and log loss. Regression: fit MLPRegressorNP "
+            "beside MLPRegressor with identical parameters, and the linear baselines Ridge and "
+            "SGDRegressor, all on the target standardized on the training set; print test R2 "
+            "and RMSE. Both: fit time, epochs, time per epoch and peak memory. Built-in data "
+            "is shipped with scikit-learn or generated: nothing is downloaded."
         ),
     )
     cmp.add_argument(
         "--dataset",
         action="append",
         choices=[*BUILT_IN, "all"],
-        help="built-in data set; repeat for several (default: all, or none with --csv)",
+        help="built-in data set: digits, spiral and mnist-like are classifications, diabetes "
+        "and friedman1 regressions; repeat for several (default: all, or none with --csv)",
     )
     cmp.add_argument(
         "--csv",
@@ -77,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument(
         "--solver",
         choices=["sgd", "adam", "lbfgs"],
-        help="solver of all three numpy/MLP models (default: each estimator's own default)",
+        help="solver of our models and of scikit-learn's MLP (default: each estimator's own "
+        "default)",
     )
     cmp.add_argument(
         "--max-iter",
@@ -193,8 +198,20 @@ def check_args(args) -> None:
 def run(args, progress=None):
     """Fit and measure every model on every data set.
 
-    Returns the result rows (see :mod:`.report`) and, per data set, the
-    :class:`~.data.Dataset` and its fitted :class:`~.models.Model` list.
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``compare``.
+    progress : callable, default=None
+        Called with each line of progress; None for none.
+
+    Returns
+    -------
+    rows : list of dict
+        The result rows (see :mod:`.report`).
+    fitted : list of tuple
+        Per data set, the :class:`~.data.Dataset` and its fitted
+        :class:`~.models.Model` list.
     """
     say = progress or (lambda message: None)
     if args.csv:
@@ -208,12 +225,14 @@ def run(args, progress=None):
             key, seed=args.seed, dtype=args.dtype, csv_path=args.csv, target=args.target
         )
         n_train, n_features = data.X_train.shape
-        say(f"{data.name}: {n_train} training samples, {n_features} features, {args.dtype}")
-        for note in data.notes:
-            say(f"{data.name}: {note}")
+        say(
+            f"{data.name}: {n_train} training samples, {n_features} features, {args.dtype}, "
+            f"{data.task}"
+        )
         models = make_models(
             key,
             n_train,
+            task=data.task,
             hidden=args.hidden,
             solver=args.solver,
             max_iter=args.max_iter,
@@ -225,12 +244,18 @@ def run(args, progress=None):
             say(f"{data.name}: fitting {model.name} ({i}/{len(models)})")
             try:
                 result = measure(
-                    model.estimator, data.X_train, data.y_train, data.X_test, data.y_test
+                    model.estimator,
+                    data.X_train,
+                    data.y_train,
+                    data.X_test,
+                    data.y_test,
+                    task=data.task,
                 )
             except (ValueError, ArithmeticError) as exc:
                 raise CommandError(f"{data.name}: {model.name} failed: {exc}") from None
             rows.append(
-                dict(
+                result_row(
+                    task=data.task,
                     dataset=data.name,
                     n_train=n_train,
                     n_features=n_features,
@@ -239,10 +264,12 @@ def run(args, progress=None):
                     **result,
                 )
             )
-            say(
-                f"{data.name}: {model.name}: accuracy {result['accuracy']:.3f} "
-                f"in {result['fit_s']:.2f} s"
+            score = (
+                f"R2 {result['r2']:.3f}"
+                if data.task == "regression"
+                else f"accuracy {result['accuracy']:.3f}"
             )
+            say(f"{data.name}: {model.name}: {score} in {result['fit_s']:.2f} s")
         fitted.append((data, models))
     return rows, fitted
 
@@ -260,7 +287,10 @@ def compare(args, stdout=None, stderr=None) -> int:
     say = None if args.quiet else progress
     rows, fitted = run(args, progress=say)
     print(format_table(rows), file=stdout)
-    print(f"\n{FOOTNOTE}", file=stdout)
+    print("", *footnotes(rows), sep="\n", file=stdout)
+    notes = [f"{data.name}: {note}" for data, _ in fitted for note in data.notes]
+    if notes:  # how the data was read and prepared: on stdout, so that --quiet keeps it
+        print("", *notes, sep="\n", file=stdout)
     stdout.flush()  # here, where a closed pipe is handled, not at exit
     if args.out:
         from .figures import write_figures  # matplotlib: only when figures are asked for
