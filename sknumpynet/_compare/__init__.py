@@ -13,7 +13,11 @@ Modules, one job each:
 
 - :mod:`.cli`: the options, and the run from data to report;
 - :mod:`.data`: the built-in data sets and the train/test split;
-- :mod:`.csvfile`: reading a CSV file into features and labels;
+- :mod:`.csvfile`: reading a CSV file into feature columns and a target, and
+  the task that the target makes;
+- :mod:`.encoding`: the features of a CSV file through scikit-learn's
+  ``ColumnTransformer`` (imputation, scaling, one-hot encoding), fitted on
+  the training set;
 - :mod:`.models`: the model pairs, with matching parameters;
 - :mod:`.measure`: fitting, timing and measuring one model;
 - :mod:`.report`: the text tables, ``results.json`` and ``results.csv``;

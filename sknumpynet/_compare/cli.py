@@ -15,7 +15,8 @@ import os
 import sys
 import time
 
-from .data import BUILT_IN, load_dataset
+from .csvfile import MISSING
+from .data import BUILT_IN, TASKS, load_dataset
 from .errors import CommandError
 from .measure import measure
 from .models import DEFAULT_MAX_ITER, make_models
@@ -67,10 +68,26 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument(
         "--csv",
         metavar="PATH",
-        help="your own data: a CSV file with a header row; text feature columns are one-hot "
-        "encoded",
+        help="your own data: a CSV file with a header row. Feature columns of numbers are "
+        "standardized, text columns one-hot encoded, both fitted on the training split; "
+        f"missing cells ({', '.join(repr(m) for m in sorted(MISSING) if m)}, empty) are "
+        "imputed (numbers: the median; text: a category 'missing') and counted in the report",
     )
-    cmp.add_argument("--target", metavar="COLUMN", help="the CSV column that holds the labels")
+    cmp.add_argument(
+        "--target",
+        metavar="COLUMN",
+        help="the CSV column that holds the class labels or the values to predict; none of "
+        "its cells may be missing",
+    )
+    cmp.add_argument(
+        "--task",
+        choices=["auto", "classification", "regression"],
+        default="auto",
+        help="auto (default): a CSV target of numbers that are not all whole (continuous, "
+        "as scikit-learn's type_of_target says) makes a regression, text or whole numbers "
+        "a classification; regression reads whole numbers as a quantity. With built-in "
+        "data: only the sets of that task",
+    )
     cmp.add_argument(
         "--hidden",
         type=parse_hidden,
@@ -117,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument(
         "--out",
         metavar="DIR",
-        help="write results.json, results.csv, loss curves and decision boundaries (PNG) here",
+        help="write results.json, results.csv and figures (PNG) here: loss curves, decision "
+        "boundaries (classification, two features), predicted against true targets "
+        "(regression)",
     )
     cmp.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser
@@ -181,9 +200,15 @@ def check_args(args) -> None:
     if args.target and not args.csv:
         raise CommandError("--target needs --csv PATH")
     if args.csv and not args.target:
-        raise CommandError("--csv needs --target COLUMN: the column that holds the labels")
+        raise CommandError(
+            "--csv needs --target COLUMN: the column that holds the labels or values to predict"
+        )
     if args.csv and args.dataset:
         raise CommandError("give either --dataset or --csv, not both")
+    if args.dataset and args.task != "auto":
+        for name in args.dataset:
+            if name != "all" and TASKS[name] != args.task:
+                raise CommandError(f"--task {args.task}: {name} is a {TASKS[name]} data set")
     if args.csv and os.path.isdir(args.csv):
         raise CommandError(f"cannot read {args.csv}: it is a directory, not a CSV file")
     if args.csv and not os.path.exists(args.csv):
@@ -218,11 +243,20 @@ def run(args, progress=None):
         keys = ["csv"]
     else:
         names = args.dataset or ["all"]
-        keys = [key for key in BUILT_IN if key in names or "all" in names]
+        keys = [
+            key
+            for key in BUILT_IN
+            if (key in names or "all" in names) and args.task in ("auto", TASKS[key])
+        ]
     rows, fitted = [], []
     for key in keys:
         data = load_dataset(
-            key, seed=args.seed, dtype=args.dtype, csv_path=args.csv, target=args.target
+            key,
+            seed=args.seed,
+            dtype=args.dtype,
+            csv_path=args.csv,
+            target=args.target,
+            task=args.task,
         )
         n_train, n_features = data.X_train.shape
         say(

@@ -18,6 +18,7 @@ from sklearn.preprocessing import StandardScaler
 
 from ..datasets import make_mnist_like, make_spiral
 from .csvfile import read_csv
+from .encoding import encode
 from .errors import CommandError
 
 BUILT_IN = ("digits", "spiral", "mnist-like", "diabetes", "friedman1")
@@ -74,12 +75,32 @@ def load_built_in(name: str, seed: int) -> tuple[np.ndarray, np.ndarray, bool]:
     raise ValueError(f"unknown data set {name!r}; expected one of {BUILT_IN}")
 
 
-def load_dataset(key: str, *, seed: int, dtype, csv_path=None, target=None) -> Dataset:
+def load_dataset(
+    key: str, *, seed: int, dtype, csv_path=None, target=None, task="auto"
+) -> Dataset:
     """One data set split into train and test sets (25% test), features in ``dtype``.
 
-    ``key`` is a name from :data:`BUILT_IN`, or ``"csv"`` with ``csv_path``
-    and ``target``; CSV features are standardized on the training set. The
-    split of a classification is stratified (see :func:`split`).
+    Parameters
+    ----------
+    key : str
+        A name from :data:`BUILT_IN`, or ``"csv"``.
+    seed : int
+        Seed of the generated data sets and of the split.
+    dtype : str or numpy dtype
+        The dtype of the features.
+    csv_path, target : str, default=None
+        The CSV file and the name of its target column, for ``key="csv"``.
+    task : {"auto", "classification", "regression"}, default="auto"
+        What the CSV target is (see :mod:`.csvfile`); a built-in set has its
+        own task (:data:`TASKS`).
+
+    Returns
+    -------
+    data : Dataset
+        The split of a classification is stratified (see :func:`split`). The
+        features of a built-in set are standardized on the training set where
+        they need it; those of a CSV file are encoded by a ``ColumnTransformer``
+        fitted on the training set (see :mod:`.encoding`).
 
     Examples
     --------
@@ -87,18 +108,21 @@ def load_dataset(key: str, *, seed: int, dtype, csv_path=None, target=None) -> D
     >>> data.name, data.X_train.shape, data.X_test.shape, data.X_train.dtype
     ('spiral', (450, 2), (150, 2), dtype('float32'))
     """
-    notes = []
     if key == "csv":
-        table = read_csv(csv_path, target)
-        X, y, scale, notes = table.X, table.y, True, table.notes
+        table = read_csv(csv_path, target, task=task)
+        X, y, columns = table.take_matrix(), table.y, table.columns
+        task, notes = table.task, table.notes
         del table
-        name, task = os.path.basename(csv_path), "classification"
+        name = os.path.basename(csv_path)
     else:
         X, y, scale = load_built_in(key, seed)
-        name, task = key, TASKS[key]
+        name, task, notes = key, TASKS[key], []
     X_train, X_test, y_train, y_test = split(X, y, seed=seed, name=name, task=task)
     del X  # the split copied it: at most two copies of the features at a time
-    if scale:  # in place: the split's arrays are new
+    if key == "csv":  # fitted on the training set only
+        X_train, X_test, encoded = encode(columns, X_train, X_test, dtype=dtype)
+        notes = notes + encoded
+    elif scale:  # in place: the split's arrays are new
         scaler = StandardScaler(copy=False).fit(X_train)
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     dtype = np.dtype(dtype)
@@ -135,7 +159,7 @@ def split(X, y, *, seed: int, name: str, task: str = "classification"):
         raise CommandError(
             f"{name}: the target has {n_classes} classes in {n_train} training samples: it "
             "looks continuous or like an identifier, not classes (most would have a single "
-            "sample); regression targets are not supported by compare yet"
+            "sample); if it is a quantity, give --task regression"
         )
     unseen = np.setdiff1d(np.unique(parts[3]), train_classes)
     if unseen.size:
