@@ -591,7 +591,7 @@ def test_the_sample_csv_in_the_repository(capsys):
         "penguins_like.csv: column 'body_mass_g': 1 cell is missing (the first on line 217), "
         "imputed with the column's median in the training set",
         "penguins_like.csv: column 'island': 1 cell is missing (the first on line 260), "
-        "encoded as a category of their own, 'missing'",
+        "encoded as the category 'missing'",
     ]
     data = read_csv(str(SAMPLE), "species")
     assert data.kinds == ["numeric"] * 4 + ["text"]

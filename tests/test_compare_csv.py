@@ -153,8 +153,8 @@ def test_missing_values_are_imputed_from_the_training_set():
         "where they are encoded as none of the values seen in training",
         "column 'size': 2 cells are missing (the first on line 3), imputed with the column's "
         "median in the training set",
-        "column 'colour': 2 cells are missing (the first on line 4), encoded as a category of "
-        "their own, 'missing'",
+        "column 'colour': 2 cells are missing (the first on line 4), encoded as the category "
+        "'missing'",
     ]
 
 

@@ -130,4 +130,4 @@ def _missing_note(column) -> str:
     where = f"column {column.name!r}: {cells} missing (the first on line {column.first_missing})"
     if column.kind == "numeric":
         return f"{where}, imputed with the column's median in the training set"
-    return f"{where}, encoded as a category of their own, 'missing'"
+    return f"{where}, encoded as the category 'missing'"
