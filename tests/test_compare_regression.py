@@ -12,7 +12,9 @@ from sklearn.preprocessing import StandardScaler
 
 from sknumpynet import MLPRegressorNP
 from sknumpynet.__main__ import main
+from sknumpynet._compare import cli
 from sknumpynet._compare.cli import build_parser, run
+from sknumpynet._compare.data import Dataset
 from sknumpynet._compare.figures import (
     decision_boundary_figure,
     loss_curve_figure,
@@ -209,3 +211,25 @@ def test_ridge_alpha_is_the_penalty_of_a_network_without_hidden_layer():
     (models,) = [make_models("csv", 200, task="regression", alpha=alpha)]
     assert models[2].estimator.regressor.alpha == alpha
     assert models[3].estimator.regressor.alpha == pytest.approx(alpha / 200)
+
+
+@pytest.mark.parametrize(
+    "task, datasets",
+    [
+        ("regression", ["diabetes", "friedman1"]),
+        ("classification", ["digits", "spiral", "mnist-like"]),
+        ("auto", ["digits", "spiral", "mnist-like", "diabetes", "friedman1"]),
+    ],
+)
+def test_task_picks_the_built_in_sets_of_that_task(task, datasets, monkeypatch):
+    # which sets a run loads, without loading or fitting them
+    loaded = []
+
+    def load(key, **kwargs):
+        loaded.append(key)
+        return Dataset(key, np.zeros((3, 1)), np.zeros((1, 1)), np.zeros(3), np.zeros(1))
+
+    monkeypatch.setattr(cli, "load_dataset", load)
+    monkeypatch.setattr(cli, "make_models", lambda *args, **kwargs: [])
+    rows, _ = run(build_parser().parse_args(["compare", "--task", task]))
+    assert loaded == datasets and rows == []
