@@ -233,3 +233,21 @@ def test_task_picks_the_built_in_sets_of_that_task(task, datasets, monkeypatch):
     monkeypatch.setattr(cli, "make_models", lambda *args, **kwargs: [])
     rows, _ = run(build_parser().parse_args(["compare", "--task", task]))
     assert loaded == datasets and rows == []
+
+
+def test_a_diverged_model_keeps_the_others_readable(friedman1_fitted):
+    data, models = friedman1_fitted
+
+    class Diverged:
+        def predict(self, X):
+            return np.r_[1e30, np.nan, np.zeros(len(X) - 2)]
+
+    broken = [*models[:-1], type(models[-1])("linear", "SGDRegressor", Diverged(), False)]
+    figure = prediction_figure(data, broken)
+    assert clipped_texts(figure) == []
+    span = np.ptp(data.y_test)
+    for ax in figure.axes:
+        low, high = ax.get_xlim()
+        assert data.y_test.min() - 1.25 * span < low <= data.y_test.min()
+        assert data.y_test.max() <= high < data.y_test.max() + 1.25 * span
+    assert figure.axes[-1].get_title() == "SGDRegressor\nR2 nan"

@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     cmp = commands.add_parser(
         "compare",
-        help="fit ours beside scikit-learn's and print one table",
+        help="fit ours beside scikit-learn's and print a table per task",
         description=(
             "Classification: fit SoftmaxClassifier beside LogisticRegression and "
             "SGDClassifier(log_loss), and MLPClassifierNP beside MLPClassifier with identical "

@@ -73,14 +73,20 @@ def prediction_figure(data, models) -> Figure | None:
     """One panel per model: its test predictions against the true targets, and the diagonal.
 
     A point on the diagonal is a perfect prediction; each panel's title gives
-    the model's test R². None unless ``data`` is a regression.
+    the model's test R². Both axes span the true targets and the predictions,
+    up to one span of the targets beyond them. None unless ``data`` is a
+    regression.
     """
     if data.task != "regression":
         return None
     predicted = [model.estimator.predict(data.X_test) for model in models]
-    finite = [p[np.isfinite(p)] for p in predicted]
-    low = min(float(np.min(data.y_test)), *(float(np.min(p)) for p in finite if p.size))
-    high = max(float(np.max(data.y_test)), *(float(np.max(p)) for p in finite if p.size))
+    # both axes: the true targets and the predictions, but no further than one
+    # span of the targets beyond them (a diverged model's predictions stay off)
+    y_low, y_high = float(np.min(data.y_test)), float(np.max(data.y_test))
+    span = y_high - y_low
+    shown = np.concatenate([data.y_test, *predicted])
+    shown = shown[np.isfinite(shown)].clip(y_low - span, y_high + span)
+    low, high = float(shown.min()), float(shown.max())
     margin = 0.05 * (high - low)
     limits = (low - margin, high + margin)
     figure = Figure(figsize=(3.2 * len(models), 4.0), layout="constrained")
