@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from figure_checks import clipped_texts
 from matplotlib.figure import Figure
 from sklearn.linear_model import LogisticRegression
 
@@ -118,6 +119,7 @@ def spiral_run():
 def test_loss_curves_ours_stays_visible_under_scikit_learns(spiral_run):
     data, models = spiral_run
     figure = loss_curve_figure(data.name, models)
+    assert clipped_texts(figure) == []
     (ax,) = figure.axes
     lines = {line.get_label().split(":")[0]: line for line in ax.get_lines()}
     # the two linear references record no loss curve
@@ -138,6 +140,7 @@ def test_decision_boundaries_color_points_like_the_regions_of_their_class(spiral
     data, models = spiral_run
     figure = decision_boundary_figure(data, models)
     assert [ax.get_title() for ax in figure.axes] == MODELS
+    assert clipped_texts(figure) == []
 
     estimator = next(m.estimator for m in models if m.name == "MLPClassifierNP")
     ax = Figure().subplots()
@@ -197,7 +200,8 @@ def test_compare_a_csv_file_with_a_text_target(tmp_path, capsys):
     argv = ["compare", "--csv", path, "--target", "kind", "--max-iter", "5", "--out", str(out)]
     assert main(argv) == 0
     captured = capsys.readouterr()
-    assert captured.out.count("data.csv") == len(MODELS)
+    table = [line for line in captured.out.splitlines() if line.startswith("data.csv ")]
+    assert len(table) == len(MODELS)
     assert "data.csv: 45 training samples, 3 features" in captured.err
     rows = json.loads((out / "results.json").read_text())
     assert {row["n_features"] for row in rows} == {3}
@@ -224,9 +228,10 @@ def test_csv_text_feature_is_one_hot_encoded_with_a_note(tmp_path, capsys):
     out = tmp_path / "out"
     argv = ["compare", "--csv", path, "--target", "y", "--max-iter", "30", "--hidden", "4"]
     assert main([*argv, "--out", str(out)]) == 0
-    err = capsys.readouterr().err
-    assert "paint.csv: one-hot encoded the text column 'colour' (3 values)" in err
-    assert "60 training samples, 4 features" in err
+    captured = capsys.readouterr()
+    # how the data was prepared is part of the report, on stdout (--quiet keeps it)
+    assert "\npaint.csv: one-hot encoded the text column 'colour' (3 values)" in captured.out
+    assert "60 training samples, 4 features" in captured.err
     results = json.loads((out / "results.json").read_text())
     by_model = {row["model"]: row for row in results}
     assert by_model["LogisticRegression"]["accuracy"] == 1.0
@@ -280,6 +285,12 @@ BAD_INPUT = [
         ("alpha-negative", ["compare", "--alpha", "-1"], ">= 0"),
         ("alpha-inf", ["compare", "--alpha", "inf"], "finite"),
         ("dtype-float16", ["compare", "--dtype", "float16"], "invalid choice"),
+        ("unknown-task", ["compare", "--task", "ranking"], "invalid choice"),
+        (
+            "task-of-another-data-set",
+            ["compare", "--dataset", "digits", "--task", "regression"],
+            "--task regression: digits is a classification data set",
+        ),
         (
             "seed-negative",
             ["compare", "--dataset", "spiral", "--seed", "-1"],
@@ -341,35 +352,88 @@ BAD_INPUT = [
         ("no-feature-column", [File("y\np\nq\n")], "no feature columns"),
         # ---- the features
         ("text-among-numbers", [File("a,y\n1,p\nq,p\n")], "not numeric: line 3 holds 'q'"),
-        ("empty-feature-cell", [File("a,y\n1,p\n,q\n")], "line 3: column 'a' has no value"),
-        ("nan-feature", [File("a,y\n1,p\nnan,q\n")], "finite numbers"),
+        (
+            "feature-column-with-every-cell-missing",
+            [File("a,b,y\n,1,p\nNA,2,q\n")],
+            "column 'a' has no values (all 2 cells are missing); drop it",
+        ),
+        ("infinite-feature", [File("a,y\n1,p\ninf,q\n")], "line 3: column 'a' holds 'inf'"),
         (
             "text-column-with-too-many-values",
             [File("name,y\n" + "".join(f"name {i},{i % 2}\n" for i in range(60)))],
             "column 'name' holds text with more than 50 distinct values",
         ),
         # ---- the target
-        ("empty-label", [File("a,y\n1,p\n2,\n")], "line 3: no label"),
-        ("nan-label", [File("a,y\n1,1\n2,nan\n3,2\n")], "holds 'nan', which is not a class label"),
+        ("empty-target", [File("a,y\n1,p\n2,\n")], "line 3: the target column 'y' has no value;"),
         (
-            "float-target-400-rows",
-            [File(lambda: _continuous(400))],
+            "nan-target",
+            [File("a,y\n1,1\n2,nan\n3,2\n")],
+            "line 3: the target column 'y' has no value ('nan')",
+        ),
+        (
+            "na-target",
+            [File("a,y\n1,1.5\n2,2.5\n3,NA\n")],
+            "line 4: the target column 'y' has no value ('NA')",
+        ),
+        (
+            "infinite-target",
+            [File("a,y\n1,1.5\n2,-inf\n")],
+            "line 3: the target column 'y' holds '-inf', which is not a finite number",
+        ),
+        (
+            "float-target-400-rows-as-classes",
+            [File(lambda: _continuous(400)), "--task", "classification"],
             "the target column 'y' looks continuous (line 2 holds",
         ),
         (
-            "continuous-target-40k-distinct-values",
-            [File(lambda: _continuous(40_000))],
-            "looks continuous",
+            "float-target-40k-distinct-values-as-classes",
+            [File(lambda: _continuous(40_000)), "--task", "classification"],
+            "looks continuous (line 2 holds",
         ),
         (
-            "float-target-with-two-values",
-            [File("a,y\n" + "".join(f"{i},{i % 2 + 0.5}\n" for i in range(40)))],
-            "regression targets are not supported by compare yet",
+            "float-target-with-two-values-as-classes",
+            [
+                File("a,y\n" + "".join(f"{i},{i % 2 + 0.5}\n" for i in range(40))),
+                "--task",
+                "classification",
+            ],
+            "leave out --task classification to compare regressors",
+        ),
+        (
+            "text-target-as-a-quantity",
+            [File("a,y\n1,1.5\n2,p\n"), "--task", "regression"],
+            "the target column 'y' holds text (line 3: 'p'); a regression needs numbers",
+        ),
+        (
+            "text-after-1000-numbers-in-the-target",
+            [File(lambda: _continuous(1200) + "7,p\n")],
+            "the target column 'y' holds numbers, but line 1202 holds 'p'",
+        ),
+        (
+            "more-than-1000-whole-numbers",
+            [File(lambda: "a,y\n" + "".join(f"{i},{i}\n" for i in range(1200)))],
+            "more than 1000 distinct whole numbers, too many to be classes; if it is a "
+            "quantity, give --task regression",
+        ),
+        (
+            "regression-with-four-rows",
+            [File("a,y\n1,0.5\n2,1.5\n3,2.5\n4,3.5\n")],
+            "4 samples are too few to split into train and test sets for a regression",
+        ),
+        (
+            "regression-on-a-single-value",
+            [File("a,y\n" + "".join(f"{i},2.5\n" for i in range(20))), "--task", "regression"],
+            "the target has a single value",
         ),
         (
             "integer-target-distinct-in-each-row",
             [File("a,y\n" + "".join(f"{i},{1000 + i}\n" for i in range(40)))],
             "the target has 30 classes in 30 training samples: it looks continuous or like an",
+        ),
+        (
+            "integer-target-distinct-in-each-row-hint",
+            [File("a,y\n" + "".join(f"{i},{1000 + i}\n" for i in range(40)))],
+            "if it is a quantity, give --task regression",
         ),
         (
             "more-than-1000-classes",
@@ -463,7 +527,8 @@ def test_reading_a_csv_file_takes_memory_in_proportion_to_its_numbers(tmp_path):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    np.testing.assert_allclose(data.X[:, :8], X, atol=5e-7)
+    assert data.kinds == ["numeric"] * 8 + ["text"]
+    np.testing.assert_allclose(np.column_stack([c.values for c in data.columns[:8]]), X, atol=5e-7)
     size = path.stat().st_size
     assert peak < 3 * size, f"peak {peak / size:.1f} times the size of the file"
 
@@ -502,17 +567,36 @@ def test_help_lists_the_options(capsys):
         assert option in help_text
 
 
+SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "data" / "penguins_like.csv"
+
+
 def test_the_sample_csv_in_the_repository(capsys):
-    # the README's --csv line: numeric columns, a text column and text labels
-    path = Path(__file__).resolve().parents[1] / "examples" / "data" / "penguins_like.csv"
-    argv = ["compare", "--csv", str(path), "--target", "species", "--quiet"]
+    # the documentation's --csv line: numeric columns, a text column, missing
+    # cells of both, and text labels
+    argv = ["compare", "--csv", str(SAMPLE), "--target", "species", "--quiet"]
     assert main(argv) == 0
     lines = capsys.readouterr().out.splitlines()
     rows = [line.split() for line in lines if line.startswith("penguins_like.csv ")]
     assert [row[1] for row in rows] == MODELS
     assert all(float(row[2]) > 0.9 for row in rows)  # accuracy: the species are separable
-    data = read_csv(str(path), "species")
-    assert data.X.shape == (300, 7)  # four numbers and the island, one-hot encoded
+    notes = [line for line in lines if line.startswith("penguins_like.csv: ")]
+    assert notes == [
+        "penguins_like.csv: classification: the target column 'species' holds 3 classes "
+        "(text or whole numbers)",
+        "penguins_like.csv: one-hot encoded the text column 'island' (3 values)",
+        "penguins_like.csv: column 'bill_depth_mm': 2 cells are missing (the first on line "
+        "12), imputed with the column's median in the training set",
+        "penguins_like.csv: column 'flipper_length_mm': 1 cell is missing (the first on line "
+        "141), imputed with the column's median in the training set",
+        "penguins_like.csv: column 'body_mass_g': 1 cell is missing (the first on line 217), "
+        "imputed with the column's median in the training set",
+        "penguins_like.csv: column 'island': 1 cell is missing (the first on line 260), "
+        "encoded as the category 'missing'",
+    ]
+    data = read_csv(str(SAMPLE), "species")
+    assert data.kinds == ["numeric"] * 4 + ["text"]
+    assert [c.n_missing for c in data.columns] == [0, 2, 1, 1, 1]
+    assert data.columns[-1].categories == ["Biscoe", "Dream", "Torgersen"]
     assert sorted(set(data.y)) == ["Adelie", "Chinstrap", "Gentoo"]
 
 

@@ -1,20 +1,27 @@
 """``sknumpynet compare``: our estimators beside scikit-learn's, on the same data.
 
-For every data set the command fits :class:`~sknumpynet.SoftmaxClassifier`
-beside ``LogisticRegression`` and ``SGDClassifier(loss="log_loss")``, and
-:class:`~sknumpynet.MLPClassifierNP` beside ``MLPClassifier`` with identical
-parameters, then prints one table of test accuracy, log loss, fit time, time
-per epoch and peak memory.
+For every classification data set the command fits
+:class:`~sknumpynet.SoftmaxClassifier` beside ``LogisticRegression`` and
+``SGDClassifier(loss="log_loss")``, and :class:`~sknumpynet.MLPClassifierNP`
+beside ``MLPClassifier`` with identical parameters; for every regression data
+set, :class:`~sknumpynet.MLPRegressorNP` beside ``MLPRegressor`` with
+identical parameters, and the linear baselines ``Ridge`` and
+``SGDRegressor``. It prints a table per task: test accuracy and log loss, or
+test R² and RMSE, then fit time, epochs, time per epoch and peak memory.
 
 Modules, one job each:
 
 - :mod:`.cli`: the options, and the run from data to report;
 - :mod:`.data`: the built-in data sets and the train/test split;
-- :mod:`.csvfile`: reading a CSV file into features and labels;
+- :mod:`.csvfile`: reading a CSV file into feature columns and a target, and
+  the task that the target makes;
+- :mod:`.encoding`: the features of a CSV file through scikit-learn's
+  ``ColumnTransformer`` (imputation, scaling, one-hot encoding), fitted on
+  the training set;
 - :mod:`.models`: the model pairs, with matching parameters;
 - :mod:`.measure`: fitting, timing and measuring one model;
-- :mod:`.report`: the text table, ``results.json`` and ``results.csv``;
-- :mod:`.figures`: the loss curves and decision boundaries.
+- :mod:`.report`: the text tables, ``results.json`` and ``results.csv``;
+- :mod:`.figures`: the loss curves, decision boundaries and predictions.
 """
 
 from .cli import build_parser, compare, main

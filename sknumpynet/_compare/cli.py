@@ -15,11 +15,12 @@ import os
 import sys
 import time
 
-from .data import BUILT_IN, load_dataset
+from .csvfile import MISSING
+from .data import BUILT_IN, TASKS, load_dataset
 from .errors import CommandError
 from .measure import measure
 from .models import DEFAULT_MAX_ITER, make_models
-from .report import FOOTNOTE, format_table, write_results
+from .report import footnotes, format_table, result_row, write_results
 
 # The largest seed numpy's RandomState takes: the seed of the data, the
 # split and the models.
@@ -39,34 +40,54 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog="sknumpynet",
-        description="Neural-network classifiers in plain numpy, beside scikit-learn's.",
+        description="Neural networks in plain numpy, beside scikit-learn's.",
     )
     parser.add_argument("--version", action="version", version=f"sknumpynet {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     cmp = commands.add_parser(
         "compare",
-        help="fit ours beside scikit-learn's and print one table",
+        help="fit ours beside scikit-learn's and print a table per task",
         description=(
-            "Fit SoftmaxClassifier beside LogisticRegression and SGDClassifier(log_loss), "
-            "and MLPClassifierNP beside MLPClassifier with identical parameters; print test "
-            "accuracy, log loss, fit time, time per epoch and peak memory. Built-in data is "
-            "shipped with scikit-learn or generated: nothing is downloaded."
+            "Classification: fit SoftmaxClassifier beside LogisticRegression and "
+            "SGDClassifier(log_loss), and MLPClassifierNP beside MLPClassifier with identical "
+            "parameters; print test accuracy and log loss. Regression: fit MLPRegressorNP "
+            "beside MLPRegressor with identical parameters, and the linear baselines Ridge and "
+            "SGDRegressor, all on the target standardized on the training set; print test R2 "
+            "and RMSE. Both: fit time, epochs, time per epoch and peak memory. Built-in data "
+            "is shipped with scikit-learn or generated: nothing is downloaded."
         ),
     )
     cmp.add_argument(
         "--dataset",
         action="append",
         choices=[*BUILT_IN, "all"],
-        help="built-in data set; repeat for several (default: all, or none with --csv)",
+        help="built-in data set: digits, spiral and mnist-like are classifications, diabetes "
+        "and friedman1 regressions; repeat for several (default: all, or none with --csv)",
     )
     cmp.add_argument(
         "--csv",
         metavar="PATH",
-        help="your own data: a CSV file with a header row; text feature columns are one-hot "
-        "encoded",
+        help="your own data: a CSV file with a header row. Feature columns of numbers are "
+        "standardized, text columns one-hot encoded, both fitted on the training split; "
+        f"missing cells ({', '.join(repr(m) for m in sorted(MISSING) if m)}, empty) are "
+        "imputed (numbers: the median; text: a category 'missing') and counted in the report",
     )
-    cmp.add_argument("--target", metavar="COLUMN", help="the CSV column that holds the labels")
+    cmp.add_argument(
+        "--target",
+        metavar="COLUMN",
+        help="the CSV column that holds the class labels or the values to predict; none of "
+        "its cells may be missing",
+    )
+    cmp.add_argument(
+        "--task",
+        choices=["auto", "classification", "regression"],
+        default="auto",
+        help="auto (default): a CSV target of numbers that are not all whole (continuous, "
+        "as scikit-learn's type_of_target says) makes a regression, text or whole numbers "
+        "a classification; regression reads whole numbers as a quantity. With built-in "
+        "data: only the sets of that task",
+    )
     cmp.add_argument(
         "--hidden",
         type=parse_hidden,
@@ -77,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument(
         "--solver",
         choices=["sgd", "adam", "lbfgs"],
-        help="solver of all three numpy/MLP models (default: each estimator's own default)",
+        help="solver of our models and of scikit-learn's MLP (default: each estimator's own "
+        "default)",
     )
     cmp.add_argument(
         "--max-iter",
@@ -112,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument(
         "--out",
         metavar="DIR",
-        help="write results.json, results.csv, loss curves and decision boundaries (PNG) here",
+        help="write results.json, results.csv and figures (PNG) here: loss curves, decision "
+        "boundaries (classification, two features), predicted against true targets "
+        "(regression)",
     )
     cmp.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser
@@ -176,9 +200,15 @@ def check_args(args) -> None:
     if args.target and not args.csv:
         raise CommandError("--target needs --csv PATH")
     if args.csv and not args.target:
-        raise CommandError("--csv needs --target COLUMN: the column that holds the labels")
+        raise CommandError(
+            "--csv needs --target COLUMN: the column that holds the labels or values to predict"
+        )
     if args.csv and args.dataset:
         raise CommandError("give either --dataset or --csv, not both")
+    if args.dataset and args.task != "auto":
+        for name in args.dataset:
+            if name != "all" and TASKS[name] != args.task:
+                raise CommandError(f"--task {args.task}: {name} is a {TASKS[name]} data set")
     if args.csv and os.path.isdir(args.csv):
         raise CommandError(f"cannot read {args.csv}: it is a directory, not a CSV file")
     if args.csv and not os.path.exists(args.csv):
@@ -193,27 +223,50 @@ def check_args(args) -> None:
 def run(args, progress=None):
     """Fit and measure every model on every data set.
 
-    Returns the result rows (see :mod:`.report`) and, per data set, the
-    :class:`~.data.Dataset` and its fitted :class:`~.models.Model` list.
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``compare``.
+    progress : callable, default=None
+        Called with each line of progress; None for none.
+
+    Returns
+    -------
+    rows : list of dict
+        The result rows (see :mod:`.report`).
+    fitted : list of tuple
+        Per data set, the :class:`~.data.Dataset` and its fitted
+        :class:`~.models.Model` list.
     """
     say = progress or (lambda message: None)
     if args.csv:
         keys = ["csv"]
     else:
         names = args.dataset or ["all"]
-        keys = [key for key in BUILT_IN if key in names or "all" in names]
+        keys = [
+            key
+            for key in BUILT_IN
+            if (key in names or "all" in names) and args.task in ("auto", TASKS[key])
+        ]
     rows, fitted = [], []
     for key in keys:
         data = load_dataset(
-            key, seed=args.seed, dtype=args.dtype, csv_path=args.csv, target=args.target
+            key,
+            seed=args.seed,
+            dtype=args.dtype,
+            csv_path=args.csv,
+            target=args.target,
+            task=args.task,
         )
         n_train, n_features = data.X_train.shape
-        say(f"{data.name}: {n_train} training samples, {n_features} features, {args.dtype}")
-        for note in data.notes:
-            say(f"{data.name}: {note}")
+        say(
+            f"{data.name}: {n_train} training samples, {n_features} features, {args.dtype}, "
+            f"{data.task}"
+        )
         models = make_models(
             key,
             n_train,
+            task=data.task,
             hidden=args.hidden,
             solver=args.solver,
             max_iter=args.max_iter,
@@ -225,12 +278,18 @@ def run(args, progress=None):
             say(f"{data.name}: fitting {model.name} ({i}/{len(models)})")
             try:
                 result = measure(
-                    model.estimator, data.X_train, data.y_train, data.X_test, data.y_test
+                    model.estimator,
+                    data.X_train,
+                    data.y_train,
+                    data.X_test,
+                    data.y_test,
+                    task=data.task,
                 )
             except (ValueError, ArithmeticError) as exc:
                 raise CommandError(f"{data.name}: {model.name} failed: {exc}") from None
             rows.append(
-                dict(
+                result_row(
+                    task=data.task,
                     dataset=data.name,
                     n_train=n_train,
                     n_features=n_features,
@@ -239,10 +298,12 @@ def run(args, progress=None):
                     **result,
                 )
             )
-            say(
-                f"{data.name}: {model.name}: accuracy {result['accuracy']:.3f} "
-                f"in {result['fit_s']:.2f} s"
+            score = (
+                f"R2 {result['r2']:.3f}"
+                if data.task == "regression"
+                else f"accuracy {result['accuracy']:.3f}"
             )
+            say(f"{data.name}: {model.name}: {score} in {result['fit_s']:.2f} s")
         fitted.append((data, models))
     return rows, fitted
 
@@ -260,7 +321,10 @@ def compare(args, stdout=None, stderr=None) -> int:
     say = None if args.quiet else progress
     rows, fitted = run(args, progress=say)
     print(format_table(rows), file=stdout)
-    print(f"\n{FOOTNOTE}", file=stdout)
+    print("", *footnotes(rows), sep="\n", file=stdout)
+    notes = [f"{data.name}: {note}" for data, _ in fitted for note in data.notes]
+    if notes:  # how the data was read and prepared: on stdout, so that --quiet keeps it
+        print("", *notes, sep="\n", file=stdout)
     stdout.flush()  # here, where a closed pipe is handled, not at exit
     if args.out:
         from .figures import write_figures  # matplotlib: only when figures are asked for

@@ -1,8 +1,10 @@
-"""The figures of the ``compare`` command: loss curves and decision boundaries.
+"""The figures of the ``compare`` command: loss curves, decision boundaries, predictions.
 
-Loss curves are drawn by the package's own
-:class:`~sknumpynet.plotting.LossCurveDisplay`, decision boundaries by
-scikit-learn's :class:`~sklearn.inspection.DecisionBoundaryDisplay`. Figures
+Loss curves (of every model that records one) are drawn by the package's own
+:class:`~sknumpynet.plotting.LossCurveDisplay`; decision boundaries (of a
+classification with two features) by scikit-learn's
+:class:`~sklearn.inspection.DecisionBoundaryDisplay`; predicted against true
+targets (of a regression) as one scatter plot per model. Figures
 are made with :class:`matplotlib.figure.Figure`, not pyplot, so that writing
 them neither needs nor changes a matplotlib backend.
 """
@@ -17,7 +19,9 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from sklearn.base import is_regressor
 from sklearn.inspection import DecisionBoundaryDisplay
+from sklearn.metrics import r2_score
 
 from ..plotting import LossCurveDisplay
 from .errors import CommandError
@@ -33,33 +37,90 @@ THEIRS_STYLE = dict(linestyle="--", linewidth=1.5, zorder=3)
 def loss_curve_figure(name: str, models) -> Figure | None:
     """Training loss per epoch of the models that record it, on one axis; None if none do.
 
-    ``models`` are fitted :class:`~sknumpynet._compare.models.Model` objects.
+    ``models`` are fitted :class:`~sknumpynet._compare.models.Model` objects;
+    the loss of a regressor is that of the standardized target it fits.
     """
-    with_curves = [m for m in models if getattr(m.estimator, "loss_curve_", None) is not None]
+    with_curves = [m for m in models if getattr(m.fitted, "loss_curve_", None) is not None]
     if not with_curves:
         return None
     figure = Figure(figsize=(6.4, 4.8), layout="constrained")
     ax = figure.subplots()
     for model in with_curves:
         LossCurveDisplay.from_estimator(
-            model.estimator,
+            model.fitted,
             ax=ax,
             name=model.name,
             log_scale=True,
             color=FAMILY_COLORS.get(model.family),
             **(OURS_STYLE if model.ours else THEIRS_STYLE),
         )
-    ax.set_title(f"{name}: loss curves (solid: sknumpynet, dashed: scikit-learn)", fontsize=10)
+    if all(is_regressor(model.fitted) for model in with_curves):
+        # what a regressor of compare fits: the target standardized on the training set
+        ax.set_ylabel(f"{ax.get_ylabel()}\nof the standardized target")
+    ax.set_title(
+        _title(f"{name}: loss curves", "(solid: sknumpynet, dashed: scikit-learn)"), fontsize=10
+    )
     return figure
+
+
+def _title(head: str, tail: str, width: int = 64) -> str:
+    """``head`` and ``tail`` on one line, or on two when longer than ``width`` characters
+    (a long file name), so that the title stays inside the figure."""
+    return f"{head} {tail}" if len(head) + len(tail) < width else f"{head}\n{tail}"
+
+
+def prediction_figure(data, models) -> Figure | None:
+    """One panel per model: its test predictions against the true targets, and the diagonal.
+
+    A point on the diagonal is a perfect prediction; each panel's title gives
+    the model's test R². Both axes span the true targets and the predictions,
+    up to one span of the targets beyond them. None unless ``data`` is a
+    regression.
+    """
+    if data.task != "regression":
+        return None
+    predicted = [model.estimator.predict(data.X_test) for model in models]
+    # both axes: the true targets and the predictions, but no further than one
+    # span of the targets beyond them (a diverged model's predictions stay off)
+    y_low, y_high = float(np.min(data.y_test)), float(np.max(data.y_test))
+    span = y_high - y_low
+    shown = np.concatenate([data.y_test, *predicted])
+    shown = shown[np.isfinite(shown)].clip(y_low - span, y_high + span)
+    low, high = float(shown.min()), float(shown.max())
+    margin = 0.05 * (high - low)
+    limits = (low - margin, high + margin)
+    figure = Figure(figsize=(3.2 * len(models), 4.0), layout="constrained")
+    axes = figure.subplots(1, len(models), squeeze=False)[0]
+    for ax, model, y_pred in zip(axes, models, predicted):
+        color = FAMILY_COLORS.get(model.family)
+        ax.plot(limits, limits, color="0.5", linewidth=1.0, linestyle=":", zorder=1)
+        ax.scatter(data.y_test, y_pred, s=8, alpha=0.6, color=color, linewidths=0, zorder=2)
+        ax.set_xlim(limits)
+        ax.set_ylim(limits)
+        ax.set_aspect("equal")
+        r2 = _r2(data.y_test, y_pred)
+        ax.set_title(f"{model.name}\nR2 {r2:.3f}", fontsize=9)
+        ax.set_xlabel("true", fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0].set_ylabel("predicted", fontsize=8)
+    figure.suptitle(f"{data.name}: predicted and true targets of the test set")
+    return figure
+
+
+def _r2(y_true, y_pred) -> float:
+    """The coefficient of determination; NaN for non-finite predictions."""
+    if not np.all(np.isfinite(y_pred)):
+        return float("nan")
+    return float(r2_score(y_true, y_pred))
 
 
 def decision_boundary_figure(data, models) -> Figure | None:
     """One panel per model: its predicted regions, and the test points in their true class.
 
     Regions and points share one colour per class. None unless the data has
-    exactly two features.
+    exactly two features and is a classification.
     """
-    if data.X_train.shape[1] != 2:
+    if data.task != "classification" or data.X_train.shape[1] != 2:
         return None
     figure = Figure(figsize=(3.2 * len(models), 3.6), layout="constrained")
     for ax, model in zip(figure.subplots(1, len(models), squeeze=False)[0], models):
@@ -124,6 +185,7 @@ def write_figures(out_dir: str, data, models) -> list[str]:
     figures = [
         (f"loss_curves_{safe}.png", loss_curve_figure(data.name, models)),
         (f"decision_boundaries_{safe}.png", decision_boundary_figure(data, models)),
+        (f"predictions_{safe}.png", prediction_figure(data, models)),
     ]
     for filename, figure in figures:
         if figure is None:

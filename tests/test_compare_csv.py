@@ -1,0 +1,230 @@
+"""``sknumpynet compare --csv``: the task the target makes, and the features through
+scikit-learn's ColumnTransformer, fitted on the training set only."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from figure_checks import clipped_texts
+
+from sknumpynet.__main__ import main
+from sknumpynet._compare.cli import build_parser, run
+from sknumpynet._compare.csvfile import CsvColumn, read_csv
+from sknumpynet._compare.data import load_dataset
+from sknumpynet._compare.encoding import encode
+from sknumpynet._compare.figures import prediction_figure
+
+REGRESSORS = ["MLPRegressorNP", "MLPRegressor", "Ridge", "SGDRegressor"]
+
+
+def _write_csv(path, header, rows):
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return str(path)
+
+
+def _plants(tmp_path, n=400, seed=0, missing=()):
+    """A CSV of two measurements, a soil (text) and a continuous height that depends on
+    all three; ``missing`` are (row, column) cells written as NA."""
+    rng = np.random.RandomState(seed)
+    water, light = rng.uniform(0, 10, n), rng.uniform(0, 10, n)
+    soil = rng.choice(["clay", "loam", "sand"], n)
+    height = 2.0 * water + 1.0 * light + np.select([soil == "clay", soil == "loam"], [5, 0], -5)
+    height = height + rng.normal(0, 1.0, n)
+    rows = [
+        [f"{w:.3f}", f"{li:.3f}", s, f"{h:.2f}"] for w, li, s, h in zip(water, light, soil, height)
+    ]
+    for i, j in missing:
+        rows[i][j] = "NA"
+    return _write_csv(tmp_path / "plants.csv", ["water", "light", "soil", "height"], rows)
+
+
+def test_a_continuous_target_compares_regressors(tmp_path, capsys):
+    path = _plants(tmp_path)
+    out = tmp_path / "out"
+    argv = ["compare", "--csv", path, "--target", "height", "--max-iter", "300", "--quiet"]
+    assert main([*argv, "--out", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert stdout.split()[:4] == ["dataset", "model", "R2", "RMSE"]
+    assert "plants.csv: regression: the target column 'height' holds" in stdout
+    rows = json.loads((out / "results.json").read_text())
+    assert [row["model"] for row in rows] == REGRESSORS
+    assert {row["task"] for row in rows} == {"regression"}
+    by = {row["model"]: row for row in rows}
+    assert by["Ridge"]["n_features"] == 5  # two numbers and three soils
+    # the target is linear in the features: every model fits it, to the noise (sd 1)
+    for model in REGRESSORS:
+        assert by[model]["r2"] > 0.95, model
+        assert by[model]["rmse"] < 1.5, model
+    assert by["MLPRegressorNP"]["r2"] == pytest.approx(by["MLPRegressor"]["r2"], abs=1e-4)
+    with open(out / "results.csv", newline="") as f:
+        assert {row["task"] for row in csv.DictReader(f)} == {"regression"}
+    assert (out / "predictions_plants_csv.png").exists()
+
+
+def test_task_regression_reads_whole_numbers_as_a_quantity(tmp_path, capsys):
+    rng = np.random.RandomState(1)
+    x = rng.uniform(0, 100, 200)
+    rows = [[f"{v:.2f}", int(3 * v + rng.randint(0, 5))] for v in x]  # whole numbers
+    path = _write_csv(tmp_path / "counts.csv", ["x", "y"], rows)
+    assert read_csv(path, "y").task == "classification"  # auto: whole numbers are classes
+    data = read_csv(path, "y", task="regression")
+    assert data.task == "regression" and data.y.dtype == np.float64
+    argv = ["compare", "--csv", path, "--target", "y", "--task", "regression", "--quiet"]
+    assert main([*argv, "--max-iter", "50"]) == 0
+    stdout = capsys.readouterr().out
+    ridge = next(line for line in stdout.splitlines() if line.startswith("counts.csv  Ridge"))
+    assert float(ridge.split()[2]) > 0.99  # R2
+
+
+def test_auto_task_follows_type_of_target(tmp_path):
+    def task_of(values):
+        rows = [[i, v] for i, v in enumerate(values)]
+        return read_csv(_write_csv(tmp_path / "t.csv", ["a", "y"], rows), "y").task
+
+    assert task_of(["1", "2", "1", "2"]) == "classification"
+    assert task_of(["1.0", "2.0", "1.0"]) == "classification"  # whole, written as floats
+    assert task_of(["cat", "dog", "7"]) == "classification"  # text
+    assert task_of(["0.5", "1.5", "0.5"]) == "regression"  # two values, but not whole
+    assert task_of(["1", "2", "2.25"]) == "regression"
+    assert task_of(["1e3", "2.5e-1", "3"]) == "regression"
+
+
+def test_a_continuous_target_past_1000_distinct_values_is_read_in_full(tmp_path):
+    rng = np.random.RandomState(0)
+    y = rng.randn(3000)
+    rows = [[i, f"{v:.6f}"] for i, v in enumerate(y)]
+    data = read_csv(_write_csv(tmp_path / "many.csv", ["a", "y"], rows), "y")
+    assert data.task == "regression"
+    np.testing.assert_allclose(data.y, y, atol=5e-7)
+
+
+def test_features_are_encoded_on_the_training_set_only(tmp_path):
+    path = _plants(tmp_path, n=200)
+    data = load_dataset("csv", seed=0, dtype="float64", csv_path=path, target="height")
+    assert data.task == "regression"
+    assert data.X_train.shape == (150, 5) and data.X_test.shape == (50, 5)
+    # the scaler's statistics are the training set's: exactly standard there, not in the test
+    np.testing.assert_allclose(data.X_train[:, :2].mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(data.X_train[:, :2].std(axis=0), 1, atol=1e-12)
+    assert np.all(np.abs(data.X_test[:, :2].mean(axis=0)) > 1e-3)
+    # one-hot columns: one 1 per row
+    np.testing.assert_array_equal(data.X_train[:, 2:].sum(axis=1), 1)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_dtype_option_is_the_dtype_of_the_encoded_features(tmp_path, dtype):
+    path = _plants(tmp_path, n=60, missing=[(3, 0), (4, 2)])
+    data = load_dataset("csv", seed=0, dtype=dtype, csv_path=path, target="height")
+    assert data.X_train.dtype == data.X_test.dtype == np.dtype(dtype)
+    assert np.isfinite(data.X_train).all() and np.isfinite(data.X_test).all()
+
+
+def _columns(*specs):
+    return [
+        CsvColumn(name, kind, np.empty(0), categories, n_missing, first)
+        for name, kind, categories, n_missing, first in specs
+    ]
+
+
+def test_missing_values_are_imputed_from_the_training_set():
+    columns = _columns(
+        ("size", "numeric", [], 2, 3),
+        ("colour", "text", ["blue", "green", "red"], 2, 4),
+    )
+    nan = np.nan
+    X_train = np.array([[1.0, 0], [2.0, 1], [nan, nan], [4.0, 1], [10.0, 0]])
+    X_test = np.array([[nan, nan], [100.0, 2]])  # red: a colour of the test set only
+    X_train, X_test, notes = encode(columns, X_train, X_test, dtype="float64")
+    # the median of the training set (3, not 4 with the test set's 100) fills the gap ...
+    mean, std = np.mean([1, 2, 3, 4, 10]), np.std([1, 2, 3, 4, 10])
+    assert X_train[2, 0] == pytest.approx((3 - mean) / std)
+    assert X_test[0, 0] == pytest.approx((3 - mean) / std)
+    # ... and a missing colour is a category of its own: missing, blue, green
+    np.testing.assert_array_equal(
+        X_train[:, 1:], [[0, 1, 0], [0, 0, 1], [1, 0, 0], [0, 0, 1], [0, 1, 0]]
+    )
+    np.testing.assert_array_equal(X_test[:, 1:], [[1, 0, 0], [0, 0, 0]])  # red: none of them
+    assert notes == [
+        "one-hot encoded the text column 'colour' (3 values); 1 of them only in the test set, "
+        "where they are encoded as none of the values seen in training",
+        "column 'size': 2 cells are missing (the first on line 3), imputed with the column's "
+        "median in the training set",
+        "column 'colour': 2 cells are missing (the first on line 4), encoded as the category "
+        "'missing'",
+    ]
+
+
+def test_missing_cells_of_every_spelling_are_counted_and_reported(tmp_path, capsys):
+    rows = [[f"{i % 7}", "x" if i % 2 else "z", i % 2] for i in range(40)]
+    for i, cell in enumerate(["", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "-nan"]):
+        rows[2 * i + 1][0] = cell
+    rows[5][1] = " NA "
+    path = _write_csv(tmp_path / "gaps.csv", ["a", "b", "y"], rows)
+    data = read_csv(path, "y")
+    assert [c.n_missing for c in data.columns] == [9, 1]
+    assert [c.first_missing for c in data.columns] == [3, 7]
+    assert np.isnan(data.columns[0].values).sum() == 9
+    # in the report, on stdout, also with --quiet: nothing is imputed silently
+    argv = ["compare", "--csv", path, "--target", "y", "--max-iter", "5", "--hidden", "4"]
+    assert main([*argv, "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert (
+        "gaps.csv: column 'a': 9 cells are missing (the first on line 3), imputed with the "
+        "column's median in the training set" in captured.out
+    )
+    assert "gaps.csv: column 'b': 1 cell is missing (the first on line 7)" in captured.out
+
+
+def test_a_column_whose_first_cells_are_missing_takes_the_kind_of_the_others(tmp_path):
+    rows = [["", "NA", 0], ["", "", 1], ["2.5", "red", 0], ["4", "blue", 1]]
+    data = read_csv(_write_csv(tmp_path / "late.csv", ["a", "b", "y"], rows), "y")
+    assert data.kinds == ["numeric", "text"]
+    np.testing.assert_array_equal(data.columns[0].values, [np.nan, np.nan, 2.5, 4.0])
+    np.testing.assert_array_equal(data.columns[1].values, [np.nan, np.nan, 1.0, 0.0])
+    assert data.columns[1].categories == ["blue", "red"]
+
+
+def test_prediction_figure_of_a_csv_file_with_a_long_name(tmp_path):
+    path = _plants(tmp_path, n=120)
+    long_path = tmp_path / "heights_of_the_plants_of_the_second_greenhouse_in_2024.csv"
+    (tmp_path / "plants.csv").rename(long_path)
+    args = build_parser().parse_args(
+        ["compare", "--csv", str(long_path), "--target", "height", "--max-iter", "20"]
+    )
+    del path
+    _, fitted = run(args)
+    ((data, models),) = fitted
+    figure = prediction_figure(data, models)
+    assert clipped_texts(figure) == []
+
+
+def test_encoding_a_csv_file_takes_memory_in_proportion_to_its_numbers(tmp_path):
+    # From the file to encoded train and test sets: the columns as read, one
+    # matrix, its split, and the ColumnTransformer's output (which stacks the
+    # encoded blocks), never rows of strings.
+    import tracemalloc
+
+    rng = np.random.RandomState(0)
+    n = 40_000
+    X = rng.randn(n, 8)
+    colour = rng.choice(["red", "green", "blue"], n)
+    path = tmp_path / "numbers.csv"
+    with open(path, "w") as f:
+        f.write("f0,f1,f2,f3,f4,f5,f6,f7,colour,y\n")
+        for row, c in zip(X, colour):
+            f.write(",".join(f"{v:.6f}" for v in row) + f",{c},{int(row[0] > 0)}\n")
+    del X, colour
+    tracemalloc.start()
+    try:
+        data = load_dataset("csv", seed=0, dtype="float64", csv_path=str(path), target="y")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert data.X_train.shape == (30_000, 11)  # eight numbers, three colours
+    size = path.stat().st_size
+    assert peak < 3 * size, f"peak {peak / size:.1f} times the size of the file"
