@@ -20,7 +20,12 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import (
+    assert_all_finite,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
 from . import _export
 from . import _targets as targets
@@ -516,10 +521,22 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         Returns the assembled result and ``model``.
         """
         model = self._fitted_model()
+        # NaN and infinity are looked for chunk by chunk, just before the
+        # chunk's matrix product reads the same rows (from the cache), rather
+        # than in a pass of their own over all of X.
         X = validate_data(
-            model, X, accept_sparse=_SPARSE_FORMATS, dtype=model.coefs_[0].dtype, reset=False
+            model,
+            X,
+            accept_sparse=_SPARSE_FORMATS,
+            dtype=model.coefs_[0].dtype,
+            reset=False,
+            ensure_all_finite=False,
         )
         caller_errstate = np.geterr()
+        name = type(self).__name__
+
+        def check(rows):
+            assert_all_finite(rows, input_name="X", estimator_name=name)
 
         def part(z, start, stop):
             with np.errstate(**caller_errstate):
@@ -528,7 +545,9 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
                 return transform(z, model)
 
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is mended in part()
-            result = predict_chunks(X, model.coefs_, model.intercepts_, model._activation, part)
+            result = predict_chunks(
+                X, model.coefs_, model.intercepts_, model._activation, part, check=check
+            )
         return result, model
 
 

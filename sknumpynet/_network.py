@@ -85,9 +85,10 @@ def logits(
             A = np.multiply(A, masks[i], out=dropped[i])
 
 
-# Working memory of a chunked prediction: the layer buffers of one chunk of
-# rows. A few MiB keep each matrix product large enough for BLAS to run at
-# full speed and the buffers near the caches, whatever the number of rows.
+# Working memory of a chunked prediction: one chunk of input rows and its
+# layer buffers. A few MiB keep each matrix product large enough for BLAS to
+# run at full speed and the chunk in the caches between the passes over it,
+# whatever the number of rows.
 PREDICT_WORKING_BYTES = 4 * 2**20
 
 
@@ -97,13 +98,16 @@ def chunk_rows(coefs, activation: str, working_bytes: int | None = None) -> int:
     if working_bytes is None:
         working_bytes = PREDICT_WORKING_BYTES
     hidden = sum(W.shape[1] for W in coefs[:-1])
-    # every layer's output, the hidden layers' scratch and, for activations
-    # that need them, their pre-activations
-    units = coefs[-1].shape[1] + hidden * (3 if activation in NEEDS_INPUT else 2)
+    # the input row, every layer's output, the hidden layers' scratch and, for
+    # activations that need them, their pre-activations
+    units = coefs[0].shape[0] + coefs[-1].shape[1]
+    units += hidden * (3 if activation in NEEDS_INPUT else 2)
     return max(64, working_bytes // (coefs[0].dtype.itemsize * max(units, 1)))
 
 
-def predict_chunks(X, coefs, intercepts, activation: str, transform, *, rows: int | None = None):
+def predict_chunks(
+    X, coefs, intercepts, activation: str, transform, *, rows: int | None = None, check=None
+):
     """``transform`` of the logits of ``X``, computed ``rows`` rows at a time.
 
     ``transform(z, start, stop)`` maps the logits of rows ``start:stop``
@@ -112,6 +116,8 @@ def predict_chunks(X, coefs, intercepts, activation: str, transform, *, rows: in
     array allocated once, so that the memory a prediction needs beyond its
     result is that of one chunk, however many rows ``X`` has. The buffers are
     the call's own: predictions from several threads do not share them.
+    ``check(chunk)``, if given, sees each chunk of ``X`` before the network
+    does, and may raise.
     """
     n = X.shape[0]
     rows = min(n, rows or chunk_rows(coefs, activation))
@@ -124,8 +130,11 @@ def predict_chunks(X, coefs, intercepts, activation: str, transform, *, rows: in
     for start in range(0, n, rows):
         stop = min(start + rows, n)
         m = stop - start
+        chunk = X[start:stop]
+        if check is not None:
+            check(chunk)
         z = logits(
-            X[start:stop],
+            chunk,
             coefs,
             intercepts,
             activation,
