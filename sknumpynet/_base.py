@@ -14,6 +14,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
@@ -521,9 +522,8 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         Returns the assembled result and ``model``.
         """
         model = self._fitted_model()
-        # NaN and infinity are looked for chunk by chunk, just before the
-        # chunk's matrix product reads the same rows (from the cache), rather
-        # than in a pass of their own over all of X.
+        # NaN and infinity are looked for in the first layer's output rather
+        # than in a pass of their own over all of X (see logits()).
         X = validate_data(
             model,
             X,
@@ -535,8 +535,12 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         caller_errstate = np.geterr()
         name = type(self).__name__
 
-        def check(rows):
-            assert_all_finite(rows, input_name="X", estimator_name=name)
+        def check(rows, Z):
+            # A finite sum of Z proves the rows finite; otherwise scikit-learn's
+            # check of the rows finds the culprit (or that only the products
+            # overflowed) and words the error.
+            if not np.isfinite(np.add.reduce(Z, axis=None)):
+                assert_all_finite(rows, input_name="X", estimator_name=name)
 
         def part(z, start, stop):
             with np.errstate(**caller_errstate):
@@ -546,7 +550,12 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
 
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is mended in part()
             result = predict_chunks(
-                X, model.coefs_, model.intercepts_, model._activation, part, check=check
+                X,
+                model.coefs_,
+                model.intercepts_,
+                model._activation,
+                part,
+                check=None if get_config()["assume_finite"] else check,
             )
         return result, model
 

@@ -47,6 +47,7 @@ def logits(
     scratch=None,
     masks=None,
     dropped=None,
+    check_first=None,
 ) -> np.ndarray:
     """Run ``X`` through the layers and return the output layer's logits.
 
@@ -60,6 +61,12 @@ def logits(
     ``NEEDS_INPUT``); ``scratch[i]``, scratch for the activation; and, where
     ``masks[i]`` is not None, a scaled dropout mask whose product with the
     layer's output goes into ``dropped[i]`` and is what the next layer reads.
+
+    ``check_first(Z)``, if given, sees the first layer's pre-activation ``Z``
+    (``X @ W + b``) before anything else does. Every row of ``X`` that holds
+    a NaN or an infinity has a NaN or infinite value in every unit of ``Z``
+    (``inf * w`` is infinite and ``inf * 0`` NaN), so a check of ``Z``, a few
+    columns in the cache, stands for one of ``X``.
     """
     if out is None:
         out = [np.empty((X.shape[0], W.shape[1]), dtype=W.dtype) for W in coefs]
@@ -77,6 +84,8 @@ def logits(
         else:
             np.matmul(A, coefs[i], out=Z)
         Z += intercepts[i]
+        if i == 0 and check_first is not None:
+            check_first(Z)
         if i == last:
             return Z
         act(Z, out[i] if keep_input else (None if scratch is None else scratch[i]))
@@ -116,8 +125,8 @@ def predict_chunks(
     array allocated once, so that the memory a prediction needs beyond its
     result is that of one chunk, however many rows ``X`` has. The buffers are
     the call's own: predictions from several threads do not share them.
-    ``check(chunk)``, if given, sees each chunk of ``X`` before the network
-    does, and may raise.
+    ``check(chunk, Z)``, if given, sees each chunk of ``X`` with its first
+    layer's pre-activation ``Z`` (see :func:`logits`), and may raise.
     """
     n = X.shape[0]
     rows = min(n, rows or chunk_rows(coefs, activation))
@@ -131,8 +140,6 @@ def predict_chunks(
         stop = min(start + rows, n)
         m = stop - start
         chunk = X[start:stop]
-        if check is not None:
-            check(chunk)
         z = logits(
             chunk,
             coefs,
@@ -141,6 +148,7 @@ def predict_chunks(
             [a[:m] for a in out],
             pre=None if pre is None else [a[:m] for a in pre],
             scratch=[a[:m] for a in scratch],
+            check_first=None if check is None else lambda Z, rows=chunk: check(rows, Z),
         )
         part = transform(z, start, stop)
         if result is None:

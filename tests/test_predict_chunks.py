@@ -11,8 +11,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.datasets import make_classification, make_multilabel_classification
 
-from sknumpynet import MLPClassifierNP, MLPRegressorNP, SoftmaxClassifier
-from sknumpynet import _network
+from sknumpynet import MLPClassifierNP, MLPRegressorNP, SoftmaxClassifier, _network
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -111,3 +110,28 @@ def test_prediction_memory_does_not_grow_with_the_rows(method):
     limit = 1.25 * _network.PREDICT_WORKING_BYTES
     assert extra_large < limit, extra_large / 2**20
     assert extra_large < extra_small + 2**20, (extra_small / 2**20, extra_large / 2**20)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_non_finite_rows_are_refused_even_when_relu_would_hide_them(value):
+    # The check reads the first layer's pre-activation: with a single ReLU
+    # unit whose weights are all positive, a -inf feature makes that unit
+    # -inf, which ReLU turns into 0, and the logits alone would look finite.
+    X, y = make_classification(n_samples=200, n_features=4, n_informative=3, n_redundant=0)
+    est = MLPClassifierNP(hidden_layer_sizes=(1,), max_iter=5, random_state=0).fit(X, y)
+    est.coefs_[0][...] = np.abs(est.coefs_[0]) + 0.1
+    bad = X[:300].copy()
+    bad[-1, 2] = value
+    for method in ("predict", "predict_proba", "decision_function"):
+        with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+            getattr(est, method)(bad)
+
+
+def test_huge_finite_inputs_are_not_mistaken_for_infinity():
+    X, y = make_classification(n_samples=200, n_features=4, random_state=0)
+    X = X.astype(np.float32)
+    est = MLPClassifierNP(hidden_layer_sizes=(8,), max_iter=5, random_state=0).fit(X, y)
+    huge = np.full((3, 4), np.finfo(np.float32).max / 2, dtype=np.float32)
+    proba = est.predict_proba(huge)  # the products overflow; the input is finite
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
