@@ -7,8 +7,9 @@ What is measured
   MNIST-sized data (``make_mnist_like``, 60,000 x 784) in float32 and float64,
   mini-batches of 200 (sgd and adam) and 32, the full batch, and per-sample
   SGD (batch 1) on the standardized digits.
-* ``regressor``: the same for ``MLPRegressorNP`` and ``MLPRegressor`` on
-  ``make_regression`` (60,000 x 784, standardized target).
+* ``regressor``: the same rows for ``MLPRegressorNP`` and ``MLPRegressor`` on
+  ``make_regression`` (60,000 x 784, standardized target), with per-sample
+  SGD on the standardized diabetes set in place of digits.
 * ``softmax``: ``SoftmaxClassifier`` (sgd, batch 200) against
   ``SGDClassifier(loss="log_loss")``, per epoch (not the same model: the
   scores are shown, not compared).
@@ -85,7 +86,7 @@ from functools import cache
 
 import numpy as np
 import sklearn
-from sklearn.datasets import load_digits, make_regression
+from sklearn.datasets import load_diabetes, load_digits, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -378,6 +379,18 @@ def regression(n, dtype):
     return X[:n], y[:n], X[n:], y[n:]
 
 
+@cache
+def diabetes(dtype):
+    """scikit-learn's diabetes set, features and target standardized: the
+    regressor's counterpart of the per-sample digits rows."""
+    Xd, yd = load_diabetes(return_X_y=True)
+    perm = np.random.RandomState(0).permutation(len(yd))
+    Xd, yd = Xd[perm], yd[perm]
+    Xd = StandardScaler().fit_transform(Xd).astype(dtype)
+    yd = ((yd - yd[:340].mean()) / yd[:340].std()).astype(dtype)
+    return Xd[:340], yd[:340], Xd[340:], yd[340:]
+
+
 def mlp_params(solver, batch_size, max_iter, seed=0):
     """Parameters that mean the same for both MLPs; never stops early."""
     lr = 0.01 if solver == "sgd" else 0.001
@@ -431,11 +444,19 @@ def mlp_settings(mode):
 
 def regressor_settings(mode):
     n, epochs = mode["n"], mode["epochs"]
+    full_epochs, digits_epochs = mode["full_epochs"], mode["digits_epochs"]
     name = f"regression {n // 1000}k"
+    f32, f64 = np.float32, np.float64
+    # the rows of the classifier's table, per-sample SGD on diabetes for digits
     return [
-        (name, regression, n, np.float32, 200, "sgd", epochs),
-        (name, regression, n, np.float32, 200, "adam", epochs),
-        (name, regression, n, np.float64, 200, "sgd", epochs),
+        (name, regression, n, f32, 200, "sgd", epochs),
+        (name, regression, n, f32, 200, "adam", epochs),
+        (name, regression, n, f32, 32, "sgd", epochs),
+        (name, regression, n, f64, 200, "sgd", epochs),
+        (name, regression, n, f64, 200, "adam", epochs),
+        (name, regression, n, f32, n, "sgd", full_epochs),
+        ("diabetes 340", diabetes, None, f32, 1, "sgd", 4 * digits_epochs),
+        ("diabetes 340", diabetes, None, f64, 1, "sgd", 4 * digits_epochs),
     ]
 
 
