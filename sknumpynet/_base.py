@@ -947,13 +947,24 @@ def _log_proba(z: np.ndarray, model) -> np.ndarray:
 
 
 def _proba(z: np.ndarray, model) -> np.ndarray:
-    """Probabilities from the logits: ``exp`` of :func:`_log_proba`, never exactly 0 or 1.
+    """Probabilities from the logits (in place where it can), never exactly 0 or 1.
 
     Clipped to ``[tiny, 1 - epsneg]`` of the dtype, so that ``log(proba)`` and
     the logit stay finite.
     """
-    proba = np.exp(_log_proba(z, model))
-    info = np.finfo(proba.dtype)
+    info = np.finfo(z.dtype)
+    if targets.is_multilabel(model._label_binarizer) or z.shape[1] == 1:
+        proba = np.exp(_log_proba(z, model))
+    else:
+        # The softmax in place in ``z`` (a buffer of the chunk): one exp per
+        # entry and no log, which is also more accurate than exp(log_softmax)
+        # (whose argument carries the rounding of the log). The clip keeps
+        # differences of logits from overflowing.
+        big = info.max / 4
+        proba = np.clip(z, -big, big, out=z)
+        proba -= np.maximum.reduce(proba, axis=1, keepdims=True)
+        np.exp(proba, out=proba)
+        proba /= np.add.reduce(proba, axis=1, keepdims=True)
     return np.clip(proba, info.tiny, 1 - info.epsneg, out=proba)
 
 
