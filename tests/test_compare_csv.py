@@ -203,6 +203,7 @@ def test_prediction_figure_of_a_csv_file_with_a_long_name(tmp_path):
     assert clipped_texts(figure) == []
 
 
+@pytest.mark.slow  # writes and reads a 40,000-row file
 def test_encoding_a_csv_file_takes_memory_in_proportion_to_its_numbers(tmp_path):
     # From the file to encoded train and test sets: the columns as read, one
     # matrix, its split, and the ColumnTransformer's output (which stacks the

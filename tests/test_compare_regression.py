@@ -30,7 +30,10 @@ PNG = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def regression_run(tmp_path_factory):
     """Both built-in regression sets with the default options, as the default run fits
-    them: (stdout, results.json rows, results.csv rows, out directory)."""
+    them: (stdout, results.json rows, results.csv rows, out directory).
+
+    Its tests run with ``-m slow`` (as ``.ci/run`` does); the default test run
+    checks the regression path on a short friedman1 fit (``friedman1_fitted``)."""
     out = tmp_path_factory.mktemp("out")
     argv = ["compare", "--dataset", "diabetes", "--dataset", "friedman1", "--out", str(out)]
     return _run_main([*argv, "--quiet"], out)
@@ -49,6 +52,7 @@ def _run_main(argv, out):
     return stdout.getvalue(), rows, csv_rows, out
 
 
+@pytest.mark.slow  # the default run of both sets: about 8 s
 def test_regression_rows_have_finite_r2_and_rmse(regression_run):
     _, rows, _, _ = regression_run
     assert [(row["dataset"], row["model"]) for row in rows] == [
@@ -72,6 +76,7 @@ def test_regression_rows_have_finite_r2_and_rmse(regression_run):
     assert by["friedman1", "SGDRegressor"]["epochs"] >= 1
 
 
+@pytest.mark.slow  # the default run of both sets: about 8 s
 @pytest.mark.parametrize("dataset", ["diabetes", "friedman1"])
 def test_our_mlp_regressor_reaches_scikit_learns_model(regression_run, dataset):
     _, rows, _, _ = regression_run
@@ -85,6 +90,7 @@ def test_our_mlp_regressor_reaches_scikit_learns_model(regression_run, dataset):
     assert ours["epochs"] < {"diabetes": 1500, "friedman1": 500}[dataset]
 
 
+@pytest.mark.slow  # the default run of both sets: about 8 s
 def test_the_mlps_beat_the_linear_baselines_on_friedman1(regression_run):
     _, rows, _, _ = regression_run
     by = {row["model"]: row for row in rows if row["dataset"] == "friedman1"}
@@ -97,6 +103,7 @@ def test_the_mlps_beat_the_linear_baselines_on_friedman1(regression_run):
     assert by["SGDRegressor"]["r2"] == pytest.approx(by["Ridge"]["r2"], abs=0.01)
 
 
+@pytest.mark.slow  # the default run of both sets: about 8 s
 def test_diabetes_linear_baselines(regression_run):
     _, rows, _, _ = regression_run
     by = {row["model"]: row for row in rows if row["dataset"] == "diabetes"}
@@ -105,6 +112,7 @@ def test_diabetes_linear_baselines(regression_run):
         assert 50 < by[linear]["rmse"] < 65  # in the target's units (25 to 346)
 
 
+@pytest.mark.slow  # the default run of both sets: about 8 s
 def test_the_table_shows_r2_and_rmse_and_says_how_the_target_was_fitted(regression_run):
     stdout, _, _, _ = regression_run
     lines = stdout.splitlines()
@@ -117,6 +125,7 @@ def test_the_table_shows_r2_and_rmse_and_says_how_the_target_was_fitted(regressi
     assert "standardized on the training set (TransformedTargetRegressor" in stdout
 
 
+@pytest.mark.slow  # the default run of both sets: about 8 s
 def test_results_csv_carries_the_task_and_blank_scores_of_the_other_task(regression_run):
     _, rows, csv_rows, _ = regression_run
     assert list(csv_rows[0]) == list(ROW_KEYS)
@@ -126,6 +135,7 @@ def test_results_csv_carries_the_task_and_blank_scores_of_the_other_task(regress
         assert float(read["r2"]) == pytest.approx(row["r2"])
 
 
+@pytest.mark.slow  # the default run of both sets: about 8 s
 def test_regression_figures_are_written_and_show_all_their_text(regression_run):
     _, _, _, out = regression_run
     for name in ("diabetes", "friedman1"):
