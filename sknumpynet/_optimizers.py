@@ -155,9 +155,9 @@ class AdamOptimizer(Optimizer):
     The constant factors ride on the gradient and on the update's scalars
     rather than costing passes over the parameters: the step takes
     ``(1 - b1) g`` (see :attr:`grad_scale`), so that ``m`` is updated by one
-    multiply and one add, and ``v`` holds the second moment times
-    ``(1 - b1)^2 / (1 - b2)``, whose update is then a square and the same two
-    operations. Ten passes over the parameters make a step.
+    multiply and one add, and ``v_scaled`` holds the second moment ``v``
+    times ``(1 - b1)^2 / (1 - b2)``, whose update is then a square and the
+    same two operations. Ten passes over the parameters make a step.
     """
 
     solver = "adam"
@@ -171,7 +171,7 @@ class AdamOptimizer(Optimizer):
         self.epsilon = float(epsilon)
         self.t = 0
         self.m = np.zeros(n_params, dtype=dtype)
-        self.v = np.zeros(n_params, dtype=dtype)
+        self.v_scaled = np.zeros(n_params, dtype=dtype)
         self._buf = np.zeros(n_params, dtype=dtype)
 
     @property
@@ -181,7 +181,7 @@ class AdamOptimizer(Optimizer):
 
     def step(self, params: np.ndarray, grads: np.ndarray) -> None:
         self.t += 1
-        m, v, buf = self.m, self.v, self._buf
+        m, v, buf = self.m, self.v_scaled, self._buf
         m *= self.beta_1
         m += grads
         np.square(grads, out=buf)
@@ -229,6 +229,11 @@ def make_optimizer(solver: str, n_params: int, dtype, params: dict) -> Optimizer
 def optimizer_from_state(state: dict) -> Optimizer:
     """The optimizer that :meth:`Optimizer.state` described, with copies of its arrays."""
     cls = {"sgd": SGDOptimizer, "adam": AdamOptimizer}[state["solver"]]
+    if cls is AdamOptimizer and "v" in state:
+        # saved before the second moment was kept scaled (sknumpynet 0.1.0)
+        state = dict(state)
+        beta_1, beta_2 = state["beta_1"], state["beta_2"]
+        state["v_scaled"] = state.pop("v") * ((1.0 - beta_1) ** 2 / (1.0 - beta_2))
     optimizer = cls.__new__(cls)
     for key, value in state.items():
         if key != "solver":

@@ -12,7 +12,7 @@ from scipy.special import erf
 from sknumpynet._activations import ACTIVATIONS, DERIVATIVES, KINKS, NEEDS_INPUT
 from sknumpynet._losses import log_softmax, logistic_cross_entropy, softmax_cross_entropy
 from sknumpynet._network import Network
-from sknumpynet._optimizers import AdamOptimizer, SGDOptimizer
+from sknumpynet._optimizers import AdamOptimizer, SGDOptimizer, optimizer_from_state
 
 
 def _problem(output, n=12, n_features=5, n_outputs=3, seed=0, dtype=np.float64):
@@ -421,3 +421,26 @@ def test_grad_scale_scales_the_gradient_and_not_the_loss(out_activation, weighte
     scaled_loss = net.loss_grad(X, Y, w, 0.3, grad_scale=0.01)
     assert scaled_loss == pytest.approx(loss, rel=1e-14)
     np.testing.assert_allclose(net.grads, 0.01 * grads, rtol=1e-12, atol=1e-18)
+
+
+def test_adam_state_saved_with_an_unscaled_second_moment_goes_on_the_same():
+    # sknumpynet 0.1.0 kept Adam's second moment as ``v``; it is now kept
+    # scaled (``v_scaled``). A model saved then must warm-start as if it had
+    # been saved now, not with a second moment off by a constant factor.
+    rng = np.random.RandomState(0)
+    opt = AdamOptimizer(5, np.float64, learning_rate_init=0.01)
+    params = rng.randn(5)
+    for _ in range(3):
+        opt.step(params, opt.grad_scale * rng.randn(5))
+    state = opt.state()
+    old = dict(state)
+    old["v"] = old.pop("v_scaled") * (1 - opt.beta_2) / (1 - opt.beta_1) ** 2
+    g = rng.randn(5)
+    results = []
+    for saved in (state, old):
+        p = params.copy()
+        restored = optimizer_from_state(saved)
+        restored.step(p, restored.grad_scale * g)
+        results.append(p)
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-14)
+    assert "v" in old  # the state given is not changed
