@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from csv_files import write_numbers_csv
 from figure_checks import clipped_texts
 from matplotlib.figure import Figure
 from sklearn.linear_model import LogisticRegression
@@ -512,15 +513,8 @@ def test_a_class_only_in_the_test_set_is_refused_before_fitting():
 def test_reading_a_csv_file_takes_memory_in_proportion_to_its_numbers(tmp_path):
     # The file is read into one array per column, never kept as rows of strings
     # (which took 13 to 18 times the size of the file).
-    rng = np.random.RandomState(0)
-    n = 4000
-    X = rng.randn(n, 8)
-    colour = rng.choice(["red", "green", "blue"], n)
     path = tmp_path / "numbers.csv"
-    with open(path, "w") as f:
-        f.write("f0,f1,f2,f3,f4,f5,f6,f7,colour,y\n")
-        for row, c in zip(X, colour):
-            f.write(",".join(f"{v:.6f}" for v in row) + f",{c},{int(row[0] > 0)}\n")
+    X = write_numbers_csv(path, 4000)
     tracemalloc.start()
     try:
         data = read_csv(str(path), "y")

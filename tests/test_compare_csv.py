@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from csv_files import write_numbers_csv
 from figure_checks import clipped_texts
 
 from sknumpynet.__main__ import main
@@ -210,16 +211,8 @@ def test_encoding_a_csv_file_takes_memory_in_proportion_to_its_numbers(tmp_path)
     # encoded blocks), never rows of strings.
     import tracemalloc
 
-    rng = np.random.RandomState(0)
-    n = 40_000
-    X = rng.randn(n, 8)
-    colour = rng.choice(["red", "green", "blue"], n)
     path = tmp_path / "numbers.csv"
-    with open(path, "w") as f:
-        f.write("f0,f1,f2,f3,f4,f5,f6,f7,colour,y\n")
-        for row, c in zip(X, colour):
-            f.write(",".join(f"{v:.6f}" for v in row) + f",{c},{int(row[0] > 0)}\n")
-    del X, colour
+    write_numbers_csv(path, 40_000)
     tracemalloc.start()
     try:
         data = load_dataset("csv", seed=0, dtype="float64", csv_path=str(path), target="y")
