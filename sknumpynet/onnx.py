@@ -22,10 +22,26 @@ outputs, ``label`` (``int64`` for integer, boolean or integral float labels,
 ``string`` otherwise) and ``probabilities``, the latter turned into a list of
 dictionaries by a ``ZipMap`` unless the option ``zipmap`` is ``False``; the
 options ``zipmap`` (``True``, ``False``, ``"columns"``), ``nocl`` and
-``output_class_labels`` work as for ``MLPClassifier``. The model computes in
-``float32``, or in ``float64`` when the input is a ``DoubleTensorType``
-(a ``float64`` array given to ``to_onnx``). Dropout, which only acts in
-training, has no part in the graph.
+``output_class_labels`` work as for ``MLPClassifier``. Dropout, which only
+acts in training, has no part in the graph.
+
+The model computes in ``float32``, or in ``float64`` when the input is a
+``DoubleTensorType`` (a ``float64`` array given to ``to_onnx``), and every
+hidden activation converts in both. onnxruntime has no ``float64`` kernels
+for ``Elu``, ``Softplus``, ``LeakyRelu`` and ``Erf``, and its ``float64``
+``Sigmoid`` rounds the lower tail to zero, so the ``float64`` graph writes
+them with operators it has, as the library computes them:
+``max(z, 0) + expm1(min(z, 0))`` for ELU and ``max(z, 0) + log1p(exp(-|z|))``
+for softplus (``expm1`` and ``log1p`` from ``Exp`` and ``Log`` by Kahan's
+corrections, so that nothing overflows nor loses the relative precision of
+small values), ``max(z, 0.01 z)`` for leaky ReLU, ``z * erfc(-z / sqrt(2)) / 2``
+for GELU with ``erfc`` from W. J. Cody's rational approximations, and
+``1 / (1 + e)`` or ``e / (1 + e)``, ``e = exp(-|z|)``, for the sigmoid (of
+logistic and SiLU units, and of the probabilities of binary and multilabel
+targets). onnxruntime's ``float64`` answers agree with ``predict`` and
+``predict_proba`` to 1e-12 relative; its ``float32`` ones, from the native
+operators, to ``float32`` rounding.
+
 
 This module needs the ``onnx`` extra: ``pip install "sknumpynet[onnx]"``
 (skl2onnx, onnx, and onnxruntime to run the models).
@@ -164,7 +180,9 @@ class _Graph:
         self.scope = scope
         self.container = container
         self.proto_dtype = proto_dtype
-        self.np_dtype = np.float64 if proto_dtype == TensorProto.DOUBLE else np.float32
+        self.double = proto_dtype == TensorProto.DOUBLE
+        self.np_dtype = np.float64 if self.double else np.float32
+        self._scalars: dict = {}
 
     def const(self, value, hint: str, dtype=None) -> str:
         """An initializer holding ``value`` (in the graph's dtype unless ``dtype``)."""
@@ -181,6 +199,13 @@ class _Graph:
         self.container.add_initializer(name, proto, list(value.shape), content)
         return name
 
+    def scalar(self, value: float) -> str:
+        """A scalar of the graph's dtype, one initializer per value."""
+        key = np.float64(value).tobytes()
+        if key not in self._scalars:
+            self._scalars[key] = self.const(value, "scalar")
+        return self._scalars[key]
+
     def node(self, op_type: str, inputs, output: str | None = None, **attrs) -> str:
         """Add one node; returns its output's name (``output`` or a new one)."""
         if output is None:
@@ -194,22 +219,227 @@ class _Graph:
         )
         return output
 
+    # Shorthands for the arithmetic of the float64 activations; a float
+    # operand is a scalar of the graph's dtype.
+    def _operand(self, x) -> str:
+        return self.scalar(x) if isinstance(x, float) else x
 
-def _gelu_erf(g: _Graph, x: str) -> str:
-    """The exact GELU, ``0.5 * x * (1 + erf(x / sqrt(2)))``.
+    def add(self, a, b) -> str:
+        return self.node("Add", [self._operand(a), self._operand(b)])
 
-    ONNX has no ``erfc``, which the library uses to keep the relative precision
-    of the far lower tail; where ``1 + erf`` rounds to zero there, GELU is
-    below 1e-6 in absolute value, and so is the difference.
+    def sub(self, a, b) -> str:
+        return self.node("Sub", [self._operand(a), self._operand(b)])
+
+    def mul(self, a, b) -> str:
+        return self.node("Mul", [self._operand(a), self._operand(b)])
+
+    def div(self, a, b) -> str:
+        return self.node("Div", [self._operand(a), self._operand(b)])
+
+    def where(self, condition: str, a: str, b: str) -> str:
+        return self.node("Where", [condition, a, b])
+
+
+# ------------------------------------------------- the hidden activations
+# onnxruntime (1.23, at most opsets) runs Elu, Softplus, LeakyRelu and Erf
+# on float32 only: the float64 graph writes them with Exp, Log, Max, Min,
+# Floor, Where and arithmetic, which it runs on float64 too. Each float64
+# form computes what sknumpynet._activations computes, in the same order,
+# so that the two agree to a few units in the last place. Where() picks one
+# of two branches that are both computed: the other one may be inf or NaN.
+
+
+def _expm1_nonpositive(g: _Graph, m: str) -> str:
+    """``expm1(m)`` for ``m <= 0``, to a few ulps (Kahan's correction of ``exp(m) - 1``).
+
+    ``(u - 1) * m / log(u)`` with ``u = exp(m)`` cancels the rounding error
+    of ``u``; where ``u`` rounds to 1, ``expm1(m) = m``. Below -40, where
+    ``expm1`` is -1 in float64, ``m`` is clipped, so that ``u`` never
+    underflows to 0.
     """
+    m = g.node("Max", [m, g.scalar(-40.0)])
+    u = g.node("Exp", [m])
+    corrected = g.mul(g.sub(u, 1.0), g.div(m, g.node("Log", [u])))
+    return g.where(g.node("Equal", [u, g.scalar(1.0)]), m, corrected)
+
+
+def _log1p_unit(g: _Graph, t: str) -> str:
+    """``log1p(t)`` for ``0 <= t <= 1``, to a few ulps (the correction of ``log(1 + t)``).
+
+    ``log(u) * t / (u - 1)`` with ``u = 1 + t`` cancels the rounding of
+    ``u``; where ``u`` rounds to 1, ``log1p(t) = t``.
+    """
+    u = g.add(t, 1.0)
+    corrected = g.mul(g.node("Log", [u]), g.div(t, g.sub(u, 1.0)))
+    return g.where(g.node("Equal", [u, g.scalar(1.0)]), t, corrected)
+
+
+def _polynomial(g: _Graph, coefficients, x: str) -> str:
+    """``c[0] x^n + c[1] x^(n-1) + ... + c[n]`` by Horner's rule."""
+    first, second, *rest = coefficients
+    p = g.add(x if first == 1.0 else g.mul(x, first), second)
+    for c in rest:
+        p = g.add(g.mul(p, x), c)
+    return p
+
+
+# W. J. Cody's rational approximations of erf and erfc ("Rational Chebyshev
+# approximations for the error function", Math. Comp. 23 (1969) 631-638),
+# with the coefficients of his SPECFUN routine CALERF, highest degree first:
+# erf(x) = x P(x^2) / Q(x^2) for |x| <= 0.46875; erfc(x) = exp(-x^2) P(x) / Q(x)
+# for 0.46875 < x <= 4; erfc(x) = exp(-x^2) / x (1/sqrt(pi) - z P(z) / Q(z)),
+# z = 1 / x^2, beyond. Their relative error is below 1e-15 in float64.
+_ERF_SMALL = (
+    (
+        1.85777706184603153e-1,
+        3.16112374387056560e00,
+        1.13864154151050156e02,
+        3.77485237685302021e02,
+        3.20937758913846947e03,
+    ),
+    (
+        1.0,
+        2.36012909523441209e01,
+        2.44024637934444173e02,
+        1.28261652607737228e03,
+        2.84423683343917062e03,
+    ),
+)
+_ERFC_MIDDLE = (
+    (
+        2.15311535474403846e-8,
+        5.64188496988670089e-1,
+        8.88314979438837594e00,
+        6.61191906371416295e01,
+        2.98635138197400131e02,
+        8.81952221241769090e02,
+        1.71204761263407058e03,
+        2.05107837782607147e03,
+        1.23033935479799725e03,
+    ),
+    (
+        1.0,
+        1.57449261107098347e01,
+        1.17693950891312499e02,
+        5.37181101862009858e02,
+        1.62138957456669019e03,
+        3.29079923573345963e03,
+        4.36261909014324716e03,
+        3.43936767414372164e03,
+        1.23033935480374942e03,
+    ),
+)
+_ERFC_LARGE = (
+    (
+        1.63153871373020978e-2,
+        3.05326634961232344e-1,
+        3.60344899949804439e-1,
+        1.25781726111229246e-1,
+        1.60837851487422766e-2,
+        6.58749161529837803e-4,
+    ),
+    (
+        1.0,
+        2.56852019228982242e00,
+        1.87295284992346047e00,
+        5.27905102951428412e-1,
+        6.05183413124413191e-2,
+        2.33520497626869185e-3,
+    ),
+)
+
+
+def _ratio(g: _Graph, pair, x: str) -> str:
+    numerator, denominator = pair
+    return g.div(_polynomial(g, numerator, x), _polynomial(g, denominator, x))
+
+
+def _erfc(g: _Graph, t: str) -> str:
+    """``erfc(t)`` by Cody's approximations, to about 1e-15 relative, for any ``t``.
+
+    ``exp(-y^2)`` is ``exp(-h^2) exp(-(y - h)(y + h))`` with ``h`` = ``y``
+    rounded down to a sixteenth, as in CALERF, so that the rounding of
+    ``y^2`` does not grow into the exponential; ``erfc(-y) = 2 - erfc(y)``.
+    ``|t|`` is clipped at 30, where ``erfc`` is 0 in float64.
+    """
+    y = g.node("Min", [g.node("Abs", [t]), g.scalar(30.0)])
+    y2 = g.mul(y, y)
+    small = g.sub(1.0, g.mul(t, _ratio(g, _ERF_SMALL, y2)))
+    middle = _ratio(g, _ERFC_MIDDLE, y)
+    z = g.node("Reciprocal", [y2])
+    large = g.div(g.sub(1 / math.sqrt(math.pi), g.mul(z, _ratio(g, _ERFC_LARGE, z))), y)
+    ratio = g.where(g.node("Greater", [y, g.scalar(4.0)]), large, middle)
+    h = g.div(g.node("Floor", [g.mul(y, 16.0)]), 16.0)
+    gaussian = g.mul(
+        g.node("Exp", [g.node("Neg", [g.mul(h, h)])]),
+        g.node("Exp", [g.node("Neg", [g.mul(g.sub(y, h), g.add(y, h))])]),
+    )
+    upper = g.mul(gaussian, ratio)  # erfc(|t|)
+    tail = g.where(g.node("Less", [t, g.scalar(0.0)]), g.sub(2.0, upper), upper)
+    return g.where(g.node("Greater", [y, g.scalar(0.46875)]), tail, small)
+
+
+def _gelu(g: _Graph, x: str) -> str:
+    """The exact GELU, ``x * Phi(x)``.
+
+    float64: ``x * erfc(-x / sqrt(2)) / 2`` as the library computes it, with
+    :func:`_erfc`. float32: ``0.5 * x * (1 + erf(x / sqrt(2)))`` with ONNX's
+    ``Erf``; where ``1 + erf`` rounds to zero in the far lower tail, GELU
+    is below 1e-6 in absolute value, and so is the difference.
+    """
+    if g.double:
+        phi2 = _erfc(g, g.mul(x, -1 / math.sqrt(2)))
+        return g.mul(g.mul(phi2, 0.5), x)
     erf = g.node("Erf", [g.node("Mul", [x, g.const(1 / math.sqrt(2), "inv_sqrt2")])])
     one_plus = g.node("Add", [erf, g.const(1.0, "one")])
     return g.node("Mul", [g.node("Mul", [x, g.const(0.5, "half")]), one_plus])
 
 
+def _elu(g: _Graph, x: str) -> str:
+    """ELU (alpha 1): ``Elu``; in float64 ``max(x, 0) + expm1(min(x, 0))``."""
+    if g.double:
+        negative = _expm1_nonpositive(g, g.node("Min", [x, g.scalar(0.0)]))
+        return g.add(g.node("Relu", [x]), negative)
+    return g.node("Elu", [x], alpha=1.0)
+
+
+def _softplus(g: _Graph, x: str) -> str:
+    """Softplus: ``Softplus``; in float64 ``max(x, 0) + log1p(exp(-|x|))``.
+
+    ``exp`` only sees non-positive values, so nothing overflows.
+    """
+    if g.double:
+        tail = g.node("Exp", [g.node("Neg", [g.node("Abs", [x])])])
+        return g.add(g.node("Relu", [x]), _log1p_unit(g, tail))
+    return g.node("Softplus", [x])
+
+
+def _leaky_relu(g: _Graph, x: str) -> str:
+    """Leaky ReLU: ``LeakyRelu``; in float64 ``max(x, 0.01 x)``."""
+    if g.double:
+        return g.node("Max", [x, g.mul(x, LEAKY_SLOPE)])
+    return g.node("LeakyRelu", [x], alpha=LEAKY_SLOPE)
+
+
+def _sigmoid(g: _Graph, x: str, output: str | None = None) -> str:
+    """The logistic sigmoid: ``Sigmoid``; in float64 as ``expit`` computes it.
+
+    onnxruntime's float64 ``Sigmoid`` loses the relative precision of the
+    lower tail (it is 0 from about -37 on); ``1 / (1 + e)`` for ``x >= 0``
+    and ``e / (1 + e)`` below, with ``e = exp(-|x|)``, keep it and cannot
+    overflow.
+    """
+    if not g.double:
+        return g.node("Sigmoid", [x], output)
+    e = g.node("Exp", [g.node("Neg", [g.node("Abs", [x])])])
+    one_plus = g.add(e, 1.0)
+    negative = g.node("Less", [x, g.scalar(0.0)])
+    return g.node("Where", [negative, g.div(e, one_plus), g.div(1.0, one_plus)], output)
+
+
 def _silu(g: _Graph, x: str) -> str:
     """``x * sigmoid(x)``."""
-    return g.node("Mul", [x, g.node("Sigmoid", [x])])
+    return g.node("Mul", [x, _sigmoid(g, x)])
 
 
 def _unary(op_type: str, **attrs):
@@ -219,13 +449,13 @@ def _unary(op_type: str, **attrs):
 # Each hidden activation of sknumpynet._activations as ONNX operators.
 _HIDDEN_ACTIVATIONS = {
     "identity": lambda g, x: x,
-    "logistic": _unary("Sigmoid"),
+    "logistic": _sigmoid,
     "tanh": _unary("Tanh"),
     "relu": _unary("Relu"),
-    "leaky_relu": _unary("LeakyRelu", alpha=LEAKY_SLOPE),
-    "elu": _unary("Elu", alpha=1.0),
-    "softplus": _unary("Softplus"),
-    "gelu": _gelu_erf,
+    "leaky_relu": _leaky_relu,
+    "elu": _elu,
+    "softplus": _softplus,
+    "gelu": _gelu,
     "silu": _silu,
 }
 
@@ -281,10 +511,10 @@ def _convert_classifier(scope, operator, container) -> None:
     if model.out_activation_ == "softmax":
         g.node("Softmax", [z], proba_name, axis=1)
     elif multilabel:
-        g.node("Sigmoid", [z], proba_name)
+        _sigmoid(g, z, proba_name)
     else:  # binary: one logit z, probabilities [sigmoid(-z), sigmoid(z)]
-        negative = g.node("Sigmoid", [g.node("Neg", [z])])
-        g.node("Concat", [negative, g.node("Sigmoid", [z])], proba_name, axis=1)
+        negative = _sigmoid(g, g.node("Neg", [z]))
+        g.node("Concat", [negative, _sigmoid(g, z)], proba_name, axis=1)
 
     # Labels from the logits, as predict decides them: z > 0, or the largest z.
     if model.out_activation_ == "softmax":
