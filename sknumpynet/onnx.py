@@ -1,12 +1,14 @@
 """Export the estimators to ONNX through skl2onnx.
 
-:func:`register_converters` tells skl2onnx how to convert
-:class:`~sknumpynet.SoftmaxClassifier`, :class:`~sknumpynet.MLPClassifierNP`
-and :class:`~sknumpynet.MLPRegressorNP`; after it, ``skl2onnx.to_onnx``
-converts them alone or inside a ``Pipeline``, like any scikit-learn model.
-The graph is the forward pass written as ONNX operators (``MatMul``,
-``Add`` and the hidden activation per layer), followed by the output layer
-of each kind of target:
+:func:`to_onnx` converts a fitted :class:`~sknumpynet.SoftmaxClassifier`,
+:class:`~sknumpynet.MLPClassifierNP` or :class:`~sknumpynet.MLPRegressorNP`,
+alone or inside a ``Pipeline``. It is ``skl2onnx.to_onnx`` once skl2onnx
+knows the estimators, which importing this module (or calling
+:func:`register_converters`) tells it: after ``import sknumpynet.onnx``,
+``skl2onnx.to_onnx`` and ``convert_sklearn`` convert them too, like any
+scikit-learn model. The graph is the forward pass written as ONNX
+operators (``MatMul``, ``Add`` and the hidden activation per layer),
+followed by the output layer of each kind of target:
 
 * multiclass: ``Softmax`` probabilities, the label of the largest logit;
 * binary: the probabilities ``[sigmoid(-z), sigmoid(z)]`` of the one logit
@@ -42,9 +44,10 @@ targets). onnxruntime's ``float64`` answers agree with ``predict`` and
 ``predict_proba`` to 1e-12 relative; its ``float32`` ones, from the native
 operators, to ``float32`` rounding.
 
-
 This module needs the ``onnx`` extra: ``pip install "sknumpynet[onnx]"``
-(skl2onnx, onnx, and onnxruntime to run the models).
+(skl2onnx and onnx to convert, onnxruntime to run the models). Without it,
+the module imports, and its functions raise an ``ImportError`` that names
+that command.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ import numpy as np
 from . import _targets as targets
 from ._activations import LEAKY_SLOPE
 
-__all__ = ["register_converters"]
+__all__ = ["register_converters", "to_onnx"]
 
 _INSTALL = 'pip install "sknumpynet[onnx]"'
 
@@ -70,7 +73,9 @@ _CLASSIFIER_OPTIONS = {
 
 
 def _import_skl2onnx():
+    """skl2onnx, after checking that it and onnx import; else the ImportError to install them."""
     try:
+        import onnx  # noqa: F401  (the graphs are onnx protobufs)
         import skl2onnx
     except ImportError as exc:
         raise ImportError(
@@ -81,6 +86,14 @@ def _import_skl2onnx():
     return skl2onnx
 
 
+def _estimator_classes() -> tuple:
+    from ._mlp import MLPClassifierNP
+    from ._regressor import MLPRegressorNP
+    from ._softmax import SoftmaxClassifier
+
+    return SoftmaxClassifier, MLPClassifierNP, MLPRegressorNP
+
+
 def register_converters() -> None:
     """Register the estimators' ONNX converters with skl2onnx.
 
@@ -88,18 +101,21 @@ def register_converters() -> None:
     :class:`~sknumpynet.SoftmaxClassifier`,
     :class:`~sknumpynet.MLPClassifierNP` and
     :class:`~sknumpynet.MLPRegressorNP`, alone or as steps of a pipeline.
-    Calling it again is harmless.
+    Importing :mod:`sknumpynet.onnx` already calls it, and so does
+    :func:`to_onnx`; calling it again is harmless.
 
     Classifiers have skl2onnx's two outputs, ``label`` and ``probabilities``
     (a ``ZipMap`` of them unless ``options={"zipmap": False}``); the
     regressor has one, ``variable``, of shape ``(n_samples, n_outputs)``.
-    See the module docstring for the graph of each kind of target.
+    See the module docstring for the graph of each kind of target. An
+    unfitted estimator raises scikit-learn's ``NotFittedError`` when
+    skl2onnx comes to it.
 
     Raises
     ------
     ImportError
-        If skl2onnx is not installed; ``pip install "sknumpynet[onnx]"``
-        installs it.
+        If skl2onnx or onnx is not installed; ``pip install "sknumpynet[onnx]"``
+        installs them.
 
     Examples
     --------
@@ -128,21 +144,115 @@ def register_converters() -> None:
     True
     """
     skl2onnx = _import_skl2onnx()
-    from ._mlp import MLPClassifierNP
-    from ._regressor import MLPRegressorNP
-    from ._softmax import SoftmaxClassifier
-
-    for cls in (SoftmaxClassifier, MLPClassifierNP):
+    softmax, mlp, regressor = _estimator_classes()
+    for cls in (softmax, mlp):
         skl2onnx.update_registered_converter(
             cls,
             f"Sknumpynet{cls.__name__}",
             _classifier_shapes,
             _convert_classifier,
+            parser=_parse_classifier,
             options=_CLASSIFIER_OPTIONS,
         )
     skl2onnx.update_registered_converter(
-        MLPRegressorNP, "SknumpynetMLPRegressorNP", _regressor_shapes, _convert_regressor
+        regressor,
+        "SknumpynetMLPRegressorNP",
+        _regressor_shapes,
+        _convert_regressor,
+        parser=_parse_regressor,
     )
+
+
+def to_onnx(model, X=None, **kwargs):
+    """Convert a fitted estimator, or a pipeline that holds one, to ONNX.
+
+    ``skl2onnx.to_onnx(model, X, **kwargs)`` once the converters are
+    registered (:func:`register_converters`): ``X``, a few rows of the
+    data, gives the input's type and number of features (a ``float64``
+    array gives a ``float64`` graph), and the keyword arguments
+    (``options``, ``target_opset``, ``initial_types``, ...) are
+    skl2onnx's.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted :class:`~sknumpynet.SoftmaxClassifier`,
+        :class:`~sknumpynet.MLPClassifierNP` or
+        :class:`~sknumpynet.MLPRegressorNP`, or a scikit-learn pipeline or
+        other model that skl2onnx converts.
+    X : array-like of shape (n_samples, n_features), default=None
+        Sample rows, for the input's type; skl2onnx's ``initial_types``
+        can give it instead.
+    **kwargs
+        Passed to ``skl2onnx.to_onnx``; ``options={"zipmap": False}`` gives
+        the probabilities of a classifier as one array.
+
+    Returns
+    -------
+    onx : onnx.ModelProto
+        The model; ``onx.SerializeToString()`` is what
+        ``onnxruntime.InferenceSession`` runs.
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If ``model``, or an estimator of the library inside it, is not fitted.
+    ImportError
+        If skl2onnx or onnx is not installed; ``pip install "sknumpynet[onnx]"``
+        installs them.
+
+    Examples
+    --------
+    The example needs the ``onnx`` extra (``pip install "sknumpynet[onnx]"``),
+    so it is not run here; ``tests/test_onnx.py`` runs the same steps.
+
+    >>> import numpy as np
+    >>> import onnxruntime as ort  # doctest: +SKIP
+    >>> from sklearn.datasets import load_iris
+    >>> from sknumpynet import MLPClassifierNP
+    >>> from sknumpynet.onnx import to_onnx
+    >>> X, y = load_iris(return_X_y=True)  # float64: a float64 graph
+    >>> clf = MLPClassifierNP((16,), activation="gelu", solver="lbfgs", random_state=0)
+    >>> clf = clf.fit(X, y)  # doctest: +SKIP
+    >>> onx = to_onnx(clf, X[:1], options={"zipmap": False})  # doctest: +SKIP
+    >>> sess = ort.InferenceSession(  # doctest: +SKIP
+    ...     onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    ... )
+    >>> label, proba = sess.run(None, {"X": X})  # doctest: +SKIP
+    >>> bool((label == clf.predict(X)).all())  # doctest: +SKIP
+    True
+    >>> bool(np.abs(proba - clf.predict_proba(X)).max() < 1e-12)  # doctest: +SKIP
+    True
+    """
+    if isinstance(model, _estimator_classes()):
+        _check_fitted(model)
+    skl2onnx = _import_skl2onnx()
+    register_converters()
+    return skl2onnx.to_onnx(model, X, **kwargs)
+
+
+def _check_fitted(model) -> None:
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(model)
+
+
+# ----------------------------------------------------------------- parsers
+# skl2onnx's parsers read the model's classes before any shape calculator
+# runs; these check first that the model is fitted, for scikit-learn's
+# NotFittedError rather than skl2onnx's complaint about missing classes.
+def _parse_classifier(scope, model, inputs, custom_parsers=None):
+    from skl2onnx._parse import _parse_sklearn_classifier
+
+    _check_fitted(model)
+    return _parse_sklearn_classifier(scope, model, inputs, custom_parsers=custom_parsers)
+
+
+def _parse_regressor(scope, model, inputs, custom_parsers=None):
+    from skl2onnx._parse import _parse_sklearn_simple_model
+
+    _check_fitted(model)
+    return _parse_sklearn_simple_model(scope, model, inputs, custom_parsers=custom_parsers)
 
 
 # ------------------------------------------------------------------ labels
@@ -593,3 +703,14 @@ def _regressor_shapes(operator) -> None:
     """``variable`` of shape (N, n_outputs)."""
     _check_io(operator, 1)
     operator.outputs[0].set_type(_result_type(operator, operator.raw_operator.n_outputs_))
+
+
+def _register_on_import() -> None:
+    """Register the converters if skl2onnx is there; its absence waits for a function call."""
+    try:
+        register_converters()
+    except ImportError:
+        pass
+
+
+_register_on_import()

@@ -5,14 +5,16 @@ by onnxruntime on the same float32 rows; probabilities and predictions must
 agree within 1e-5, labels exactly. The grid over every activation, both
 dtypes and every kind of estimator holds the float64 graphs to 1e-12
 relative (see ``_assert_agree``). The tests that need the ``onnx`` extra
-skip without it; the missing-extra message is tested either way.
+skip without it; the missing-extra messages are tested either way.
 """
 
+import importlib
 import sys
 
 import numpy as np
 import pytest
 
+import sknumpynet
 from sknumpynet import MLPClassifierNP, MLPRegressorNP, SoftmaxClassifier
 from sknumpynet._activations import ACTIVATIONS
 
@@ -180,13 +182,27 @@ def test_unknown_activation_is_a_clear_error(run_onnx):
         run_onnx(clf, X, {"zipmap": False})
 
 
-def test_unfitted_model_is_refused(run_onnx):
-    from sklearn.exceptions import NotFittedError
+ESTIMATORS = [SoftmaxClassifier, MLPClassifierNP, MLPRegressorNP]
 
-    with pytest.raises(NotFittedError):
-        run_onnx(MLPClassifierNP(), X, {"zipmap": False})
-    with pytest.raises(NotFittedError):
-        run_onnx(MLPRegressorNP(), X)
+
+@pytest.mark.parametrize("options", [None, {"zipmap": False}], ids=["default", "no-zipmap"])
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_unfitted_model_is_refused(run_onnx, Estimator, options):
+    """scikit-learn's NotFittedError, before skl2onnx looks for the classes."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sknumpynet.onnx import to_onnx
+
+    match = f"This {Estimator.__name__} instance is not fitted yet"
+    with pytest.raises(NotFittedError, match=match):
+        run_onnx(Estimator(), X, options)
+    with pytest.raises(NotFittedError, match=match):
+        to_onnx(Estimator(), X[:1], options=options)
+    pipe = make_pipeline(StandardScaler().fit(X), Estimator())
+    with pytest.raises(NotFittedError, match=match):
+        to_onnx(pipe, X[:1], options=options)
 
 
 def test_register_twice(run_onnx):
@@ -316,10 +332,76 @@ def test_activation_extremes(run_onnx, activation, dtype):
     np.testing.assert_allclose(got[:, 0], expected, rtol=RTOL[dtype], atol=atol)
 
 
-# ----------------------------------------------------------- missing extra
-def test_missing_extra_names_the_install_command(monkeypatch):
-    from sknumpynet.onnx import register_converters
+# --------------------------------------------------------- registration
+@pytest.fixture
+def unregistered(run_onnx, monkeypatch):
+    """skl2onnx's registries as in a process that never imported sknumpynet.onnx."""
+    from skl2onnx import _parse, _supported_operators
 
-    monkeypatch.setitem(sys.modules, "skl2onnx", None)  # import skl2onnx fails
-    with pytest.raises(ImportError, match=r'pip install "sknumpynet\[onnx\]"'):
+    for cls in ESTIMATORS:
+        monkeypatch.delitem(_supported_operators.sklearn_operator_name_map, cls)
+        monkeypatch.delitem(_parse.sklearn_parsers_map, cls)
+
+
+def test_to_onnx_registers_the_converters(unregistered):
+    import onnxruntime as ort
+    import skl2onnx
+    from skl2onnx.common.exceptions import MissingShapeCalculator
+
+    from sknumpynet.onnx import to_onnx
+
+    clf = CLASSIFIERS["mlp"]().fit(X, TARGETS["string"])
+    with pytest.raises(MissingShapeCalculator):  # what skl2onnx alone says
+        skl2onnx.to_onnx(clf, X[:1])
+    onx = to_onnx(clf, X[:1], options={"zipmap": False})
+    sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    label, proba = sess.run(None, {"X": X})
+    np.testing.assert_array_equal(label, clf.predict(X))
+    assert _max_diff(proba, clf.predict_proba(X)) < TOL
+
+
+def test_importing_the_module_registers_the_converters(unregistered, monkeypatch):
+    import skl2onnx
+
+    reg = MLPRegressorNP(hidden_layer_sizes=(3,), **FAST).fit(X, X[:, 0])
+    monkeypatch.setattr(sknumpynet, "onnx", sknumpynet.onnx)  # both put back afterwards
+    monkeypatch.delitem(sys.modules, "sknumpynet.onnx")
+    importlib.import_module("sknumpynet.onnx")
+    assert skl2onnx.to_onnx(reg, X[:1]).graph.output[0].name == "variable"
+
+
+# ----------------------------------------------------------- missing extra
+@pytest.mark.parametrize("missing", ["skl2onnx", "onnx"])
+def test_missing_extra_names_the_install_command(monkeypatch, missing):
+    from sknumpynet.onnx import register_converters, to_onnx
+
+    monkeypatch.setitem(sys.modules, missing, None)  # import skl2onnx (or onnx) fails
+    match = r'pip install "sknumpynet\[onnx\]"'
+    with pytest.raises(ImportError, match=match):
         register_converters()
+    clf = CLASSIFIERS["softmax"]().fit(X, TARGETS["binary"])
+    with pytest.raises(ImportError, match=match):
+        to_onnx(clf, X[:1])
+
+
+def test_the_module_imports_without_the_extra(monkeypatch):
+    """Its functions, not the import, say what to install (so the docs build without it)."""
+    monkeypatch.setattr(sknumpynet, "onnx", sknumpynet.onnx)  # both put back afterwards
+    monkeypatch.delitem(sys.modules, "sknumpynet.onnx")
+    monkeypatch.setitem(sys.modules, "skl2onnx", None)
+    original = sknumpynet.onnx
+    module = importlib.import_module("sknumpynet.onnx")
+    assert module is not original and module.__all__ == original.__all__
+    with pytest.raises(ImportError, match=r'pip install "sknumpynet\[onnx\]"'):
+        module.to_onnx(CLASSIFIERS["softmax"]().fit(X, TARGETS["binary"]), X[:1])
+
+
+def test_converting_needs_no_onnxruntime(run_onnx, monkeypatch):
+    from sknumpynet.onnx import to_onnx
+
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    clf = CLASSIFIERS["softmax"]().fit(X, TARGETS["binary"])
+    assert [out.name for out in to_onnx(clf, X[:1]).graph.output] == [
+        "output_label",
+        "output_probability",
+    ]
