@@ -370,7 +370,7 @@ def _expm1_nonpositive(g: _Graph, m: str) -> str:
     m = g.node("Max", [m, g.scalar(-40.0)])
     u = g.node("Exp", [m])
     corrected = g.mul(g.sub(u, 1.0), g.div(m, g.node("Log", [u])))
-    return g.where(g.node("Equal", [u, g.scalar(1.0)]), m, corrected)
+    return g.where(g.node("Less", [u, g.scalar(1.0)]), corrected, m)
 
 
 def _log1p_unit(g: _Graph, t: str) -> str:
@@ -381,7 +381,7 @@ def _log1p_unit(g: _Graph, t: str) -> str:
     """
     u = g.add(t, 1.0)
     corrected = g.mul(g.node("Log", [u]), g.div(t, g.sub(u, 1.0)))
-    return g.where(g.node("Equal", [u, g.scalar(1.0)]), t, corrected)
+    return g.where(g.node("Greater", [u, g.scalar(1.0)]), corrected, t)
 
 
 def _polynomial(g: _Graph, coefficients, x: str) -> str:

@@ -332,6 +332,30 @@ def test_activation_extremes(run_onnx, activation, dtype):
     np.testing.assert_allclose(got[:, 0], expected, rtol=RTOL[dtype], atol=atol)
 
 
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_every_activation_at_old_and_new_opsets(run_onnx, activation):
+    """The graphs use operators (and types) that opset 9 already has.
+
+    At opset 18 onnxruntime expands some operators into functions, and at 22
+    it has no float64 kernel for them: both run too.
+    """
+    import onnxruntime as ort
+
+    from sknumpynet.onnx import to_onnx
+
+    for dtype in DTYPES:
+        X = GRID_X.astype(dtype)
+        model = MLPRegressorNP(hidden_layer_sizes=(3,), activation=activation, **GRID_FIT)
+        expected = model.fit(X, GRID_Y["squared_error-1"].astype(dtype)).predict(X)
+        for opset in (9, 18, 22):
+            onx = to_onnx(model, X[:1], target_opset=opset)
+            sess = ort.InferenceSession(
+                onx.SerializeToString(), providers=["CPUExecutionProvider"]
+            )
+            (got,) = sess.run(None, {"X": X})
+            _assert_agree(got[:, 0], expected, dtype)
+
+
 # --------------------------------------------------------- registration
 @pytest.fixture
 def unregistered(run_onnx, monkeypatch):
