@@ -34,7 +34,7 @@ def _api_names() -> set:
 def test_the_api_reference_lists_every_public_name():
     expected = {f"sknumpynet.{name}" for name in sknumpynet.__all__}
     if (ROOT / "sknumpynet" / "onnx.py").exists():
-        expected.add("sknumpynet.onnx.register_converters")
+        expected.update({"sknumpynet.onnx.register_converters", "sknumpynet.onnx.to_onnx"})
     assert _api_names() == expected
 
 
