@@ -149,7 +149,13 @@ def run_lbfgs(
     """Minimize the full-batch objective with scipy's L-BFGS-B and the analytic gradient.
 
     Each iteration appends its loss to ``state.loss_curve`` and is an epoch
-    for the hooks. ``ftol`` and ``maxls`` default to scipy's.
+    for the hooks, which see the network with the iteration's weights; when
+    one of them asks to stop, the minimization stops there (scipy's callback
+    raises ``StopIteration``) and ``state.converged`` is set. The network
+    ends with the weights of the last completed iteration, also when a
+    Ctrl-C arrives in the middle of a line search: they are the weights whose
+    loss ``state.loss_curve`` ends with. ``ftol`` and ``maxls`` default to
+    scipy's.
     """
     net, X, Y, sample_weight, alpha = (
         problem.net,
@@ -160,6 +166,10 @@ def run_lbfgs(
     )
     net.allocate(X.shape[0])
     dtype = net.params.dtype
+    # The last two iterates, by the parity of their iteration: after an
+    # interrupt, the one whose epoch is complete is still whole.
+    iterates = np.empty((2, net.params.shape[0]))
+    stopped = False
 
     def fun(theta):
         net.params[...] = theta
@@ -167,33 +177,48 @@ def run_lbfgs(
         return loss, net.grads.astype(np.float64)
 
     def callback(intermediate_result):
+        nonlocal stopped
+        iterates[(state.n_iter + 1) % 2] = intermediate_result.x
+        net.params[...] = intermediate_result.x
         state.loss_curve.append(float(intermediate_result.fun))
-        for hook in hooks:
-            hook.on_epoch_end(state, net)
+        # every hook sees every iteration, even after one has asked to stop
+        if any([hook.on_epoch_end(state, net) for hook in hooks]):
+            stopped = True
+            raise StopIteration
 
     options = {"maxfun": max_fun, "maxiter": max_iter, "gtol": tol}
     if ftol is not None:
         options["ftol"] = ftol
     if maxls is not None:
         options["maxls"] = maxls
-    result = scipy.optimize.minimize(
-        fun,
-        net.params.astype(np.float64),
-        method="L-BFGS-B",
-        jac=True,
-        callback=callback,
-        options=options,
-    )
-    if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
+    try:
+        result = scipy.optimize.minimize(
+            fun,
+            net.params.astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=callback,
+            options=options,
+        )
+    except KeyboardInterrupt:
+        state.drop_incomplete_epoch()
+        if state.n_iter > 0:
+            net.params[...] = iterates[state.n_iter % 2]
+        raise
+    if stopped:
+        x, loss = iterates[state.n_iter % 2], state.loss_curve[-1]
+    else:
+        x, loss = result.x, float(result.fun)
+    if not np.isfinite(loss) or not np.isfinite(x).all():
         raise DivergenceError(
             f"{NON_FINITE} The training loss became infinite or NaN during L-BFGS: "
             "the fit diverged. Try scaling the input features (e.g. with "
             "StandardScaler) or a larger alpha."
         )
-    net.params[...] = result.x.astype(dtype, copy=False)
+    net.params[...] = x.astype(dtype, copy=False)
     if state.n_iter == 0:  # converged at the starting point: no callback ran
-        state.loss_curve.append(float(result.fun))
-    state.converged = result.status == 0
+        state.loss_curve.append(loss)
+    state.converged = stopped or result.status == 0
     if not state.converged:
         warn(
             f"lbfgs failed to converge after {result.nit} iteration(s) "

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
 
 import sknumpynet
 from sknumpynet import (
@@ -22,6 +23,7 @@ from sknumpynet import (
     SoftmaxClassifier,
     make_spiral,
 )
+from sknumpynet._network import Network
 
 PACKAGE = str(Path(sknumpynet.__file__).parent)
 X, Y = make_classification(60, 4, n_informative=3, n_redundant=0, n_classes=3, random_state=0)
@@ -224,3 +226,29 @@ def test_every_finite_input_gives_finite_probabilities(est, dtype):
         proba, log_proba = model.predict_proba(X_big), model.predict_log_proba(X_big)
     assert proba.dtype == dtype and np.isfinite(proba).all() and np.isfinite(log_proba).all()
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+
+
+@pytest.mark.parametrize("n_calls", [4, 7])
+def test_lbfgs_interrupted_in_a_line_search_keeps_its_last_iterate(monkeypatch, n_calls):
+    # A Ctrl-C while L-BFGS evaluates a trial point: the model keeps the weights
+    # of the last completed iteration, those whose loss ends loss_curve_.
+    est = MLPClassifierNP((5,), solver="lbfgs", max_iter=50, random_state=0)
+    original, calls = Network.loss_grad, []
+
+    def loss_grad(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == n_calls:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "loss_grad", loss_grad)
+    with pytest.warns(UserWarning, match="interrupted by the user after"):
+        est.fit(X, Y)
+    monkeypatch.undo()
+    assert 1 <= est.n_iter_ < n_calls and len(est.loss_curve_) == est.n_iter_
+    same = clone(est).set_params(max_iter=est.n_iter_)
+    with pytest.warns(ConvergenceWarning):
+        same.fit(X, Y)
+    assert same.loss_curve_ == est.loss_curve_
+    for a, b in zip(same.coefs_ + same.intercepts_, est.coefs_ + est.intercepts_):
+        np.testing.assert_array_equal(a, b)
