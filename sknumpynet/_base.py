@@ -33,7 +33,7 @@ from . import _targets as targets
 from ._callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks, with_callbacks
 from ._hooks import ChanceLevelCheck, EarlyStopping, TrainingLossStopping
 from ._losses import LOSSES, log_expit, log_softmax
-from ._network import Network, logits, predict_chunks
+from ._network import Network, _dropout_rates, logits, predict_chunks
 from ._optimizers import make_optimizer, optimizer_from_state
 from ._training import TrainingConfig, TrainingProblem, TrainingState, train
 from ._weights import check_sample_weight, class_weights, rescale_weights
@@ -134,16 +134,20 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
     def _architecture(self) -> tuple[list[int], str]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _network_options(self) -> dict:
-        """Further keyword arguments of :class:`~sknumpynet._network.Network`: dropout."""
-        dropout = getattr(self, "dropout", 0.0)  # estimators with hidden layers have it
-        if self.solver == "lbfgs" and np.any(np.asarray(dropout, dtype=float) > 0):
+    def _network_options(self, n_hidden: int) -> dict:
+        """Further keyword arguments of :class:`~sknumpynet._network.Network`: the
+        dropout rates, one per hidden layer, checked (``TypeError`` or
+        ``ValueError`` naming ``dropout``)."""
+        if "dropout" not in self.get_params():  # estimators with hidden layers have it
+            return {}
+        rates = _dropout_rates(self.dropout, n_hidden)
+        if self.solver == "lbfgs" and any(rates):
             raise ValueError(
-                f"dropout={dropout!r} needs a stochastic solver: it draws new masks for "
-                "every mini-batch, and L-BFGS minimizes one deterministic full-batch loss. "
-                "Use solver='adam' or 'sgd', or dropout=0."
+                f"dropout={self.dropout!r} needs a stochastic solver: it draws new masks "
+                "for every mini-batch, and L-BFGS minimizes one deterministic full-batch "
+                "loss. Use solver='adam' or 'sgd', or dropout=0."
             )
-        return {"dropout": dropout} if "dropout" in self.get_params() else {}
+        return {"dropout": rates}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -343,6 +347,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         """
         hidden, activation = self._architecture()
         hidden = _check_hidden_layer_sizes(hidden)
+        network_options = self._network_options(len(hidden))
         if not first:
             activation = self._activation  # the activation the model was fitted with
         if dtype is None:
@@ -358,7 +363,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
             activation,
             out_activation,
             X.dtype,
-            **self._network_options(),
+            **network_options,
         )
         if first:
             net.initialize(random_state, self._init_method)
