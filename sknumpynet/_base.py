@@ -33,7 +33,7 @@ from . import _targets as targets
 from ._callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks, with_callbacks
 from ._hooks import ChanceLevelCheck, EarlyStopping, TrainingLossStopping
 from ._losses import LOSSES, log_expit, log_softmax
-from ._network import Network, logits, predict_chunks
+from ._network import Network, _dropout_rates, logits, predict_chunks
 from ._optimizers import make_optimizer, optimizer_from_state
 from ._training import TrainingConfig, TrainingProblem, TrainingState, train
 from ._weights import check_sample_weight, class_weights, rescale_weights
@@ -86,6 +86,13 @@ def _is_fitted_attribute(name: str) -> bool:
     return (name.endswith("_") and not name.startswith("__")) or name in _PRIVATE_FITTED
 
 
+def _reconstruction(attributes: dict) -> dict:
+    """Fitted attributes for scikit-learn's callbacks, which set them on a copy of
+    the estimator as it stands: the input attributes a new fit did not record
+    (``feature_names_in_`` of a fit without names) are cleared, not inherited."""
+    return {**{k: None for k in _INPUT_ATTRIBUTES}, **attributes}
+
+
 class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
     """Fitting shared by every estimator: validate, build the problem, train, publish.
 
@@ -127,16 +134,20 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
     def _architecture(self) -> tuple[list[int], str]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _network_options(self) -> dict:
-        """Further keyword arguments of :class:`~sknumpynet._network.Network`: dropout."""
-        dropout = getattr(self, "dropout", 0.0)  # estimators with hidden layers have it
-        if self.solver == "lbfgs" and np.any(np.asarray(dropout, dtype=float) > 0):
+    def _network_options(self, n_hidden: int) -> dict:
+        """Further keyword arguments of :class:`~sknumpynet._network.Network`: the
+        dropout rates, one per hidden layer, checked (``TypeError`` or
+        ``ValueError`` naming ``dropout``)."""
+        if "dropout" not in self.get_params():  # estimators with hidden layers have it
+            return {}
+        rates = _dropout_rates(self.dropout, n_hidden)
+        if self.solver == "lbfgs" and any(rates):
             raise ValueError(
-                f"dropout={dropout!r} needs a stochastic solver: it draws new masks for "
-                "every mini-batch, and L-BFGS minimizes one deterministic full-batch loss. "
-                "Use solver='adam' or 'sgd', or dropout=0."
+                f"dropout={self.dropout!r} needs a stochastic solver: it draws new masks "
+                "for every mini-batch, and L-BFGS minimizes one deterministic full-batch "
+                "loss. Use solver='adam' or 'sgd', or dropout=0."
             )
-        return {"dropout": dropout} if "dropout" in self.get_params() else {}
+        return {"dropout": rates}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -181,8 +192,15 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
             self._validate_params()
         return self._fit(X, y, sample_weight, classes, incremental=True, first=first)
 
-    @with_callbacks
     def _fit(self, X, y, sample_weight, classes, *, incremental: bool, first: bool):
+        """Train, then publish the new model in one assignment, or change nothing.
+
+        Whatever can fail runs before the publication: the training and
+        scikit-learn's callbacks, whose end of the fit task is shown the new
+        model and whose teardown comes after it. An exception from any of them
+        leaves the estimator (and a generator given as ``random_state``) as
+        it was.
+        """
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         # A new generator from random_state on every call, as scikit-learn's
@@ -193,20 +211,38 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         shared = not isinstance(self.random_state, Integral)
         rng_state = random_state.get_state() if shared else None
         try:
-            result = self._train(X, y, sample_weight, classes, incremental, first, random_state)
+            attributes = self._fit_with_callbacks(
+                X, y, sample_weight, classes, incremental, first, random_state
+            )
         except BaseException:
             if shared:
                 random_state.set_state(rng_state)
             raise
-        self._publish(*result)
-        if getattr(self, "_callback_fit_ctx", None) is not None:
-            self._callback_fit_ctx.call_on_fit_task_end(
-                estimator=self, X=X, y=y, reconstruction_attributes={}
-            )
+        self._publish(attributes)
         return self
 
+    @with_callbacks
+    def _fit_with_callbacks(self, X, y, sample_weight, classes, incremental, first, random_state):
+        """The new model's fitted attributes, trained within the callbacks' lifetime.
+
+        ``with_callbacks`` tears the callbacks down when this returns or
+        raises, before anything is published.
+        """
+        attributes = self._fitted_attributes(
+            *self._train(X, y, sample_weight, classes, incremental, first, random_state)
+        )
+        context = getattr(self, "_callback_fit_ctx", None)
+        if context is not None:
+            context.call_on_fit_task_end(
+                estimator=self,
+                X=X,
+                y=y,
+                reconstruction_attributes=lambda: _reconstruction(attributes),
+            )
+        return attributes
+
     def _train(self, X, y, sample_weight, classes, incremental, first, random_state):
-        """Build the problem and train; returns what ``_publish`` needs."""
+        """Build the problem and train; returns what ``_fitted_attributes`` needs."""
         problem, score, fitted = self._build_problem(
             X,
             y,
@@ -259,8 +295,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         net = problem.net
 
         def attributes(net: Network) -> dict:
-            return {
-                **fitted,
+            return _reconstruction(fitted) | {
                 "coefs_": [W.copy() for W in net.coefs],
                 "intercepts_": [b.copy() for b in net.intercepts],
                 "n_layers_": net.n_layers,
@@ -312,6 +347,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         """
         hidden, activation = self._architecture()
         hidden = _check_hidden_layer_sizes(hidden)
+        network_options = self._network_options(len(hidden))
         if not first:
             activation = self._activation  # the activation the model was fitted with
         if dtype is None:
@@ -327,7 +363,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
             activation,
             out_activation,
             X.dtype,
-            **self._network_options(),
+            **network_options,
         )
         if first:
             net.initialize(random_state, self._init_method)
@@ -469,11 +505,12 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
                 "features and classes as the first fit."
             )
 
-    def _publish(self, fitted: dict, net: Network, state: TrainingState, optimizer) -> None:
-        """Replace the fitted state with the new model in one assignment."""
-        new = {k: v for k, v in self.__dict__.items() if not _is_fitted_attribute(k)}
-        new.update(fitted)
-        new.update(
+    def _fitted_attributes(
+        self, fitted: dict, net: Network, state: TrainingState, optimizer
+    ) -> dict:
+        """Every fitted attribute of the trained model, public and private."""
+        return dict(
+            fitted,
             coefs_=net.coefs,
             intercepts_=net.intercepts,
             n_layers_=net.n_layers,
@@ -496,6 +533,11 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
             _no_improvement_count=state.no_improvement_count,
             _optimizer_state=None if optimizer is None else optimizer.state(),
         )
+
+    def _publish(self, attributes: dict) -> None:
+        """Replace the fitted state with the new model's ``attributes`` in one assignment."""
+        new = {k: v for k, v in self.__dict__.items() if not _is_fitted_attribute(k)}
+        new.update(attributes)
         self.__dict__ = new
 
     # --------------------------------------------------------- prediction

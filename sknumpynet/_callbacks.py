@@ -4,8 +4,12 @@ Where the installed scikit-learn has the callback API, the estimators take
 ``set_callbacks`` from its ``CallbackSupportMixin`` and every epoch (every
 L-BFGS iteration) is a subtask of the fit: ``ProgressBar`` shows epochs,
 ``ScoringMonitor`` scores the model after each one, and callbacks set on a
-``Pipeline`` or a search reach the estimators inside. On older versions the
-mixin is an empty class and nothing here runs.
+``Pipeline`` or a search reach the estimators inside. A callback asking to
+stop stops any solver, L-BFGS included. The end of the fit task is shown the
+new model (as ``fitted_estimator``) before it is published, and the
+callbacks are torn down before it is too: a callback that raises there fails
+the fit, which then changes nothing. On older versions the mixin is an empty
+class and nothing here runs.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from ._warnings import warn
 if TYPE_CHECKING:
     from ._network import Network
     from ._optimizers import Optimizer
-    from ._training import TrainingState
+    from ._state import TrainingState
 
 
 class DivergenceError(ValueError, ArithmeticError):

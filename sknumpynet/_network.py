@@ -13,6 +13,7 @@ This module knows nothing of scikit-learn, labels or pandas: it sees arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Real
 from typing import NamedTuple
 
 import numpy as np
@@ -433,16 +434,43 @@ class _Views(NamedTuple):
 
 
 def _dropout_rates(dropout, n_hidden: int) -> tuple:
-    """One dropout rate per hidden layer, each in [0, 1)."""
-    if np.ndim(dropout) == 0:
-        rates = (float(dropout),) * n_hidden
-    else:
-        rates = tuple(float(r) for r in dropout)
-        if len(rates) != n_hidden:
+    """One dropout rate per hidden layer, each in [0, 1); anything else is refused.
+
+    ``dropout`` is one rate for every hidden layer, or a flat sequence (list,
+    tuple, 1-D array) of ``n_hidden`` rates. A rate is a real number, not a
+    boolean nor a string. Malformed values raise ``TypeError``, rates out of
+    range or of the wrong number ``ValueError``, both naming ``dropout``.
+    """
+    accepts = (
+        "dropout must be a rate in [0, 1) for every hidden layer, or a flat sequence "
+        f"(list, tuple or 1-D array) of such rates, one per hidden layer ({n_hidden} here)"
+    )
+
+    def rate(value) -> float:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+            raise TypeError(f"{accepts}; got {dropout!r}, whose {value!r} is not a rate.")
+        if not 0.0 <= value < 1.0:  # NaN is refused too
             raise ValueError(
-                f"dropout has {len(rates)} rate(s) for {n_hidden} hidden layer(s): give "
-                "one rate per hidden layer, or a single rate for all of them."
+                f"dropout rates must be in [0, 1) (the fraction of units dropped); "
+                f"got {dropout!r}."
             )
-    if not all(0.0 <= r < 1.0 for r in rates):
-        raise ValueError(f"dropout rates must be in [0, 1), got {dropout!r}.")
+        return float(value)
+
+    value = dropout.item() if isinstance(dropout, np.ndarray) and dropout.ndim == 0 else dropout
+    if isinstance(value, Real) and not isinstance(value, (bool, np.bool_)):
+        return (rate(value),) * n_hidden
+    if isinstance(value, (list, tuple)):
+        items = value
+    elif hasattr(value, "__array__"):  # a numpy array, a pandas Series
+        items = np.asarray(value, dtype=object)
+        if items.ndim != 1:
+            raise TypeError(f"{accepts}; got {dropout!r}.")
+    else:
+        raise TypeError(f"{accepts}; got {dropout!r}.")
+    rates = tuple(rate(r) for r in items)
+    if len(rates) != n_hidden:
+        raise ValueError(
+            f"dropout has {len(rates)} rate(s) for {n_hidden} hidden layer(s): give "
+            "one rate per hidden layer, or a single rate for all of them."
+        )
     return rates

@@ -1,4 +1,4 @@
-"""Training: the problem, its state, the mini-batch loop and the L-BFGS driver.
+"""Training: the problem, the mini-batch loop and the L-BFGS driver.
 
 Everything here works on arrays that an estimator has already validated:
 ``X`` (dense or CSR, float32 or float64), ``Y`` (the targets in the same
@@ -27,6 +27,7 @@ from ._hooks import (
 )
 from ._network import Network
 from ._optimizers import Optimizer
+from ._state import TrainingState
 from ._warnings import warn
 
 __all__ = ["DivergenceError", "TrainingConfig", "TrainingProblem", "TrainingState", "train"]
@@ -52,61 +53,6 @@ class TrainingProblem:
     @property
     def n_train(self) -> int:
         return self.X.shape[0] if self.rows is None else self.rows.shape[0]
-
-
-@dataclass
-class TrainingState:
-    """What a fit knows of its progress: the one place it is kept while training.
-
-    The per-epoch lists (``loss_curve``, ``epoch_times`` and, with early
-    stopping, ``validation_scores`` and ``validation_loss_curve``) hold the
-    whole history of the model: warm starts and ``partial_fit`` continue them.
-    ``n_iter`` counts the epochs of the current call and ``t`` the samples seen
-    in all calls, both derived from the curve so that they cannot disagree
-    with it.
-    """
-
-    loss_curve: list = field(default_factory=list)
-    t_start: int = 0
-    best_loss: float | None = np.inf
-    validation_scores: list | None = None
-    validation_loss_curve: list | None = None
-    epoch_times: list = field(default_factory=list)
-    best_validation_score: float | None = None
-    no_improvement_count: int = 0
-    best_params: np.ndarray | None = None
-    n_train: int = 0
-    converged: bool = False
-    curve_start: int = field(init=False)
-
-    def __post_init__(self):
-        self.curve_start = len(self.loss_curve)
-
-    @property
-    def n_iter(self) -> int:
-        """Epochs (L-BFGS iterations) completed in this call."""
-        return len(self.loss_curve) - self.curve_start
-
-    @property
-    def t(self) -> int:
-        """Training samples seen by the stochastic solver, all calls together."""
-        return self.t_start + self.n_iter * self.n_train
-
-    def per_epoch_lists(self) -> list[list]:
-        lists = [self.loss_curve, self.epoch_times]
-        lists += [x for x in (self.validation_scores, self.validation_loss_curve) if x is not None]
-        return lists
-
-    def mark_call_start(self) -> None:
-        """Remember where each per-epoch list stood when the call began."""
-        self._starts = [len(x) for x in self.per_epoch_lists()]
-
-    def drop_incomplete_epoch(self) -> None:
-        """After an interrupt: forget the epoch whose records are not all written."""
-        lists = self.per_epoch_lists()
-        complete = min(len(x) - start for x, start in zip(lists, self._starts))
-        for x, start in zip(lists, self._starts):
-            del x[start + complete :]
 
 
 def _batches(n: int, batch_size: int):
@@ -203,7 +149,13 @@ def run_lbfgs(
     """Minimize the full-batch objective with scipy's L-BFGS-B and the analytic gradient.
 
     Each iteration appends its loss to ``state.loss_curve`` and is an epoch
-    for the hooks. ``ftol`` and ``maxls`` default to scipy's.
+    for the hooks, which see the network with the iteration's weights; when
+    one of them asks to stop, the minimization stops there (scipy's callback
+    raises ``StopIteration``) and ``state.converged`` is set. The network
+    ends with the weights of the last completed iteration, also when a
+    Ctrl-C arrives in the middle of a line search: they are the weights whose
+    loss ``state.loss_curve`` ends with. ``ftol`` and ``maxls`` default to
+    scipy's.
     """
     net, X, Y, sample_weight, alpha = (
         problem.net,
@@ -214,6 +166,10 @@ def run_lbfgs(
     )
     net.allocate(X.shape[0])
     dtype = net.params.dtype
+    # The last two iterates, by the parity of their iteration: after an
+    # interrupt, the one whose epoch is complete is still whole.
+    iterates = np.empty((2, net.params.shape[0]))
+    stopped = False
 
     def fun(theta):
         net.params[...] = theta
@@ -221,33 +177,48 @@ def run_lbfgs(
         return loss, net.grads.astype(np.float64)
 
     def callback(intermediate_result):
+        nonlocal stopped
+        iterates[(state.n_iter + 1) % 2] = intermediate_result.x
+        net.params[...] = intermediate_result.x
         state.loss_curve.append(float(intermediate_result.fun))
-        for hook in hooks:
-            hook.on_epoch_end(state, net)
+        # every hook sees every iteration, even after one has asked to stop
+        if any([hook.on_epoch_end(state, net) for hook in hooks]):
+            stopped = True
+            raise StopIteration
 
     options = {"maxfun": max_fun, "maxiter": max_iter, "gtol": tol}
     if ftol is not None:
         options["ftol"] = ftol
     if maxls is not None:
         options["maxls"] = maxls
-    result = scipy.optimize.minimize(
-        fun,
-        net.params.astype(np.float64),
-        method="L-BFGS-B",
-        jac=True,
-        callback=callback,
-        options=options,
-    )
-    if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
+    try:
+        result = scipy.optimize.minimize(
+            fun,
+            net.params.astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=callback,
+            options=options,
+        )
+    except KeyboardInterrupt:
+        state.drop_incomplete_epoch()
+        if state.n_iter > 0:
+            net.params[...] = iterates[state.n_iter % 2]
+        raise
+    if stopped:
+        x, loss = iterates[state.n_iter % 2], state.loss_curve[-1]
+    else:
+        x, loss = result.x, float(result.fun)
+    if not np.isfinite(loss) or not np.isfinite(x).all():
         raise DivergenceError(
             f"{NON_FINITE} The training loss became infinite or NaN during L-BFGS: "
             "the fit diverged. Try scaling the input features (e.g. with "
             "StandardScaler) or a larger alpha."
         )
-    net.params[...] = result.x.astype(dtype, copy=False)
+    net.params[...] = x.astype(dtype, copy=False)
     if state.n_iter == 0:  # converged at the starting point: no callback ran
-        state.loss_curve.append(float(result.fun))
-    state.converged = result.status == 0
+        state.loss_curve.append(loss)
+    state.converged = stopped or result.status == 0
     if not state.converged:
         warn(
             f"lbfgs failed to converge after {result.nit} iteration(s) "

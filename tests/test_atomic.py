@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 import sknumpynet
 from sknumpynet import (
@@ -22,6 +23,8 @@ from sknumpynet import (
     SoftmaxClassifier,
     make_spiral,
 )
+from sknumpynet._callbacks import CALLBACKS_AVAILABLE
+from sknumpynet._network import Network
 
 PACKAGE = str(Path(sknumpynet.__file__).parent)
 X, Y = make_classification(60, 4, n_informative=3, n_redundant=0, n_classes=3, random_state=0)
@@ -224,3 +227,94 @@ def test_every_finite_input_gives_finite_probabilities(est, dtype):
         proba, log_proba = model.predict_proba(X_big), model.predict_log_proba(X_big)
     assert proba.dtype == dtype and np.isfinite(proba).all() and np.isfinite(log_proba).all()
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+
+
+@pytest.mark.parametrize("n_calls", [4, 7])
+def test_lbfgs_interrupted_in_a_line_search_keeps_its_last_iterate(monkeypatch, n_calls):
+    # A Ctrl-C while L-BFGS evaluates a trial point: the model keeps the weights
+    # of the last completed iteration, those whose loss ends loss_curve_.
+    est = MLPClassifierNP((5,), solver="lbfgs", max_iter=50, random_state=0)
+    original, calls = Network.loss_grad, []
+
+    def loss_grad(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == n_calls:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "loss_grad", loss_grad)
+    with pytest.warns(UserWarning, match="interrupted by the user after"):
+        est.fit(X, Y)
+    monkeypatch.undo()
+    assert 1 <= est.n_iter_ < n_calls and len(est.loss_curve_) == est.n_iter_
+    same = clone(est).set_params(max_iter=est.n_iter_)
+    with pytest.warns(ConvergenceWarning):
+        same.fit(X, Y)
+    assert same.loss_curve_ == est.loss_curve_
+    for a, b in zip(same.coefs_ + same.intercepts_, est.coefs_ + est.intercepts_):
+        np.testing.assert_array_equal(a, b)
+
+
+class FailingCallback:
+    """Raises at the end of the fit task (``where="fit_end"``) or in its teardown,
+    after training; records the model the end of the fit task was shown."""
+
+    def __init__(self, where):
+        self.where, self.shown = where, None
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        if self.where == "teardown":
+            raise RuntimeError("teardown failed")
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name == "fit":
+            self.shown = fitted_estimator
+            if self.where == "fit_end":
+                raise RuntimeError("fit end failed")
+
+
+@pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9 has no callback API")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("fitted", [True, False], ids=["refit", "first"])
+@pytest.mark.parametrize("where", ["fit_end", "teardown"])
+@pytest.mark.parametrize(
+    "solver, method", [("adam", "fit"), ("adam", "partial_fit"), ("lbfgs", "fit")]
+)
+def test_a_callback_failing_after_training_leaves_the_model_as_it_was(
+    solver, method, where, fitted
+):
+    rng = np.random.RandomState(0)
+    est = MLPClassifierNP((5,), solver=solver, max_iter=3, random_state=rng)
+    if fitted:
+        est.fit(X, Y)
+        proba = est.predict_proba(X)
+    callback = FailingCallback(where)
+    est.set_callbacks(callback)
+    before, rng_state = dict(est.__dict__), rng.get_state()
+    call = getattr(est, method)
+    args = {"classes": [0, 1, 2]} if method == "partial_fit" else {}
+    with pytest.raises(RuntimeError, match="failed"):
+        call(X[::-1], Y[::-1], **args)
+    # the end of the fit task was shown the new model, which was not published
+    shown = callback.shown.predict_proba(X)
+    assert est.__dict__.keys() == before.keys()
+    assert all(est.__dict__[k] is v for k, v in before.items())
+    assert rng.get_state()[2] == rng_state[2]
+    np.testing.assert_array_equal(rng.get_state()[1], rng_state[1])
+    if fitted:
+        np.testing.assert_array_equal(est.predict_proba(X), proba)
+        assert np.abs(shown - proba).max() > 1e-6
+    else:
+        with pytest.raises(NotFittedError):
+            est.predict(X)
+    # without the failing callback, the same call publishes that new model
+    rng.set_state(rng_state)
+    call = getattr(est.set_callbacks(), method)
+    call(X[::-1], Y[::-1], **args)
+    np.testing.assert_allclose(est.predict_proba(X), shown, rtol=1e-12)

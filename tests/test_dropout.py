@@ -12,7 +12,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import InvalidParameterError
 from threadpoolctl import threadpool_limits
 
-from sknumpynet import MLPClassifierNP, check_gradients, make_spiral
+from sknumpynet import MLPClassifierNP, MLPRegressorNP, check_gradients, make_spiral
 from sknumpynet._network import Network
 
 X_SPIRAL, Y_SPIRAL = make_spiral(n_samples=120, n_classes=3, random_state=0)
@@ -126,6 +126,68 @@ def test_lbfgs_refuses_dropout_and_leaves_the_model_as_it_was():
 def test_bad_rates_are_refused(dropout, error, match):
     with pytest.raises(error, match=match):
         _mlp(dropout=dropout).fit(X_SPIRAL, Y_SPIRAL)
+
+
+@pytest.mark.parametrize(
+    "dropout, error",
+    [
+        ([[0.1]], TypeError),
+        ([[0.1], [0.2]], TypeError),
+        (np.array([[0.1, 0.2]]), TypeError),
+        ({}, TypeError),
+        ({"a": 0.1, "b": 0.2}, TypeError),
+        ({0.1, 0.2}, TypeError),
+        ("0.1", TypeError),
+        ([0.1, "0.2"], TypeError),
+        ([0.1, None], TypeError),
+        (None, TypeError),
+        (True, TypeError),
+        (False, TypeError),
+        ([True, 0.1], TypeError),
+        ([np.False_, 0.1], TypeError),
+        (float("nan"), ValueError),
+        ([0.1, float("nan")], ValueError),
+        ([0.1, np.inf], ValueError),
+        (-0.1, ValueError),
+        ([0.1, -0.1], ValueError),
+        (1.0, ValueError),
+        ([0.1, 1.0], ValueError),
+        ([0.1], ValueError),
+        ([0.1, 0.2, 0.3], ValueError),
+        ([], ValueError),
+    ],
+)
+@pytest.mark.parametrize("Estimator", [MLPClassifierNP, MLPRegressorNP])
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_malformed_dropout_is_refused_by_name_before_training(
+    monkeypatch, Estimator, method, dropout, error
+):
+    def loss_grad(*args, **kwargs):
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(Network, "loss_grad", loss_grad)
+    est = Estimator(hidden_layer_sizes=(4, 3), dropout=dropout)
+    kwargs = (
+        {"classes": [0, 1, 2]} if method == "partial_fit" and Estimator is MLPClassifierNP else {}
+    )
+    with pytest.raises(error, match="dropout") as info:
+        getattr(est, method)(X_SPIRAL, Y_SPIRAL, **kwargs)
+    assert "float() argument" not in str(info.value)
+    assert not hasattr(est, "coefs_")
+
+
+@pytest.mark.parametrize(
+    "dropout",
+    [0, 0.25, np.float32(0.25), np.array(0.25), (0.25, 0.0), [0, 0], np.array([0.25, 0.1])],
+)
+def test_every_well_formed_dropout_is_accepted(mask_draws, dropout):
+    clf = _mlp(dropout=dropout, max_iter=1, batch_size=200)
+    _fit(clf)
+    rates = np.broadcast_to(np.asarray(dropout, dtype=float), 2)
+    [(n, masks)] = mask_draws if rates.any() else [(120, [None, None])]
+    assert n == 120
+    for mask, rate in zip(masks, rates):
+        assert (mask is None) == (rate == 0)
 
 
 def test_dropout_regularizes_a_wide_net_that_memorizes_noisy_labels():

@@ -1,14 +1,17 @@
 """The numpy engine: every analytic gradient against finite differences, and
 every optimizer step against an update computed by hand."""
 
+import ast
 import tracemalloc
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from scipy.special import erf
 
+import sknumpynet
 from sknumpynet._activations import ACTIVATIONS, DERIVATIVES, KINKS, NEEDS_INPUT
 from sknumpynet._losses import log_softmax, logistic_cross_entropy, softmax_cross_entropy
 from sknumpynet._network import Network
@@ -444,3 +447,55 @@ def test_adam_state_saved_with_an_unscaled_second_moment_goes_on_the_same():
         results.append(p)
     np.testing.assert_allclose(results[1], results[0], rtol=1e-14)
     assert "v" in old  # the state given is not changed
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """Every module of the package and the package modules it imports, read from
+    the source (imports under ``TYPE_CHECKING`` included)."""
+    root = Path(sknumpynet.__file__).parent
+    modules = {}
+    for path in root.rglob("*.py"):
+        parts = ("sknumpynet", *path.relative_to(root).with_suffix("").parts)
+        is_package = parts[-1] == "__init__"
+        modules[".".join(parts[:-1] if is_package else parts)] = (path, is_package)
+    graph = {}
+    for name, (path, is_package) in modules.items():
+        here = name.split(".") if is_package else name.split(".")[:-1]
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = here[: len(here) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+                imported.add(target)
+                imported.update(f"{target}.{alias.name}" for alias in node.names)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                imported.update(names + ([node.module] if getattr(node, "module", None) else []))
+        graph[name] = {m for m in imported if m in modules and m != name}
+    return graph
+
+
+def test_the_package_modules_import_each_other_without_a_circle():
+    graph = _package_imports()
+    assert {"sknumpynet._training", "sknumpynet._hooks", "sknumpynet._state"} <= set(graph)
+    # the package itself imports its public names; the modules below it are layers
+    graph = {m: deps - {"sknumpynet"} for m, deps in graph.items() if m != "sknumpynet"}
+    done, path = set(), []
+
+    def visit(module):
+        if module in path:
+            cycle = path[path.index(module) :] + [module]
+            raise AssertionError(f"import cycle: {' -> '.join(cycle)}")
+        if module in done:
+            return
+        path.append(module)
+        for dep in sorted(graph[module]):
+            visit(dep)
+        path.pop()
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module)
+    # the state is below both the loop and the hooks
+    assert "sknumpynet._state" in graph["sknumpynet._hooks"] & graph["sknumpynet._training"]
+    assert not graph["sknumpynet._state"]

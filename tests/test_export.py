@@ -10,6 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from sknumpynet import MLPClassifierNP, MLPRegressorNP, SoftmaxClassifier
+from sknumpynet._export import ConversionWarning
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -41,6 +42,11 @@ def _fitted(kind):
             MLPRegressorNP("poisson", (8,), max_iter=30, random_state=0),
             X_REG,
             np.exp(Y_REG[:, 0] / 3),
+        ),
+        "float32": (
+            MLPClassifierNP((8,), max_iter=30, random_state=0),
+            X_IRIS.astype(np.float32),
+            labels,
         ),
     }[kind]
 
@@ -85,6 +91,83 @@ def test_to_sklearn_predicts_as_ours(kind):
         # and it trains on from there with scikit-learn's own partial_fit
         theirs.partial_fit(X, y)
         assert theirs.n_iter_ == 1
+
+
+def _change(kind, change):
+    """Parameters to change after the fit, and whether the converted estimator
+    then warns that refitting it would not train as refitting ours would; None
+    where the estimator has no such parameters."""
+    softmax, regressor = kind.startswith("softmax"), kind.startswith(("regressor", "poisson"))
+    if change == "none":
+        return {}, False
+    if change == "training":
+        return {"alpha": 0.3, "max_iter": 5, "solver": "lbfgs", "learning_rate_init": 0.5}, False
+    if change == "architecture":
+        return None if softmax else ({"hidden_layer_sizes": (3, 2), "activation": "gelu"}, True)
+    if change == "loss":
+        return (
+            ({"loss": "squared_error" if kind == "poisson" else "poisson"}, True)
+            if regressor
+            else None
+        )
+    # parameters scikit-learn's MLP has not; LogisticRegression has class_weight
+    if softmax:
+        return {"class_weight": "balanced"}, False
+    return ({"dropout": 0.3} if regressor else {"class_weight": "balanced", "dropout": 0.3}), True
+
+
+CHANGE_CASES = [
+    (kind, change)
+    for kind in [*KINDS, "float32"]
+    for change in ("none", "training", "architecture", "loss", "extras")
+    if _change(kind, change) is not None
+]
+
+
+@pytest.mark.parametrize("kind, change", CHANGE_CASES)
+def test_to_sklearn_converts_the_fitted_model_whatever_the_parameters_now(kind, change):
+    if kind == "poisson" and not SKLEARN_HAS_POISSON:
+        pytest.skip("this scikit-learn's MLPRegressor has no Poisson loss")
+    est, X, y = _fitted(kind)
+    est.fit(X, y)
+    ours = est.predict_proba(X) if hasattr(est, "predict_proba") else est.predict(X)
+    params, warns = _change(kind, change)
+    if change == "loss" and not SKLEARN_HAS_POISSON:
+        pytest.skip("this scikit-learn's MLPRegressor has no Poisson loss")
+    est.set_params(**params)
+    if warns:
+        with pytest.warns(ConversionWarning, match="refitting it would not train") as record:
+            theirs = est.to_sklearn()
+        assert all(f"{name}=" in str(record[0].message) for name in params)
+    else:
+        theirs = est.to_sklearn()  # and no warning
+    rtol = 1e-5 if kind == "float32" else 1e-10
+    if isinstance(est, MLPRegressorNP):
+        np.testing.assert_allclose(theirs.predict(X), ours, rtol=rtol, atol=1e-12)
+        assert theirs.loss == {"identity": "squared_error", "exp": "poisson"}[est.out_activation_]
+    else:
+        np.testing.assert_allclose(theirs.predict_proba(X), ours, rtol=rtol, atol=1e-12)
+        np.testing.assert_array_equal(theirs.predict(X), est.predict(X))
+        np.testing.assert_array_equal(theirs.classes_, est.classes_)
+    if isinstance(est, SoftmaxClassifier):
+        # the parameters fit the fitted attributes: n_iter_ within max_iter
+        assert theirs.n_iter_[0] == est.n_iter_ <= theirs.max_iter
+        assert theirs.C == pytest.approx(1 / est.alpha)
+        return
+    fitted_sizes = tuple(W.shape[1] for W in est.coefs_[:-1])
+    assert theirs.hidden_layer_sizes == fitted_sizes
+    assert theirs.activation == est._activation
+    assert [W.dtype for W in theirs.coefs_] == [W.dtype for W in est.coefs_]
+
+
+def test_logistic_regression_iterations_fit_within_its_max_iter():
+    # 200 epochs (SoftmaxClassifier's max_iter) without converging; a
+    # LogisticRegression with n_iter_ > max_iter would be an impossible model
+    est = SoftmaxClassifier(random_state=0).fit(X_IRIS, Y_IRIS)
+    assert est.n_iter_ == 200
+    for max_iter in (200, 20):
+        theirs = est.set_params(max_iter=max_iter).to_sklearn()
+        assert theirs.n_iter_ == [200] and theirs.max_iter >= 200
 
 
 def test_to_sklearn_refuses_what_scikit_learn_cannot_represent():

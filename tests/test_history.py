@@ -5,7 +5,9 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
@@ -91,27 +93,56 @@ def test_scoring_monitor_gets_a_score_per_epoch(est):
     assert epochs[-1]["accuracy"] == pytest.approx(est.score(X, Y))
 
 
+class StopAfter:
+    """Asks to stop at the end of the ``n``-th epoch."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def setup(self, estimator, context):
+        self.epochs = 0
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, X=None):
+        # the subtask begun after the last epoch never runs: it ends without data
+        if context.task_name == "epoch" and X is not None:
+            self.epochs += 1
+            return self.epochs >= self.n
+        return False
+
+
+X_REG = np.random.RandomState(0).randn(80, 3)
+Y_REG = X_REG @ [1.0, 2.0, -1.0]
+
+
 @needs_callbacks
-def test_a_callback_can_stop_training():
-    class StopAfterThree:
-        def setup(self, estimator, context):
-            self.n = 0
-
-        def teardown(self, estimator, context):
-            pass
-
-        def on_fit_task_begin(self, estimator, context):
-            pass
-
-        def on_fit_task_end(self, estimator, context):
-            if context.task_name == "epoch":
-                self.n += 1
-                return self.n >= 3
-            return False
-
-    clf = MLPClassifierNP((16,), learning_rate_init=0.05, max_iter=50, random_state=0)
-    clf.set_callbacks(StopAfterThree()).fit(X, Y)  # stopped: no ConvergenceWarning
-    assert clf.n_iter_ == 3
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+@pytest.mark.parametrize("kind", ["softmax", "mlp", "regressor"])
+def test_a_callback_can_stop_training_with_any_solver(kind, solver):
+    est, X_, y_ = {
+        "softmax": (SoftmaxClassifier(max_iter=50), X, Y),
+        "mlp": (MLPClassifierNP((16,), max_iter=50), X, Y),
+        "regressor": (MLPRegressorNP(hidden_layer_sizes=(8,), max_iter=50), X_REG, Y_REG),
+    }[kind]
+    est.set_params(solver=solver, random_state=0)
+    if solver != "lbfgs":
+        est.set_params(learning_rate_init=0.05)
+    stopper = StopAfter(3)
+    est.set_callbacks(stopper).fit(X_, y_)  # stopped: no ConvergenceWarning
+    assert est.n_iter_ == stopper.epochs == len(est.loss_curve_) == 3
+    assert est.loss_ == est.loss_curve_[-1]
+    # the model is the one after 3 epochs (iterations): what max_iter=3 gives
+    three = clone(est).set_callbacks().set_params(max_iter=3)
+    with pytest.warns(ConvergenceWarning):
+        three.fit(X_, y_)
+    assert three.loss_curve_ == est.loss_curve_
+    for a, b in zip(three.coefs_ + three.intercepts_, est.coefs_ + est.intercepts_):
+        np.testing.assert_array_equal(a, b)
 
 
 class EpochCounter:
