@@ -1,5 +1,6 @@
 """Neural networks in plain numpy that are scikit-learn estimators."""
 
+from ._export import ConversionWarning
 from ._hooks import ChanceLevelWarning, DivergenceError
 from ._mlp import MLPClassifierNP
 from ._regressor import MLPRegressorNP
@@ -19,6 +20,7 @@ __all__ = [
     "SoftmaxClassifier",
     "DivergenceError",
     "ChanceLevelWarning",
+    "ConversionWarning",
     "make_spiral",
     "make_mnist_like",
     "check_gradients",
@@ -38,6 +40,7 @@ for _public in (
     SoftmaxClassifier,
     DivergenceError,
     ChanceLevelWarning,
+    ConversionWarning,
 ):
     _public.__module__ = __name__
 del _public
