@@ -21,6 +21,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import (
     assert_all_finite,
     check_is_fitted,
@@ -122,7 +123,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
     # options of scipy's L-BFGS-B (``ftol``, ``maxls``).
     _init_method = "glorot"
     _lbfgs_options: dict = {}
-    _y_numeric = False  # regressors: y must be numbers
+    _y_numeric = False  # regressors: y must be numbers (see targets.numeric)
 
     def _architecture(self) -> tuple[list[int], str]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -371,9 +372,10 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
             accept_sparse=_SPARSE_FORMATS,
             dtype=dtype,
             multi_output=True,
-            y_numeric=self._y_numeric,
             reset=reset,
         )
+        if self._y_numeric:
+            y = targets.numeric(y)
         recorded = {k: scratch.__dict__[k] for k in _INPUT_ATTRIBUTES if k in scratch.__dict__}
         if sp.issparse(X):
             X = X.tocsr()
@@ -702,7 +704,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
                         f"The fitted model predicts the single class {predicted.tolist()[0]!r} "
                         f"for every training sample, on data of {present.shape[0]} classes: "
                         "training failed, typically because the steps were too large "
-                        "(hidden units died) or the features are not scaled."
+                        f"(hidden units died).{_feature_advice(X)}"
                     )
             loss = LOSSES[net.out_activation](z, Y, w)
             prior = _prior_loss(Y, w, net.out_activation)
@@ -710,6 +712,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
                 return (
                     f"The fitted model's training loss ({loss:.4g}) is no better than "
                     f"predicting the class frequencies ({prior:.4g}): it learned nothing."
+                    f"{_feature_advice(X)}"
                 )
             return None
 
@@ -845,9 +848,14 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
         return Y, ("exp" if self.loss == "poisson" else "identity"), {}
 
     def _chance_level(self, problem: TrainingProblem, y, fitted):
-        """A check that the fitted network beats predicting the mean of ``y``."""
+        """A check that the fitted network beats predicting the mean of the targets.
+
+        The targets are the problem's (numbers in the training dtype), not the
+        ``y`` the caller passed, which may hold booleans or numeric strings.
+        """
         rows = self._check_rows(problem)
-        X, y = problem.X[rows], np.asarray(y)[rows]
+        X, Y = problem.X[rows], problem.Y[rows]
+        y = Y[:, 0] if Y.shape[1] == 1 else Y
         w = None if problem.sample_weight is None else problem.sample_weight[rows]
 
         def check(net: Network) -> str | None:
@@ -855,13 +863,29 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
             if y.shape[0] < 2 or np.ptp(y, axis=0).max() == 0:
                 return None  # constant targets: the mean is the answer
             r2 = float(r2_score(y, predicted, sample_weight=w))
-            if r2 <= 0:
+            if r2 > 0:
+                return None
+            message = (
+                f"The fitted model's R^2 on its training data is {r2:.3g}: it does no "
+                "better than predicting the mean."
+            )
+            mean, std = Y.mean(axis=0, dtype=np.float64), Y.std(axis=0, dtype=np.float64)
+            if net.out_activation == "identity" and _far_from_standard(mean, std).any():
+                # (a log link reaches any positive scale, and standardized
+                # targets would be negative: Poisson targets are left alone)
                 return (
-                    f"The fitted model's R^2 on its training data is {r2:.3g}: it does no "
-                    "better than predicting the mean. Training failed, typically because "
-                    "the steps were too large or the features are not scaled."
+                    f"{message} The targets are far from standardized (mean "
+                    f"{_span(mean)}, standard deviation {_span(std)}), while the "
+                    "network's outputs start near 0 with a scale near 1: standardize "
+                    "them, e.g. with sklearn.compose.TransformedTargetRegressor("
+                    "regressor=..., transformer=sklearn.preprocessing.StandardScaler()), "
+                    "which also maps the predictions back."
+                    f"{_feature_advice(X, other=True)}"
                 )
-            return None
+            return (
+                f"{message} Training failed, typically because the steps were too "
+                f"large.{_feature_advice(X)}"
+            )
 
         return check
 
@@ -902,10 +926,19 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
         return _export.mlp_regressor(self)
 
     @staticmethod
-    def _output(z: np.ndarray, out_activation: str) -> np.ndarray:
-        """Predictions from the output logits: 1-D for a single target."""
+    def _output(z: np.ndarray, out_activation: str, capped: bool = False) -> np.ndarray:
+        """Predictions from the output logits (in place): 1-D for a single target.
+
+        With ``capped``, ``exp`` of a logit beyond the dtype's range gives the
+        dtype's largest finite value rather than an overflow to infinity.
+        """
         if out_activation == "exp":
-            z = np.exp(z, out=z)
+            if capped:
+                with np.errstate(over="ignore"):
+                    z = np.exp(z, out=z)
+                z = np.minimum(z, np.finfo(z.dtype).max, out=z)
+            else:
+                z = np.exp(z, out=z)
         return z[:, 0] if z.shape[1] == 1 else z
 
     def predict(self, X) -> np.ndarray:
@@ -919,9 +952,59 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predicted values (``exp`` of the output layer for ``loss="poisson"``).
+            Predicted values, in the dtype of the fitted weights (float32 for a
+            model fitted on float32 data). For ``loss="poisson"`` they are
+            ``exp`` of the output layer, capped at the dtype's largest finite
+            value (``np.finfo(dtype).max``) where that ``exp`` would overflow:
+            finite inputs always give finite predictions, as for the squared
+            error, whose output layer is kept within the dtype's range.
         """
-        return self._predict(X, lambda z, model: self._output(z, model.out_activation_))[0]
+        return self._predict(
+            X, lambda z, model: self._output(z, model.out_activation_, capped=True)
+        )[0]
+
+
+def _far_from_standard(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """Which columns are far from mean 0 and standard deviation 1.
+
+    A mean beyond 3 in absolute value, or a (non-zero) standard deviation
+    outside [0.1, 10]: a scale that the network's initial weights, drawn for
+    standardized data, and the default step sizes do not suit.
+    """
+    return (np.abs(mean) > 3) | (std > 10) | ((std > 0) & (std < 0.1))
+
+
+def _span(values: np.ndarray) -> str:
+    """``values`` in words: the one value, or the range of several."""
+    low, high = float(np.min(values)), float(np.max(values))
+    return f"{low:.3g}" if low == high else f"from {low:.3g} to {high:.3g}"
+
+
+def _feature_advice(X, other: bool = False) -> str:
+    """What to try after a failed fit, naming the features' scale when it is far off.
+
+    ``other`` says that another cause was named first. ``X`` is a sample of
+    the training rows (dense or CSR).
+    """
+    if sp.issparse(X):
+        mean, var = mean_variance_axis(X, axis=0)
+        std = np.sqrt(var)
+    else:
+        mean, std = X.mean(axis=0, dtype=np.float64), X.std(axis=0, dtype=np.float64)
+    far = _far_from_standard(mean, std)
+    if not far.any():
+        return (
+            " Otherwise try a smaller learning_rate_init or more iterations."
+            if other
+            else " Try a smaller learning_rate_init or more iterations."
+        )
+    return (
+        f" The features are not scaled {'either ' if other else ''}({far.sum()} of "
+        f"{far.shape[0]} columns far from standardized: means {_span(mean[far])}, "
+        f"standard deviations {_span(std[far])}): scale them, e.g. with "
+        "sklearn.preprocessing.StandardScaler. Otherwise try a smaller learning_rate_init "
+        "or more iterations."
+    )
 
 
 def _prior_loss(Y: np.ndarray, w, out_activation: str) -> float:
