@@ -31,6 +31,7 @@ from sklearn.utils.validation import (
 
 from . import _export
 from . import _targets as targets
+from ._activations import ACTIVATIONS
 from ._callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks, with_callbacks
 from ._hooks import ChanceLevelCheck, EarlyStopping, TrainingLossStopping
 from ._losses import LOSSES, log_expit, log_softmax
@@ -507,11 +508,14 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         Publishing a refit replaces ``__dict__`` by a new one and never changes
         the old one, so a prediction that reads everything from this snapshot
         gives the old model's answer or the new model's, never a mixture, even
-        while another thread refits.
+        while another thread refits. Fitted state that no fit could have
+        published (weights changed by hand or loaded from a tampered file) is
+        refused here, once per call, by :func:`_check_fitted_state`.
         """
         model = object.__new__(type(self))
         model.__dict__ = self.__dict__
         check_is_fitted(model)
+        _check_fitted_state(model)
         return model
 
     def _predict(self, X, transform):
@@ -730,6 +734,33 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
 
         return score
 
+    def _expected_outputs(self) -> list[tuple[str, int]]:
+        """What the fitted output layer's width must be, and the attribute that says so."""
+        binarizer = self._label_binarizer
+        classes = self.classes_
+        if classes is not binarizer.classes_ and not np.array_equal(
+            np.asarray(classes), binarizer.classes_
+        ):
+            raise ValueError(
+                f"The fitted attribute classes_ is {np.asarray(self.classes_).tolist()!r}, "
+                f"but the model was fitted with the classes {binarizer.classes_.tolist()!r}."
+            )
+        n_classes = len(binarizer.classes_)
+        if targets.is_multilabel(binarizer):
+            return [
+                ("classes_ (one output per label)", n_classes),
+                ("n_outputs_", self.n_outputs_),
+            ]
+        if n_classes == 2:
+            return [("classes_ (one output for two classes)", 1), ("n_outputs_", self.n_outputs_)]
+        return [("classes_ (one output per class)", n_classes), ("n_outputs_", self.n_outputs_)]
+
+    def _output_activations(self) -> tuple[str, ...]:
+        binarizer = self._label_binarizer
+        if targets.is_multilabel(binarizer) or len(binarizer.classes_) == 2:
+            return ("logistic",)
+        return ("softmax",)
+
     def decision_function(self, X) -> np.ndarray:
         """Logits of the output layer: the model's confidence scores.
 
@@ -925,6 +956,13 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
         """
         return _export.mlp_regressor(self)
 
+    def _expected_outputs(self) -> list[tuple[str, int]]:
+        """What the fitted output layer's width must be, and the attribute that says so."""
+        return [("n_outputs_", self.n_outputs_)]
+
+    def _output_activations(self) -> tuple[str, ...]:
+        return ("identity", "exp")
+
     @staticmethod
     def _output(z: np.ndarray, out_activation: str, capped: bool = False) -> np.ndarray:
         """Predictions from the output logits (in place): 1-D for a single target.
@@ -962,6 +1000,104 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
         return self._predict(
             X, lambda z, model: self._output(z, model.out_activation_, capped=True)
         )[0]
+
+
+_WEIGHT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _check_fitted_state(model) -> None:
+    """Refuse fitted weights that no fit of this package could have published.
+
+    A model whose attributes were changed by hand or loaded from a tampered
+    file would otherwise predict garbage, or fail deep in the forward pass:
+    ``coefs_`` and ``intercepts_`` must be lists of float32 or float64 arrays
+    of one dtype, of shapes that chain from ``n_features_in_`` to the outputs
+    (``n_outputs_``, and one per class or label for a classifier), as many as
+    ``n_layers_`` says, all finite, and the activations must be known ones.
+    Run once per prediction call, before any row: a pass over the weights,
+    which costs about as much as predicting one row.
+    """
+    coefs, intercepts = model.coefs_, model.intercepts_
+    for name, arrays in (("coefs_", coefs), ("intercepts_", intercepts)):
+        if not isinstance(arrays, (list, tuple)) or not arrays:
+            raise ValueError(
+                f"The fitted attribute {name} must be a non-empty list of arrays, one per "
+                f"layer, got {type(arrays).__name__}: the model cannot predict. Refit it."
+            )
+    if len(coefs) != len(intercepts):
+        raise ValueError(
+            f"The fitted attributes coefs_ and intercepts_ disagree on the number of "
+            f"layers: {len(coefs)} weight matrices but {len(intercepts)} intercept vectors."
+        )
+    n_layers = getattr(model, "n_layers_", len(coefs) + 1)
+    if n_layers != len(coefs) + 1:
+        raise ValueError(
+            f"The fitted attribute n_layers_ is {n_layers!r}, but coefs_ holds "
+            f"{len(coefs)} weight matrices, for {len(coefs) + 1} layers."
+        )
+    dtype = getattr(coefs[0], "dtype", None)
+    # (names are formatted only for an error: this runs on every prediction)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for attribute, arrays, ndim in (("coefs_", coefs, 2), ("intercepts_", intercepts, 1)):
+            for i, array in enumerate(arrays):
+                kind = getattr(array, "dtype", None)
+                if not isinstance(array, np.ndarray) or kind not in _WEIGHT_DTYPES:
+                    what = type(array).__name__ if kind is None else f"array of dtype {kind}"
+                    raise ValueError(
+                        f"The fitted attribute {attribute}[{i}] must be a float32 or float64 "
+                        f"array, got {what}."
+                    )
+                if kind != dtype:
+                    raise ValueError(
+                        f"The fitted weights must all have one dtype: coefs_[0] is {dtype} "
+                        f"but {attribute}[{i}] is {kind}."
+                    )
+                if array.ndim != ndim:
+                    raise ValueError(
+                        f"The fitted attribute {attribute}[{i}] must have {ndim} "
+                        f"dimension(s), got shape {array.shape}."
+                    )
+                # A finite sum proves every term finite; only a non-finite one
+                # (or an overflow of huge finite weights) needs the exact check.
+                if not np.isfinite(np.add.reduce(array, axis=None)):
+                    bad = np.argwhere(~np.isfinite(array))
+                    if bad.size:
+                        raise ValueError(
+                            f"The fitted attribute {attribute}[{i}] holds {bad.shape[0]} "
+                            "NaN or infinite value(s) (the first at "
+                            f"{tuple(bad[0].tolist())}): the model cannot predict. Refit it."
+                        )
+    units = getattr(model, "n_features_in_", coefs[0].shape[0])
+    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        if W.shape[0] != units:
+            source = "n_features_in_" if i == 0 else f"coefs_[{i - 1}]"
+            raise ValueError(
+                f"The fitted attribute coefs_[{i}] has shape {W.shape}, but {source} "
+                f"gives layer {i} {units} units: the weights do not chain."
+            )
+        units = W.shape[1]
+        if b.shape[0] != units:
+            raise ValueError(
+                f"The fitted attribute intercepts_[{i}] has shape {b.shape}, but "
+                f"coefs_[{i}] has shape {W.shape}: {units} intercepts expected."
+            )
+    for name, expected in model._expected_outputs():
+        if units != expected:
+            raise ValueError(
+                f"The fitted output layer has {units} units (coefs_[{len(coefs) - 1}] "
+                f"has shape {coefs[-1].shape}), but {name} needs {expected}."
+            )
+    if not isinstance(model._activation, str) or model._activation not in ACTIVATIONS:
+        raise ValueError(
+            f"The fitted hidden activation (_activation) is {model._activation!r}, not one "
+            f"of {sorted(ACTIVATIONS)}."
+        )
+    allowed = model._output_activations()
+    if model.out_activation_ not in allowed:
+        raise ValueError(
+            f"The fitted attribute out_activation_ is {model.out_activation_!r}; this "
+            f"model's output needs {' or '.join(map(repr, allowed))}."
+        )
 
 
 def _far_from_standard(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
