@@ -588,7 +588,8 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             A chunk of training data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Its targets.
+            Its class labels, or a binary indicator matrix for multilabel
+            problems.
         classes : array-like of shape (n_classes,), default=None
             All the classes that ``y`` may ever contain. Required on the first
             call (except for multilabel indicator targets); when passed again
@@ -842,6 +843,29 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
         tags.target_tags.positive_only = self.loss == "poisson"
         return tags
 
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data ``X`` and target values ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. float32 data trains in float32, anything else in
+            float64. Sparse data is used as CSR without densifying it.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values, one column per output: numbers. Booleans and
+            strings that spell numbers are converted to float; anything else
+            is refused. ``loss="poisson"`` needs ``y >= 0``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights. A weight of ``k`` counts as ``k`` repeats of
+            the sample; see the class docstring for the exact objective.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return super().fit(X, y, sample_weight=sample_weight)
+
     @available_if(BaseNumpyNet._can_partial_fit)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one epoch of mini-batch steps over ``X``.
@@ -851,7 +875,8 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             A chunk of training data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Its targets.
+            Its target values, numbers as for :meth:`fit`, with as many
+            columns as in the first call.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights, used as given (not rescaled per call), so
             that a weight means the same in every call.
