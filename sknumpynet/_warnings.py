@@ -44,22 +44,24 @@ def warn(message: str, category: type[Warning] = UserWarning) -> None:
     A ``ConvergenceWarning`` then names the line of the script that called
     ``fit``, also when ``fit`` was called by a scikit-learn pipeline, search
     or cross-validation, wherever in the package it was raised. The warning
-    goes through :func:`warnings.warn_explicit` with exactly what
-    ``warnings.warn`` would pass for that frame, so that filters and the
-    once-per-location registry behave as for any warning. (Python 3.12's
+    goes through :func:`warnings.warn_explicit` with what ``warnings.warn``
+    would pass for that frame, so that filters and the once-per-location
+    registry behave as for any warning. (Python 3.12's
     ``skip_file_prefixes`` would skip files, not modules, and is not in 3.10.)
     """
     frame = caller_frame(sys._getframe(1))
     if frame is None:  # no Python caller at all
         warnings.warn(message, category, stacklevel=2)
         return
-    module_globals = frame.f_globals
+    caller_globals = frame.f_globals
+    # (no module_globals: warn_explicit would ask the module's loader for its
+    # source, which fails for a script read from stdin; the source line is
+    # read from the file, as warnings.warn reads it)
     warnings.warn_explicit(
         message,
         category,
         frame.f_code.co_filename,
         frame.f_lineno,
-        module=module_globals.get("__name__", "<string>"),
-        registry=module_globals.setdefault("__warningregistry__", {}),
-        module_globals=module_globals,
+        module=caller_globals.get("__name__", "<string>"),
+        registry=caller_globals.setdefault("__warningregistry__", {}),
     )

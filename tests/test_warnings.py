@@ -1,6 +1,8 @@
 """The package's warnings: what they advise, and the line they name."""
 
 import os
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -119,3 +121,20 @@ def test_warnings_of_a_fit_in_worker_threads_name_scikit_learn_at_worst():
     assert len(record) == 4
     for w in record:
         assert f"{os.sep}sklearn{os.sep}" in w.filename, w.filename
+
+
+def test_a_warning_to_a_script_read_from_stdin_names_its_line():
+    # The source of "<stdin>" cannot be read back: the warning must still be
+    # issued, naming the line, as warnings.warn would.
+    script = (
+        "from sklearn.datasets import load_diabetes\n"
+        "from sknumpynet import MLPRegressorNP\n"
+        "X, y = load_diabetes(return_X_y=True)\n"
+        "MLPRegressorNP(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "<stdin>:4: ConvergenceWarning: Stochastic Optimizer" in done.stderr
+    assert "<stdin>:4: ChanceLevelWarning: The fitted model's R^2" in done.stderr
