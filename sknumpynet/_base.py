@@ -1159,10 +1159,11 @@ def _feature_advice(X, other: bool = False) -> str:
             if other
             else " Try a smaller learning_rate_init or more iterations."
         )
+    plural = "s" if far.sum() > 1 else ""
     return (
         f" The features are not scaled {'either ' if other else ''}({far.sum()} of "
-        f"{far.shape[0]} columns far from standardized: means {_span(mean[far])}, "
-        f"standard deviations {_span(std[far])}): scale them, e.g. with "
+        f"{far.shape[0]} columns far from standardized: mean{plural} {_span(mean[far])}, "
+        f"standard deviation{plural} {_span(std[far])}): scale them, e.g. with "
         "sklearn.preprocessing.StandardScaler. Otherwise try a smaller learning_rate_init "
         "or more iterations."
     )

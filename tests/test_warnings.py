@@ -6,6 +6,7 @@ import sys
 import warnings
 
 import pytest
+import scipy.sparse as sp
 from joblib import parallel_config
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes
@@ -65,14 +66,19 @@ def test_features_advice_only_for_unscaled_features():
         assert "smaller learning_rate_init or more iterations" in message
 
 
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
 @pytest.mark.parametrize("factor, unscaled", [(1e3, True), (1.0, False)])
-def test_classifier_advice_names_the_features_only_when_unscaled(factor, unscaled):
+def test_classifier_advice_names_the_features_only_when_unscaled(factor, unscaled, sparse):
     X, y = make_spiral(random_state=0)
+    X = X * factor
     model = MLPClassifierNP((8,), max_iter=2, learning_rate_init=1e-5, random_state=0)
     with pytest.warns(ConvergenceWarning) as record:
-        model.fit(X * factor, y)
+        model.fit(sp.csr_matrix(X) if sparse else X, y)
     message = chance_level_message(record)
     assert ("The features are not scaled (2 of 2 columns" in message) is unscaled
+    if unscaled:  # the scale is named
+        std = X.std(axis=0)
+        assert f"standard deviations from {std.min():.3g} to {std.max():.3g}" in message
     assert "smaller learning_rate_init or more iterations" in message
 
 
