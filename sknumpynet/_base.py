@@ -21,6 +21,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import (
     assert_all_finite,
     check_is_fitted,
@@ -30,6 +31,7 @@ from sklearn.utils.validation import (
 
 from . import _export
 from . import _targets as targets
+from ._activations import ACTIVATIONS
 from ._callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks, with_callbacks
 from ._hooks import ChanceLevelCheck, EarlyStopping, TrainingLossStopping
 from ._losses import LOSSES, log_expit, log_softmax
@@ -129,7 +131,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
     # options of scipy's L-BFGS-B (``ftol``, ``maxls``).
     _init_method = "glorot"
     _lbfgs_options: dict = {}
-    _y_numeric = False  # regressors: y must be numbers
+    _y_numeric = False  # regressors: y must be numbers (see targets.numeric)
 
     def _architecture(self) -> tuple[list[int], str]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -407,9 +409,10 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
             accept_sparse=_SPARSE_FORMATS,
             dtype=dtype,
             multi_output=True,
-            y_numeric=self._y_numeric,
             reset=reset,
         )
+        if self._y_numeric:
+            y = targets.numeric(y)
         recorded = {k: scratch.__dict__[k] for k in _INPUT_ATTRIBUTES if k in scratch.__dict__}
         if sp.issparse(X):
             X = X.tocsr()
@@ -547,11 +550,14 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         Publishing a refit replaces ``__dict__`` by a new one and never changes
         the old one, so a prediction that reads everything from this snapshot
         gives the old model's answer or the new model's, never a mixture, even
-        while another thread refits.
+        while another thread refits. Fitted state that no fit could have
+        published (weights changed by hand or loaded from a tampered file) is
+        refused here, once per call, by :func:`_check_fitted_state`.
         """
         model = object.__new__(type(self))
         model.__dict__ = self.__dict__
         check_is_fitted(model)
+        _check_fitted_state(model)
         return model
 
     def _predict(self, X, transform):
@@ -624,7 +630,8 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             A chunk of training data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Its targets.
+            Its class labels, or a binary indicator matrix for multilabel
+            problems.
         classes : array-like of shape (n_classes,), default=None
             All the classes that ``y`` may ever contain. Required on the first
             call (except for multilabel indicator targets); when passed again
@@ -744,7 +751,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
                         f"The fitted model predicts the single class {predicted.tolist()[0]!r} "
                         f"for every training sample, on data of {present.shape[0]} classes: "
                         "training failed, typically because the steps were too large "
-                        "(hidden units died) or the features are not scaled."
+                        f"(hidden units died).{_feature_advice(X)}"
                     )
             loss = LOSSES[net.out_activation](z, Y, w)
             prior = _prior_loss(Y, w, net.out_activation)
@@ -752,6 +759,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
                 return (
                     f"The fitted model's training loss ({loss:.4g}) is no better than "
                     f"predicting the class frequencies ({prior:.4g}): it learned nothing."
+                    f"{_feature_advice(X)}"
                 )
             return None
 
@@ -768,6 +776,33 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
             return accuracy, LOSSES[net.out_activation](z, Y_val, w_val)
 
         return score
+
+    def _expected_outputs(self) -> list[tuple[str, int]]:
+        """What the fitted output layer's width must be, and the attribute that says so."""
+        binarizer = self._label_binarizer
+        classes = self.classes_
+        if classes is not binarizer.classes_ and not np.array_equal(
+            np.asarray(classes), binarizer.classes_
+        ):
+            raise ValueError(
+                f"The fitted attribute classes_ is {np.asarray(self.classes_).tolist()!r}, "
+                f"but the model was fitted with the classes {binarizer.classes_.tolist()!r}."
+            )
+        n_classes = len(binarizer.classes_)
+        if targets.is_multilabel(binarizer):
+            return [
+                ("classes_ (one output per label)", n_classes),
+                ("n_outputs_", self.n_outputs_),
+            ]
+        if n_classes == 2:
+            return [("classes_ (one output for two classes)", 1), ("n_outputs_", self.n_outputs_)]
+        return [("classes_ (one output per class)", n_classes), ("n_outputs_", self.n_outputs_)]
+
+    def _output_activations(self) -> tuple[str, ...]:
+        binarizer = self._label_binarizer
+        if targets.is_multilabel(binarizer) or len(binarizer.classes_) == 2:
+            return ("logistic",)
+        return ("softmax",)
 
     def decision_function(self, X) -> np.ndarray:
         """Logits of the output layer: the model's confidence scores.
@@ -850,6 +885,29 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
         tags.target_tags.positive_only = self.loss == "poisson"
         return tags
 
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data ``X`` and target values ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. float32 data trains in float32, anything else in
+            float64. Sparse data is used as CSR without densifying it.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values, one column per output: numbers. Booleans and
+            strings that spell numbers are converted to float; anything else
+            is refused. ``loss="poisson"`` needs ``y >= 0``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights. A weight of ``k`` counts as ``k`` repeats of
+            the sample; see the class docstring for the exact objective.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return super().fit(X, y, sample_weight=sample_weight)
+
     @available_if(BaseNumpyNet._can_partial_fit)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one epoch of mini-batch steps over ``X``.
@@ -859,7 +917,8 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             A chunk of training data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Its targets.
+            Its target values, numbers as for :meth:`fit`, with as many
+            columns as in the first call.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights, used as given (not rescaled per call), so
             that a weight means the same in every call.
@@ -887,9 +946,14 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
         return Y, ("exp" if self.loss == "poisson" else "identity"), {}
 
     def _chance_level(self, problem: TrainingProblem, y, fitted):
-        """A check that the fitted network beats predicting the mean of ``y``."""
+        """A check that the fitted network beats predicting the mean of the targets.
+
+        The targets are the problem's (numbers in the training dtype), not the
+        ``y`` the caller passed, which may hold booleans or numeric strings.
+        """
         rows = self._check_rows(problem)
-        X, y = problem.X[rows], np.asarray(y)[rows]
+        X, Y = problem.X[rows], problem.Y[rows]
+        y = Y[:, 0] if Y.shape[1] == 1 else Y
         w = None if problem.sample_weight is None else problem.sample_weight[rows]
 
         def check(net: Network) -> str | None:
@@ -897,13 +961,29 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
             if y.shape[0] < 2 or np.ptp(y, axis=0).max() == 0:
                 return None  # constant targets: the mean is the answer
             r2 = float(r2_score(y, predicted, sample_weight=w))
-            if r2 <= 0:
+            if r2 > 0:
+                return None
+            message = (
+                f"The fitted model's R^2 on its training data is {r2:.3g}: it does no "
+                "better than predicting the mean."
+            )
+            mean, std = Y.mean(axis=0, dtype=np.float64), Y.std(axis=0, dtype=np.float64)
+            if net.out_activation == "identity" and _far_from_standard(mean, std).any():
+                # (a log link reaches any positive scale, and standardized
+                # targets would be negative: Poisson targets are left alone)
                 return (
-                    f"The fitted model's R^2 on its training data is {r2:.3g}: it does no "
-                    "better than predicting the mean. Training failed, typically because "
-                    "the steps were too large or the features are not scaled."
+                    f"{message} The targets are far from standardized (mean "
+                    f"{_span(mean)}, standard deviation {_span(std)}), while the "
+                    "network's outputs start near 0 with a scale near 1: standardize "
+                    "them, e.g. with sklearn.compose.TransformedTargetRegressor("
+                    "regressor=..., transformer=sklearn.preprocessing.StandardScaler()), "
+                    "which also maps the predictions back."
+                    f"{_feature_advice(X, other=True)}"
                 )
-            return None
+            return (
+                f"{message} Training failed, typically because the steps were too "
+                f"large.{_feature_advice(X)}"
+            )
 
         return check
 
@@ -943,11 +1023,27 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
         """
         return _export.mlp_regressor(self)
 
+    def _expected_outputs(self) -> list[tuple[str, int]]:
+        """What the fitted output layer's width must be, and the attribute that says so."""
+        return [("n_outputs_", self.n_outputs_)]
+
+    def _output_activations(self) -> tuple[str, ...]:
+        return ("identity", "exp")
+
     @staticmethod
-    def _output(z: np.ndarray, out_activation: str) -> np.ndarray:
-        """Predictions from the output logits: 1-D for a single target."""
+    def _output(z: np.ndarray, out_activation: str, capped: bool = False) -> np.ndarray:
+        """Predictions from the output logits (in place): 1-D for a single target.
+
+        With ``capped``, ``exp`` of a logit beyond the dtype's range gives the
+        dtype's largest finite value rather than an overflow to infinity.
+        """
         if out_activation == "exp":
-            z = np.exp(z, out=z)
+            if capped:
+                with np.errstate(over="ignore"):
+                    z = np.exp(z, out=z)
+                z = np.minimum(z, np.finfo(z.dtype).max, out=z)
+            else:
+                z = np.exp(z, out=z)
         return z[:, 0] if z.shape[1] == 1 else z
 
     def predict(self, X) -> np.ndarray:
@@ -961,9 +1057,158 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predicted values (``exp`` of the output layer for ``loss="poisson"``).
+            Predicted values, in the dtype of the fitted weights (float32 for a
+            model fitted on float32 data). For ``loss="poisson"`` they are
+            ``exp`` of the output layer, capped at the dtype's largest finite
+            value (``np.finfo(dtype).max``) where that ``exp`` would overflow:
+            finite inputs always give finite predictions, as for the squared
+            error, whose output layer is kept within the dtype's range.
         """
-        return self._predict(X, lambda z, model: self._output(z, model.out_activation_))[0]
+        return self._predict(
+            X, lambda z, model: self._output(z, model.out_activation_, capped=True)
+        )[0]
+
+
+_WEIGHT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _check_fitted_state(model) -> None:
+    """Refuse fitted weights that no fit of this package could have published.
+
+    A model whose attributes were changed by hand or loaded from a tampered
+    file would otherwise predict garbage, or fail deep in the forward pass:
+    ``coefs_`` and ``intercepts_`` must be lists of float32 or float64 arrays
+    of one dtype, of shapes that chain from ``n_features_in_`` to the outputs
+    (``n_outputs_``, and one per class or label for a classifier), as many as
+    ``n_layers_`` says, all finite, and the activations must be known ones.
+    Run once per prediction call, before any row: a pass over the weights,
+    which costs about as much as predicting one row.
+    """
+    coefs, intercepts = model.coefs_, model.intercepts_
+    for name, arrays in (("coefs_", coefs), ("intercepts_", intercepts)):
+        if not isinstance(arrays, (list, tuple)) or not arrays:
+            raise ValueError(
+                f"The fitted attribute {name} must be a non-empty list of arrays, one per "
+                f"layer, got {type(arrays).__name__}: the model cannot predict. Refit it."
+            )
+    if len(coefs) != len(intercepts):
+        raise ValueError(
+            f"The fitted attributes coefs_ and intercepts_ disagree on the number of "
+            f"layers: {len(coefs)} weight matrices but {len(intercepts)} intercept vectors."
+        )
+    n_layers = getattr(model, "n_layers_", len(coefs) + 1)
+    if n_layers != len(coefs) + 1:
+        raise ValueError(
+            f"The fitted attribute n_layers_ is {n_layers!r}, but coefs_ holds "
+            f"{len(coefs)} weight matrices, for {len(coefs) + 1} layers."
+        )
+    dtype = getattr(coefs[0], "dtype", None)
+    # (names are formatted only for an error: this runs on every prediction)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for attribute, arrays, ndim in (("coefs_", coefs, 2), ("intercepts_", intercepts, 1)):
+            for i, array in enumerate(arrays):
+                kind = getattr(array, "dtype", None)
+                if not isinstance(array, np.ndarray) or kind not in _WEIGHT_DTYPES:
+                    what = type(array).__name__ if kind is None else f"array of dtype {kind}"
+                    raise ValueError(
+                        f"The fitted attribute {attribute}[{i}] must be a float32 or float64 "
+                        f"array, got {what}."
+                    )
+                if kind != dtype:
+                    raise ValueError(
+                        f"The fitted weights must all have one dtype: coefs_[0] is {dtype} "
+                        f"but {attribute}[{i}] is {kind}."
+                    )
+                if array.ndim != ndim:
+                    raise ValueError(
+                        f"The fitted attribute {attribute}[{i}] must have {ndim} "
+                        f"dimension(s), got shape {array.shape}."
+                    )
+                # A finite sum proves every term finite; only a non-finite one
+                # (or an overflow of huge finite weights) needs the exact check.
+                if not np.isfinite(np.add.reduce(array, axis=None)):
+                    bad = np.argwhere(~np.isfinite(array))
+                    if bad.size:
+                        raise ValueError(
+                            f"The fitted attribute {attribute}[{i}] holds {bad.shape[0]} "
+                            "NaN or infinite value(s) (the first at "
+                            f"{tuple(bad[0].tolist())}): the model cannot predict. Refit it."
+                        )
+    units = getattr(model, "n_features_in_", coefs[0].shape[0])
+    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        if W.shape[0] != units:
+            source = "n_features_in_" if i == 0 else f"coefs_[{i - 1}]"
+            raise ValueError(
+                f"The fitted attribute coefs_[{i}] has shape {W.shape}, but {source} "
+                f"gives layer {i} {units} units: the weights do not chain."
+            )
+        units = W.shape[1]
+        if b.shape[0] != units:
+            raise ValueError(
+                f"The fitted attribute intercepts_[{i}] has shape {b.shape}, but "
+                f"coefs_[{i}] has shape {W.shape}: {units} intercepts expected."
+            )
+    for name, expected in model._expected_outputs():
+        if units != expected:
+            raise ValueError(
+                f"The fitted output layer has {units} units (coefs_[{len(coefs) - 1}] "
+                f"has shape {coefs[-1].shape}), but {name} needs {expected}."
+            )
+    if not isinstance(model._activation, str) or model._activation not in ACTIVATIONS:
+        raise ValueError(
+            f"The fitted hidden activation (_activation) is {model._activation!r}, not one "
+            f"of {sorted(ACTIVATIONS)}."
+        )
+    allowed = model._output_activations()
+    if model.out_activation_ not in allowed:
+        raise ValueError(
+            f"The fitted attribute out_activation_ is {model.out_activation_!r}; this "
+            f"model's output needs {' or '.join(map(repr, allowed))}."
+        )
+
+
+def _far_from_standard(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """Which columns are far from mean 0 and standard deviation 1.
+
+    A mean beyond 3 in absolute value, or a (non-zero) standard deviation
+    outside [0.1, 10]: a scale that the network's initial weights, drawn for
+    standardized data, and the default step sizes do not suit.
+    """
+    return (np.abs(mean) > 3) | (std > 10) | ((std > 0) & (std < 0.1))
+
+
+def _span(values: np.ndarray) -> str:
+    """``values`` in words: the one value, or the range of several."""
+    low, high = float(np.min(values)), float(np.max(values))
+    return f"{low:.3g}" if low == high else f"from {low:.3g} to {high:.3g}"
+
+
+def _feature_advice(X, other: bool = False) -> str:
+    """What to try after a failed fit, naming the features' scale when it is far off.
+
+    ``other`` says that another cause was named first. ``X`` is a sample of
+    the training rows (dense or CSR).
+    """
+    if sp.issparse(X):
+        mean, var = mean_variance_axis(X, axis=0)
+        std = np.sqrt(var)
+    else:
+        mean, std = X.mean(axis=0, dtype=np.float64), X.std(axis=0, dtype=np.float64)
+    far = _far_from_standard(mean, std)
+    if not far.any():
+        return (
+            " Otherwise try a smaller learning_rate_init or more iterations."
+            if other
+            else " Try a smaller learning_rate_init or more iterations."
+        )
+    plural = "s" if far.sum() > 1 else ""
+    return (
+        f" The features are not scaled {'either ' if other else ''}({far.sum()} of "
+        f"{far.shape[0]} columns far from standardized: mean{plural} {_span(mean[far])}, "
+        f"standard deviation{plural} {_span(std[far])}): scale them, e.g. with "
+        "sklearn.preprocessing.StandardScaler. Otherwise try a smaller learning_rate_init "
+        "or more iterations."
+    )
 
 
 def _prior_loss(Y: np.ndarray, w, out_activation: str) -> float:

@@ -10,7 +10,14 @@ def shared_parameters(
         .replace("LR_DEFAULT", str(learning_rate_init))
         .replace("ALPHA_DEFAULT", str(alpha))
     )
-    return text + CLASS_WEIGHT_PARAMETER if classifier else text
+    if classifier:
+        return text + CLASS_WEIGHT_PARAMETER
+    return text.replace(
+        """        Hold out ``validation_fraction`` of the training data (stratified)
+        and stop when the validation accuracy stops improving; the weights of""",
+        """        Hold out ``validation_fraction`` of the training data (at random)
+        and stop when the validation R^2 stops improving; the weights of""",
+    )
 
 
 SHARED_PARAMETERS = """\
@@ -103,6 +110,13 @@ _NETWORK_ATTRIBUTES = """\
         Validation accuracy after each epoch with early stopping, else None.
     best_validation_score_ : float or None
         Best validation accuracy with early stopping, else None.
+    validation_loss_curve_ : list of float or None
+        Loss of the held-out set (without the penalty) after each epoch with
+        early stopping, else None.
+    epoch_times_ : list of float
+        Seconds each epoch (L-BFGS: each iteration) took. Like
+        ``loss_curve_``, the whole history of the model: warm starts and
+        ``partial_fit`` continue it.
     n_iter_ : int
         Epochs (or L-BFGS iterations) run.
     t_ : int

@@ -228,7 +228,8 @@ class ChanceLevelWarning(ConvergenceWarning):
 class ChanceLevelCheck(Hook):
     """After training, warn when the model is no better than a constant answer.
 
-    ``check(net)`` returns a message describing the failure, or None.
+    ``check(net)`` returns a message describing the failure and what to try,
+    or None.
     """
 
     def __init__(self, check: Callable[[Network], str | None]):
@@ -237,8 +238,4 @@ class ChanceLevelCheck(Hook):
     def on_train_end(self, state, net):
         message = self.check(net)
         if message is not None:
-            warn(
-                f"{message} Try a smaller learning_rate_init, scaling the features "
-                "(e.g. with StandardScaler) or more iterations.",
-                ChanceLevelWarning,
-            )
+            warn(message, ChanceLevelWarning)

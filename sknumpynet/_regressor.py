@@ -30,7 +30,9 @@ class MLPRegressorNP(BaseNumpyNetRegressor):
     loss : {{"squared_error", "poisson"}}, default="squared_error"
         ``"squared_error"``: half the squared error, identity output.
         ``"poisson"``: half the Poisson deviance with predictions
-        ``exp(output)``, for counts and rates (``y >= 0``).
+        ``exp(output)``, for counts and rates (``y >= 0``); where that
+        ``exp`` would overflow, the prediction is the dtype's largest finite
+        value, so that finite inputs always give finite predictions.
     hidden_layer_sizes : array-like of int, default=(100,)
         Units of each hidden layer; ``()`` gives a linear (or log-linear) model.
 {ACTIVATION_PARAMETER}
@@ -56,6 +58,17 @@ class MLPRegressorNP(BaseNumpyNetRegressor):
     several targets scikit-learn reports the mean over targets instead, and
     ``loss_`` here is the sum. Sample weights are rescaled to mean one over
     the training set, as in the classifiers.
+
+    The targets are numbers: booleans and strings that spell numbers are
+    converted to float, as scikit-learn converts object targets. The output
+    layer starts near zero with a scale near one, so a squared-error target
+    far from standardized (prices in the hundreds, say) trains slowly or not
+    at all; standardize it with
+    ``sklearn.compose.TransformedTargetRegressor(regressor,
+    transformer=StandardScaler())``, which also maps the predictions back. A
+    fit no better than predicting the mean warns with a
+    :class:`~sknumpynet.ChanceLevelWarning` that names the target's mean and
+    standard deviation when they are the likely cause.
 
 {ENGINE_NOTES}
 

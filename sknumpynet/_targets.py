@@ -1,7 +1,8 @@
-"""Class labels to target matrices and back, for the classifiers.
+"""Targets to target matrices and back.
 
-Binary targets get one logistic output, multiclass targets a softmax output
-and multilabel indicator matrices one logistic output per label.
+For the classifiers, binary targets get one logistic output, multiclass
+targets a softmax output and multilabel indicator matrices one logistic
+output per label. The regressors' targets are numbers (:func:`numeric`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,51 @@ from __future__ import annotations
 import numpy as np
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import assert_all_finite
+
+
+def numeric(y: np.ndarray) -> np.ndarray:
+    """A regressor's validated targets as numbers.
+
+    Integer and floating targets are returned as they are. Booleans, objects
+    (numbers, or strings that spell numbers, as scikit-learn's ``y_numeric``
+    converts them) and numeric strings become float64; anything else is refused
+    with a ``ValueError`` that names the first value that is not a number.
+
+    Examples
+    --------
+    >>> numeric(np.array([True, False]))
+    array([1., 0.])
+    >>> numeric(np.array(["1.5", 2], dtype=object))
+    array([1.5, 2. ])
+    >>> numeric(np.array(["1", "one"]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: y must hold numbers for a regressor, but it contains 'one', ...
+    """
+    kind = y.dtype.kind
+    if kind in "iuf":
+        return y
+    if kind not in "bOUS":
+        raise ValueError(f"y must hold numbers for a regressor, got an array of dtype {y.dtype}.")
+    try:
+        converted = y.astype(np.float64)
+    except (TypeError, ValueError):
+        bad = [value for value in y.ravel().tolist() if not _is_number(value)][:1]
+        what = f"it contains {bad[0]!r}, which is not a number" if bad else "it has values"
+        raise ValueError(
+            f"y must hold numbers for a regressor, but {what}. Class labels need a classifier."
+        ) from None
+    assert_all_finite(converted, input_name="y")  # e.g. the string "nan"
+    return converted
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def is_indicator(y) -> bool:

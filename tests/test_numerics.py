@@ -15,9 +15,9 @@ from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
 
-from sknumpynet import DivergenceError, MLPClassifierNP, SoftmaxClassifier
+from sknumpynet import DivergenceError, MLPClassifierNP, MLPRegressorNP, SoftmaxClassifier
 from sknumpynet._losses import logistic_cross_entropy, softmax_cross_entropy
-from sknumpynet._network import Network
+from sknumpynet._network import Network, logits
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -250,6 +250,38 @@ def test_a_finite_but_exploding_loss_is_divergence_too(learning_rate_init):
     with pytest.raises(DivergenceError, match="exploded"):
         model.fit(X, y)
     assert not hasattr(model, "coefs_")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_poisson_predictions_of_finite_inputs_are_finite(dtype):
+    rng = np.random.RandomState(0)
+    X = rng.randn(80, 3).astype(dtype)
+    y = np.abs(X @ [1.0, 2.0, -1.0])
+    reg = MLPRegressorNP("poisson", (8,), max_iter=5, random_state=0).fit(X, y)
+    big = np.finfo(dtype).max
+
+    def reference(X):  # exp of the output layer, computed on its own
+        z = logits(X, reg.coefs_, reg.intercepts_, reg._activation)[:, 0]
+        with np.errstate(over="ignore"):
+            return z, np.exp(z)
+
+    # ordinary predictions: exp of the logits, bit for bit
+    np.testing.assert_array_equal(reg.predict(X), reference(X)[1])
+    capped = 0
+    for factor in (1e2, 1e3, 1e4, 1e36 if dtype == np.float32 else 1e300):
+        X_big = (X * factor).astype(dtype)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no overflow warning either
+            predicted = reg.predict(X_big)
+        assert predicted.dtype == dtype and np.isfinite(predicted).all()
+        assert (predicted >= 0).all()
+        z, expected = reference(X_big)
+        exact = np.isfinite(z)  # the forward pass itself did not overflow
+        # exp overflowed: the largest finite value; otherwise exp itself
+        capped += (np.isinf(expected) & exact).sum()
+        expected = np.where(np.isinf(expected), big, expected)
+        np.testing.assert_array_equal(predicted[exact], expected[exact])
+    assert capped > 0 and (predicted == big).any()  # exp overflowed, from finite logits too
 
 
 # ------------------------------------------------------------------ properties

@@ -191,3 +191,72 @@ def test_new_activations_and_dropout_reach_the_regressor(activation):
         MLPRegressorNP("poisson", (5,), activation, random_state=0), X[:40], np.exp(y[:40] / 3)
     )
     assert report.passed, report
+
+
+# ---------------------------------------------------------------- targets
+RNG_X = np.random.RandomState(0).randn(80, 3)
+Y_LIN = RNG_X @ [1, 2, -1]
+
+
+def _numeric_targets(kind, two_d):
+    """Targets of ``kind`` and the float64 array they stand for."""
+    y = np.c_[Y_LIN, -Y_LIN] if two_d else Y_LIN
+    if kind == "bool":
+        return y > 0, (y > 0).astype(np.float64)
+    y = np.round(y, 3)
+    if kind == "object-numbers":
+        return y.astype(object), y
+    if kind == "object-strings":
+        return y.astype(str).astype(object), y
+    return y.astype(str), y  # numpy strings
+
+
+def _fit_both(method, targets, values, dtype):
+    X = RNG_X.astype(dtype)
+    reg = MLPRegressorNP(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    ref = clone(reg)
+    getattr(reg, method)(X, targets)
+    getattr(ref, method)(X, values)
+    return X, reg, ref
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize("two_d", [False, True], ids=["1d", "2d"])
+@pytest.mark.parametrize("kind", ["bool", "object-numbers", "object-strings", "strings"])
+def test_numeric_targets_are_converted_before_training(kind, two_d, method, dtype):
+    targets, values = _numeric_targets(kind, two_d)
+    X, reg, ref = _fit_both(method, targets, values, dtype)
+    # the same model as from the float targets, in the data's dtype
+    for W, W_ref in zip(reg.coefs_ + reg.intercepts_, ref.coefs_ + ref.intercepts_):
+        assert W.dtype == dtype
+        np.testing.assert_array_equal(W, W_ref)
+    assert reg.loss_curve_ == ref.loss_curve_
+    predicted = reg.predict(X)
+    assert predicted.dtype == dtype and predicted.shape == values.shape
+    assert np.isfinite(reg.score(X, targets))
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize(
+    "y, message",
+    [
+        (np.array(["1.5", "2", "a"] * 10, dtype=object), "but it contains 'a', which is not"),
+        (np.array(["1.5", "2", "a"] * 10), "but it contains 'a', which is not"),
+        (np.array([["1", "x"]] * 30, dtype=object), "but it contains 'x', which is not"),
+        (np.array([["1", "nan"]] * 30), "Input y contains NaN"),
+        (np.array([1.5, None, 2.0] * 10, dtype=object), "Input y contains NaN"),
+    ],
+    ids=["object", "strings", "2d", "nan-string", "none"],
+)
+def test_non_numeric_targets_are_refused_before_training(y, message, method):
+    reg = MLPRegressorNP(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    with pytest.raises(ValueError, match=message):
+        getattr(reg, method)(RNG_X[:30], y)
+    assert not hasattr(reg, "coefs_")
+
+
+def test_targets_of_other_dtypes_are_refused():
+    y = np.arange(30).astype("datetime64[D]")
+    with pytest.raises(ValueError, match="y must hold numbers for a regressor, got .* datetime64"):
+        MLPRegressorNP(max_iter=5).fit(RNG_X[:30], y)
