@@ -156,6 +156,33 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
+    # skl2onnx asks a model that has no registered converter for its own, by
+    # these two names: ``skl2onnx.to_onnx`` then converts the estimators even
+    # when ``sknumpynet.onnx`` was never imported.
+    def onnx_shape_calculator(self):
+        """The skl2onnx shape calculator of this estimator (see :mod:`sknumpynet.onnx`).
+
+        Returns
+        -------
+        shape_calculator : callable
+            ``shape_calculator(operator)``, as skl2onnx calls it.
+        """
+        from . import onnx
+
+        return onnx.own_converter(self)[0]
+
+    def onnx_converter(self):
+        """The skl2onnx converter of this estimator (see :mod:`sknumpynet.onnx`).
+
+        Returns
+        -------
+        converter : callable
+            ``converter(scope, operator, container)``, as skl2onnx calls it.
+        """
+        from . import onnx
+
+        return onnx.own_converter(self)[1]
+
     # ------------------------------------------------------------ fitting
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data ``X`` and targets ``y``.

@@ -163,6 +163,22 @@ def register_converters() -> None:
     )
 
 
+def own_converter(model) -> tuple:
+    """The shape calculator and converter of ``model``, for skl2onnx's own-converter hooks.
+
+    skl2onnx calls ``model.onnx_shape_calculator()`` and
+    ``model.onnx_converter()`` for a model whose type it has no registered
+    converter for; the estimators answer with these, so that
+    ``skl2onnx.to_onnx`` converts them even without
+    :func:`register_converters`.
+    """
+    from sklearn.base import is_classifier
+
+    if is_classifier(model):
+        return _classifier_shapes, _convert_classifier
+    return _regressor_shapes, _convert_regressor
+
+
 def to_onnx(model, X=None, **kwargs):
     """Convert a fitted estimator, or a pipeline that holds one, to ONNX.
 

@@ -9,6 +9,7 @@ skip without it; the missing-extra messages are tested either way.
 """
 
 import importlib
+import subprocess
 import sys
 
 import numpy as np
@@ -369,19 +370,58 @@ def unregistered(run_onnx, monkeypatch):
 
 def test_to_onnx_registers_the_converters(unregistered):
     import onnxruntime as ort
-    import skl2onnx
-    from skl2onnx.common.exceptions import MissingShapeCalculator
 
     from sknumpynet.onnx import to_onnx
 
     clf = CLASSIFIERS["mlp"]().fit(X, TARGETS["string"])
-    with pytest.raises(MissingShapeCalculator):  # what skl2onnx alone says
-        skl2onnx.to_onnx(clf, X[:1])
     onx = to_onnx(clf, X[:1], options={"zipmap": False})
     sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
     label, proba = sess.run(None, {"X": X})
     np.testing.assert_array_equal(label, clf.predict(X))
     assert _max_diff(proba, clf.predict_proba(X)) < TOL
+
+
+_FRESH_PROCESS = """
+import sys
+import numpy as np
+import onnxruntime as ort
+import skl2onnx
+from sknumpynet import MLPClassifierNP, MLPRegressorNP
+
+X = np.random.RandomState(0).randn(60, 3).astype(np.float32)
+clf = MLPClassifierNP(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=50, random_state=0)
+clf.fit(X, np.where(X[:, 0] > 0, "a", "b"))
+reg = MLPRegressorNP(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=50, random_state=0)
+reg.fit(X, X[:, 0])
+assert "sknumpynet.onnx" not in sys.modules
+worst = 0.0
+for model, options in ((clf, {"zipmap": False}), (clf, None), (reg, None)):
+    onx = skl2onnx.to_onnx(model, X[:1], options=options)
+    sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    out = sess.run(None, {"X": X})
+    if model is reg:
+        worst = max(worst, float(np.abs(out[0][:, 0] - reg.predict(X)).max()))
+    else:
+        assert (out[0] == clf.predict(X)).all()
+        if options:
+            worst = max(worst, float(np.abs(out[1] - clf.predict_proba(X)).max()))
+print(worst)
+"""
+
+
+@pytest.mark.slow
+def test_skl2onnx_alone_converts_in_a_fresh_process(run_onnx):
+    """A process that never imports sknumpynet.onnx: skl2onnx finds the
+    estimators' own onnx_shape_calculator and onnx_converter instead of
+    raising MissingShapeCalculator."""
+    result = subprocess.run(
+        [sys.executable, "-W", "error::UserWarning", "-c", _FRESH_PROCESS],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) < TOL
 
 
 def test_importing_the_module_registers_the_converters(unregistered, monkeypatch):
