@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-from .csvfile import MISSING
+from .columns import MISSING
 from .data import BUILT_IN, TASKS, load_dataset
 from .errors import CommandError
 from .measure import measure

@@ -1,0 +1,165 @@
+"""The target column of a CSV file, and the task that it makes.
+
+The target decides the task (``task="auto"``, the default): numbers that
+are not all whole (a ``"continuous"`` target, as scikit-learn's
+``type_of_target`` calls it) make a regression; whole numbers and text are
+class labels. ``task="regression"`` reads whole numbers as a quantity too,
+and refuses text; ``task="classification"`` refuses numbers that are not
+whole. A target cell may not be missing. A classification target with more
+than :data:`MAX_CLASSES` classes is refused while reading (and one with more
+distinct values than half of the training rows after the split, see
+:func:`~sknumpynet._compare.data.split`).
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+
+import numpy as np
+from sklearn.utils.multiclass import type_of_target
+
+from .columns import MISSING, is_nan, number
+from .errors import CommandError
+
+# More classes than this is not a classification task compare can measure
+# in reasonable time and memory: every model holds n_samples x n_classes
+# probabilities, and LogisticRegression n_classes x n_features coefficients.
+MAX_CLASSES = 1000
+TASKS = ("auto", "classification", "regression")
+
+
+class TargetReader:
+    """The target column as read so far: a code per row and the distinct labels, or,
+    past :data:`MAX_CLASSES` distinct numbers (a quantity), the numbers themselves."""
+
+    def __init__(self, path: str, name: str, task: str, lines):
+        self.path, self.name, self.task = path, name, task
+        self.lines = lines  # the line of each row read so far
+        self.labels: dict[str, int] = {}  # label -> code, in the order first seen
+        self.codes = array("q")
+        self.numbers: array | None = None
+
+    def add(self, cell: str, line: int) -> None:
+        """Read the target cell of ``line``; refuse it if missing."""
+        label = cell.strip()
+        if label in MISSING or is_nan(label):
+            shown = f" ({label!r})" if label else ""
+            raise CommandError(
+                f"{self.path}, line {line}: the target column {self.name!r} has no value"
+                f"{shown}; drop the rows whose target is missing"
+            )
+        if self.numbers is not None:
+            value = number(label)
+            if value is None:
+                raise CommandError(
+                    f"{self.path}: the target column {self.name!r} holds numbers, but line "
+                    f"{line} holds {label!r}; a regression needs numbers"
+                )
+            self.numbers.append(value)
+            return
+        code = self.labels.get(label)
+        if code is None:
+            code = self.labels[label] = len(self.labels)
+            if code == MAX_CLASSES:  # one more than a classification may have
+                self.codes.append(code)
+                self._too_many_classes(line)
+                return
+        self.codes.append(code)
+
+    def _too_many_classes(self, line) -> None:
+        """Go on reading numbers as a quantity, or refuse a classification."""
+        numbers = [number(label) for label in self.labels]
+        if all(n is not None for n in numbers):
+            if self.task != "classification":
+                self.numbers = array("d", (numbers[code] for code in self.codes))
+                self.labels, self.codes = {}, array("q")
+                return
+            for label, value in zip(self.labels, numbers):
+                if math.isfinite(value) and not value.is_integer():
+                    code = self.labels[label]
+                    where = self.codes.index(code)
+                    _continuous(self.path, self.name, self.lines[where], label)
+        hint = ""
+        if all(n is not None for n in numbers):
+            hint = "; if it is a quantity, leave out --task classification"
+        raise CommandError(
+            f"{self.path}: the target column {self.name!r} has more than {MAX_CLASSES} "
+            f"distinct values ({MAX_CLASSES + 1} by line {line}); a classification may have "
+            f"at most {MAX_CLASSES} classes{hint}"
+        )
+
+
+def _continuous(path, name, line, label):
+    """Refuse a target of numbers that are not whole as class labels."""
+    raise CommandError(
+        f"{path}: the target column {name!r} looks continuous (line {line} holds {label!r}, "
+        "not a whole number), not class labels; leave out --task classification to compare "
+        "regressors, or give class labels, e.g. bins of the values"
+    )
+
+
+def finish_target(path, labels: TargetReader, name, lines, task):
+    """The target as an array, the task it makes and a note saying which.
+
+    See the module's docstring for the rule.
+    """
+    if labels.numbers is not None:  # more than MAX_CLASSES distinct numbers
+        values = np.frombuffer(labels.numbers, dtype=np.float64)
+        _check_finite(path, name, values, lines)
+        if task == "auto" and type_of_target(values) != "continuous":
+            raise CommandError(
+                f"{path}: the target column {name!r} has more than {MAX_CLASSES} distinct "
+                f"whole numbers, too many to be classes; if it is a quantity, give "
+                "--task regression"
+            )
+        return values, "regression", [_regression_note(name, values, task)]
+    codes = np.frombuffer(labels.codes, dtype=np.int64)
+    distinct = list(labels.labels)
+    numbers = [number(label) for label in distinct]
+    if all(value is not None for value in numbers):
+        values = np.array(numbers)[codes]
+        _check_finite(path, name, values, lines)
+        continuous = type_of_target(values) == "continuous"
+        if task == "regression" or (task == "auto" and continuous):
+            return values, "regression", [_regression_note(name, values, task)]
+        if continuous:  # task == "classification"
+            where = int(np.flatnonzero(values != np.round(values))[0])
+            _continuous(path, name, lines[where], distinct[codes[where]])
+    elif task == "regression":
+        where = next(code for code, value in enumerate(numbers) if value is None)
+        line = lines[int(np.flatnonzero(codes == where)[0])]
+        raise CommandError(
+            f"{path}: the target column {name!r} holds text (line {line}: "
+            f"{distinct[where]!r}); a regression needs numbers"
+        )
+    labels_of_code = _integers(distinct)
+    if labels_of_code is None:
+        labels_of_code = np.array(distinct, dtype=str)
+    why = "" if task == "classification" else " (text or whole numbers)"
+    note = f"classification: the target column {name!r} holds {len(distinct)} classes{why}"
+    return labels_of_code[codes], "classification", [note]
+
+
+def _regression_note(name, values, task) -> str:
+    why = "" if task == "regression" else " (numbers, not all whole)"
+    return (
+        f"regression: the target column {name!r} holds {np.unique(values).shape[0]} "
+        f"distinct values from {values.min():g} to {values.max():g}{why}"
+    )
+
+
+def _check_finite(path, name, values, lines) -> None:
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise CommandError(
+            f"{path}, line {lines[bad[0]]}: the target column {name!r} holds "
+            f"{str(values[bad[0]])!r}, which is not a finite number"
+        )
+
+
+def _integers(labels) -> np.ndarray | None:
+    try:
+        return np.array([int(label) for label in labels], dtype=np.int64)
+    except (ValueError, OverflowError):
+        return None
