@@ -647,3 +647,66 @@ def test_python_dash_m_reports_errors_in_one_line_and_ends_quietly_on_a_closed_p
     process.stderr.close()
     assert process.wait() == 1
     assert err == ""
+
+
+class _StopsEarlyOnCtrlC(LogisticRegression):
+    """A classifier that gets Ctrl-C during its fit and, as scikit-learn's MLPs
+    do, stops early, keeps what it has and warns."""
+
+    def fit(self, X, y):
+        import signal
+        import warnings
+
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.", UserWarning, stacklevel=2)
+        return super().fit(X, y)
+
+
+def test_ctrl_c_during_a_fit_ends_the_run_with_status_130(monkeypatch, capsys, tmp_path):
+    def models(*args, **kwargs):
+        from sknumpynet._compare.models import Model
+
+        return [Model("linear", "StopsEarly", _StopsEarlyOnCtrlC(), False)]
+
+    monkeypatch.setattr(cli, "make_models", models)
+    out = tmp_path / "out"
+    assert main(["compare", "--dataset", "spiral", "--out", str(out)]) == 130
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no table of a half-trained model
+    assert captured.err.splitlines()[-1] == "sknumpynet: error: interrupted"
+    assert "fitting StopsEarly (1/1)" in captured.err and "accuracy" not in captured.err
+    assert not (out / "results.json").exists()
+    import signal
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+
+
+@pytest.mark.slow  # a process that fits until it gets SIGINT: about 3 s
+def test_sigint_to_the_command_ends_it_with_status_130():
+    import signal
+    import time
+
+    argv = ["compare", "--dataset", "spiral", "--dataset", "digits", "--max-iter", "100000"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sknumpynet", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    err = []
+    for line in process.stderr:  # progress: the MLP's fit has begun
+        err.append(line)
+        if "fitting MLPClassifierNP" in line:
+            break
+    # past its first epochs (an MLP interrupted before its first epoch ends raises
+    # KeyboardInterrupt itself), and seconds before the run's end
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    out, rest = process.communicate(timeout=60)
+    err += rest.splitlines(keepends=True)
+    assert process.returncode == 130, "".join(err)
+    assert out == ""
+    assert err[-1] == "sknumpynet: error: interrupted\n"
+    assert not any("Warning" in line or "Traceback" in line for line in err)

@@ -12,8 +12,11 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import signal
 import sys
+import threading
 import time
+from contextlib import contextmanager
 
 from .columns import MISSING
 from .data import BUILT_IN, TASKS, load_dataset
@@ -25,6 +28,40 @@ from .report import footnotes, format_table, result_row, write_results
 # The largest seed numpy's RandomState takes: the seed of the data, the
 # split and the models.
 MAX_SEED = 2**32 - 1
+
+
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT) during a run of ``compare``: the run ends, with exit status 130.
+
+    Not a ``KeyboardInterrupt``, which the estimators catch to stop a fit
+    early and keep the weights trained so far (as scikit-learn's MLPs do):
+    the run would go on and report a half-trained model beside the others.
+    """
+
+
+@contextmanager
+def interrupts_end_the_run():
+    """Within the block, SIGINT raises :class:`Interrupted` wherever it comes.
+
+    Only in the main thread, and only where SIGINT has Python's default
+    handler: a caller that ignores SIGINT (``nohup``) or handles it keeps
+    its own way.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -309,7 +346,12 @@ def run(args, progress=None):
 
 
 def compare(args, stdout=None, stderr=None) -> int:
-    """Run ``sknumpynet compare`` with parsed ``args``; returns the exit status."""
+    """Run ``sknumpynet compare`` with parsed ``args``; returns the exit status.
+
+    Ctrl-C (SIGINT) ends the whole run by raising :class:`Interrupted`, also
+    in the middle of a fit (see :func:`interrupts_end_the_run`);
+    :func:`main` turns it into exit status 130.
+    """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     check_args(args)
@@ -319,6 +361,12 @@ def compare(args, stdout=None, stderr=None) -> int:
         print(f"[{time.perf_counter() - start:5.1f} s] {message}", file=stderr, flush=True)
 
     say = None if args.quiet else progress
+    with interrupts_end_the_run():
+        return _report(args, stdout, say)
+
+
+def _report(args, stdout, say) -> int:
+    """Run, print the tables and notes, and write ``--out``."""
     rows, fitted = run(args, progress=say)
     print(format_table(rows), file=stdout)
     print("", *footnotes(rows), sep="\n", file=stdout)
@@ -351,8 +399,10 @@ def main(argv=None) -> int:
     status : int
         0 on success, 2 for bad arguments or unreadable input (with one line
         on stderr saying why). Nothing prints a traceback: 1 (and one line)
-        for an unexpected error, 130 for Ctrl-C, and 1, silently, when the
-        reader of stdout goes away (``sknumpynet compare | head -1``).
+        for an unexpected error, 130 for Ctrl-C (one line; the run ends there,
+        with no table, also when it comes in the middle of a fit), and 1,
+        silently, when the reader of stdout goes away
+        (``sknumpynet compare | head -1``).
 
     Examples
     --------
@@ -382,7 +432,7 @@ def main(argv=None) -> int:
     except BrokenPipeError:
         _discard_stdout()
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):
         _error("interrupted")
         return 130
     except Exception as exc:  # a bug, or a failure nothing above foresaw
