@@ -285,6 +285,32 @@ BAD_INPUT = [
         ("hidden-zero", ["compare", "--hidden", "0"], "positive"),
         ("alpha-negative", ["compare", "--alpha", "-1"], ">= 0"),
         ("alpha-inf", ["compare", "--alpha", "inf"], "finite"),
+        (
+            "alpha-too-large",
+            ["compare", "--alpha", "1e5"],
+            "argument --alpha: expected a number from 0 to 10000",
+        ),
+        (
+            "hidden-too-large",
+            ["compare", "--hidden", "99999999999"],
+            "argument --hidden: a hidden layer may have at most 100000 units, got 99999999999",
+        ),
+        ("hidden-too-deep", ["compare", "--hidden", "4," * 101], "at most 100 hidden layers"),
+        (
+            "max-iter-too-large",
+            ["compare", "--max-iter", "99999999999999999999"],
+            "argument --max-iter: expected a positive integer up to 1000000, got '9999",
+        ),
+        (
+            "max-iter-of-5000-digits",
+            ["compare", "--max-iter", "9" * 5000],
+            "argument --max-iter: expected a positive integer up to 1000000",
+        ),
+        (
+            "batch-size-too-large",
+            ["compare", "--batch-size", str(10**12)],
+            "argument --batch-size: expected a positive integer up to 1000000",
+        ),
         ("dtype-float16", ["compare", "--dtype", "float16"], "invalid choice"),
         ("unknown-task", ["compare", "--task", "ranking"], "invalid choice"),
         (
@@ -710,3 +736,33 @@ def test_sigint_to_the_command_ends_it_with_status_130():
     assert out == ""
     assert err[-1] == "sknumpynet: error: interrupted\n"
     assert not any("Warning" in line or "Traceback" in line for line in err)
+
+
+def test_a_network_larger_than_memory_is_refused_before_fitting(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "_physical_memory", lambda: 8 * 2**30)
+    fitted = []
+    monkeypatch.setattr(cli, "measure", lambda *args, **kwargs: fitted.append(args))
+    argv = ["compare", "--dataset", "spiral", "--hidden", "30000,20000", "--dtype", "float32"]
+    assert main(argv) == 2
+    assert fitted == []
+    (line,) = capsys.readouterr().err.splitlines()[-1:]
+    assert line == (
+        "sknumpynet: error: --hidden 30000,20000: the MLPs on spiral would have 600,170,003 "
+        "weights (2 x 30000, 30000 x 20000, 20000 x 3), 2.2 GiB in float32; a fit holds four "
+        "arrays of that size, more than the 8.0 GiB of memory"
+    )
+
+
+def test_a_batch_larger_than_the_training_set_is_cut_to_it_with_a_note(capsys):
+    import warnings
+
+    argv = ["compare", "--dataset", "spiral", "--max-iter", "2", "--hidden", "4", "--quiet"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # scikit-learn's MLP warns of a batch it clips
+        assert main([*argv, "--batch-size", "1000"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert (
+        "spiral: --batch-size 1000 is more than the 450 training samples: each epoch is one "
+        "batch of all of them" in captured.out
+    )

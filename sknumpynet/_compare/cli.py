@@ -18,6 +18,8 @@ import threading
 import time
 from contextlib import contextmanager
 
+import numpy as np
+
 from .columns import MISSING
 from .data import BUILT_IN, TASKS, load_dataset
 from .errors import CommandError
@@ -25,9 +27,24 @@ from .measure import measure
 from .models import DEFAULT_MAX_ITER, make_models
 from .report import footnotes, format_table, result_row, write_results
 
-# The largest seed numpy's RandomState takes: the seed of the data, the
-# split and the models.
+# The ranges of the numeric options, checked while parsing. The largest seed
+# numpy's RandomState takes: the seed of the data, the split and the models.
 MAX_SEED = 2**32 - 1
+# Epochs: a million is days of fitting for the largest built-in set, and far
+# past where any model here stops improving.
+MAX_ITER = 1_000_000
+# A hidden layer's units, and the layers: a layer of 100,000 units on the
+# 784 pixels of mnist-like has 78 million weights (0.6 GB in float64); the
+# memory of a whole network is checked once the data's width is known (see
+# check_network_memory).
+MAX_LAYER_SIZE = 100_000
+MAX_LAYERS = 100
+# A mini-batch larger than the training set is the training set: a larger
+# one is cut to it (with a note), and beyond this one is a typo.
+MAX_BATCH_SIZE = 1_000_000
+# Past an L2 penalty of 10,000 every model of the built-in sets is at chance
+# level, and the stochastic solvers diverge.
+MAX_ALPHA = 1e4
 
 
 class Interrupted(BaseException):
@@ -130,7 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=parse_hidden,
         default="100",
         metavar="SIZES",
-        help="hidden layer sizes of both MLPs, comma-separated (default: 100)",
+        help=f"hidden layer sizes of both MLPs, comma-separated, each up to {MAX_LAYER_SIZE} "
+        "(default: 100)",
     )
     cmp.add_argument(
         "--solver",
@@ -140,9 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmp.add_argument(
         "--max-iter",
-        type=_positive_int,
+        type=_max_iter,
         metavar="N",
-        help="epochs (iterations for L-BFGS); default: "
+        help=f"epochs (iterations for L-BFGS), up to {MAX_ITER}; default: "
         + ", ".join(f"{k} {v}" for k, v in DEFAULT_MAX_ITER.items()),
     )
     cmp.add_argument(
@@ -150,10 +168,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=_batch_size,
         default="auto",
         metavar="N",
-        help="mini-batch size, or 'auto' for min(200, n_samples) (default: auto)",
+        help="mini-batch size, or 'auto' for min(200, n_samples); one larger than the "
+        "training set is cut to it (default: auto)",
     )
     cmp.add_argument(
-        "--alpha", type=_non_negative_float, default=1e-4, help="L2 penalty (default: 1e-4)"
+        "--alpha",
+        type=_alpha,
+        default=1e-4,
+        help=f"L2 penalty, from 0 to {MAX_ALPHA:g} (default: 1e-4)",
     )
     cmp.add_argument(
         "--dtype",
@@ -182,6 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
 def parse_hidden(text: str) -> tuple[int, ...]:
     """``"100,50"`` -> ``(100, 50)``; an empty string gives no hidden layer.
 
+    Each size is an integer from 1 to :data:`MAX_LAYER_SIZE`, and there are
+    at most :data:`MAX_LAYERS` of them.
+
     Examples
     --------
     >>> parse_hidden("100, 50")
@@ -195,17 +220,33 @@ def parse_hidden(text: str) -> tuple[int, ...]:
         ) from None
     if any(size < 1 for size in sizes):
         raise argparse.ArgumentTypeError(f"sizes must be positive, got {text!r}")
+    too_large = [size for size in sizes if size > MAX_LAYER_SIZE]
+    if too_large:
+        raise argparse.ArgumentTypeError(
+            f"a hidden layer may have at most {MAX_LAYER_SIZE} units, got {too_large[0]}"
+        )
+    if len(sizes) > MAX_LAYERS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_LAYERS} hidden layers, got {len(sizes)}")
     return sizes
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def _int_from(low: int, high: int, what: str):
+    """An argparse ``type``: an integer from ``low`` to ``high``, called ``what``."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:  # also a number of more than 4300 digits
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected {what} up to {high}, got {text!r}")
+        return value
+
+    return parse
+
+
+_max_iter = _int_from(1, MAX_ITER, "a positive integer")
+_positive_batch_size = _int_from(1, MAX_BATCH_SIZE, "a positive integer")
 
 
 def _seed(text):
@@ -219,17 +260,79 @@ def _seed(text):
 
 
 def _batch_size(text):
-    return "auto" if text == "auto" else _positive_int(text)
+    return "auto" if text == "auto" else _positive_batch_size(text)
 
 
-def _non_negative_float(text):
+def _alpha(text):
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not (value >= 0 and math.isfinite(value)):
         raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
+    if value > MAX_ALPHA:
+        raise argparse.ArgumentTypeError(
+            f"expected a number from 0 to {MAX_ALPHA:g} (a larger L2 penalty leaves every "
+            f"model at chance level), got {text!r}"
+        )
     return value
+
+
+def _physical_memory() -> int | None:
+    """Bytes of physical memory, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def check_network_memory(hidden, n_features, n_outputs, *, dtype, name, memory=None) -> None:
+    """Refuse ``--hidden`` sizes whose network would not fit in memory.
+
+    A fit holds four arrays the size of the weights (the weights, their
+    gradients and the two moments of Adam); the check refuses a network
+    whose four arrays take more than the machine's physical memory.
+
+    Parameters
+    ----------
+    hidden : tuple of int
+        The hidden layer sizes.
+    n_features, n_outputs : int
+        The widths of the input and output layers.
+    dtype : str or numpy dtype
+        The dtype of the weights.
+    name : str
+        The data set, for the message.
+    memory : int, default=None
+        Bytes available; None for the machine's physical memory (no check
+        where the system does not say).
+
+    Examples
+    --------
+    >>> check_network_memory((100,), 64, 10, dtype="float64", name="digits", memory=2**30)
+    >>> check_network_memory((100_000, 100_000), 64, 10, dtype="float64", name="digits",
+    ...                      memory=2**34)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sknumpynet._compare.errors.CommandError: --hidden 100000,100000: the MLPs on digits would ...
+    """
+    memory = _physical_memory() if memory is None else memory
+    if memory is None:
+        return
+    widths = [n_features, *hidden, n_outputs]
+    n_weights = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
+    size = n_weights * np.dtype(dtype).itemsize
+    if 4 * size > memory:
+        shapes = ", ".join(f"{a} x {b}" for a, b in zip(widths[:-1], widths[1:]))
+        raise CommandError(
+            f"--hidden {','.join(map(str, hidden))}: the MLPs on {name} would have "
+            f"{n_weights:,} weights ({shapes}), {_gib(size)} in {np.dtype(dtype).name}; a fit "
+            f"holds four arrays of that size, more than the {_gib(memory)} of memory"
+        )
+
+
+def _gib(n_bytes) -> str:
+    return f"{n_bytes / 2**30:.1f} GiB"
 
 
 def check_args(args) -> None:
@@ -300,6 +403,21 @@ def run(args, progress=None):
             f"{data.name}: {n_train} training samples, {n_features} features, {args.dtype}, "
             f"{data.task}"
         )
+        n_outputs = 1 if data.task == "regression" else np.unique(data.y_train).shape[0]
+        check_network_memory(
+            args.hidden,
+            n_features,
+            n_outputs if n_outputs > 2 else 1,
+            dtype=args.dtype,
+            name=data.name,
+        )
+        batch_size = args.batch_size
+        if batch_size != "auto" and batch_size > n_train:
+            data.notes.append(
+                f"--batch-size {batch_size} is more than the {n_train} training samples: "
+                "each epoch is one batch of all of them"
+            )
+            batch_size = n_train
         models = make_models(
             key,
             n_train,
@@ -307,7 +425,7 @@ def run(args, progress=None):
             hidden=args.hidden,
             solver=args.solver,
             max_iter=args.max_iter,
-            batch_size=args.batch_size,
+            batch_size=batch_size,
             alpha=args.alpha,
             seed=args.seed,
         )
