@@ -222,3 +222,81 @@ def test_encoding_a_csv_file_takes_memory_in_proportion_to_its_numbers(tmp_path)
     assert data.X_train.shape == (30_000, 11)  # eight numbers, three colours
     size = path.stat().st_size
     assert peak < 3 * size, f"peak {peak / size:.1f} times the size of the file"
+
+
+def _extreme_csv(tmp_path, target_of, feature_of=lambda i, a: a, n=40):
+    """A CSV of a feature ``a`` (standard normal, or ``feature_of(row, a)``), a second
+    feature and a target ``target_of(row, a)`` written as is."""
+    rng = np.random.RandomState(0)
+    a, b = rng.randn(n), rng.randn(n)
+    rows = [
+        [repr(float(feature_of(i, a[i]))), f"{b[i]:.4f}", target_of(i, a[i])] for i in range(n)
+    ]
+    return _write_csv(tmp_path / "extreme.csv", ["a", "b", "y"], rows)
+
+
+@pytest.mark.parametrize(
+    "feature_of, target_of, options, message",
+    [
+        pytest.param(
+            lambda i, a: {3: 1.7e308, 7: -1.7e308}.get(i, a),
+            lambda i, a: i % 2,
+            [],
+            "extreme.csv, line 5: column 'a' holds 1.7e+308, too large to standardize "
+            "(features must lie within ±1e+150); if it stands for a missing value, write NA",
+            id="feature-of-1.7e308",
+        ),
+        pytest.param(
+            lambda i, a: a,
+            lambda i, a: repr(float((a + 0.5) * 1e200)),
+            [],
+            "extreme.csv, line 2: the target column 'y' holds 2.26405e+200, too large to fit "
+            "and score (a target must lie within ±1e+150: its squares overflow past that); "
+            "rescale it, e.g. to its logarithm",
+            id="target-near-1e200",
+        ),
+        pytest.param(
+            lambda i, a: a,
+            lambda i, a: repr(float((a + 0.5) * 1e39)),
+            ["--dtype", "float32"],
+            "extreme.csv, line 2: the target column 'y' holds 2.26405e+39, beyond what --dtype "
+            "float32 can predict (within ±3.4e+36); give --dtype float64, or rescale the target",
+            id="target-near-1e39-in-float32",
+        ),
+    ],
+)
+def test_numbers_too_large_to_fit_are_refused_in_one_line(
+    tmp_path, capsys, feature_of, target_of, options, message
+):
+    path = _extreme_csv(tmp_path, target_of, feature_of)
+    argv = ["compare", "--csv", path, "--target", "y", "--max-iter", "5", "--hidden", "4"]
+    assert main([*argv, *options]) == 2  # a RuntimeWarning would be an error here
+    captured = capsys.readouterr()
+    assert captured.err == f"sknumpynet: error: {tmp_path / message}\n"
+    assert captured.out == ""
+
+
+def test_a_target_near_1e39_in_float64_is_scored(tmp_path, capsys):
+    path = _extreme_csv(tmp_path, lambda i, a: repr(float((a + 0.1 * np.sin(i)) * 1e39)))
+    argv = ["compare", "--csv", path, "--target", "y", "--max-iter", "5", "--hidden", "4"]
+    assert main([*argv, "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    ridge = next(line for line in captured.out.splitlines() if " Ridge " in line).split()
+    assert float(ridge[2]) > 0.95  # R2: the target is nearly linear in a
+    assert ridge[3].endswith("e+37") or ridge[3].endswith("e+38")  # RMSE, 4 digits
+
+
+def test_integer_labels_beyond_float_precision_are_two_classes(tmp_path, capsys):
+    # 10**30 and 10**30 + 1 are one float: as numbers they would be a single value
+    path = _extreme_csv(tmp_path, lambda i, a: str(10**30 + int(a > 0)))
+    data = read_csv(path, "y")
+    assert data.task == "classification"
+    assert sorted(set(data.y)) == [str(10**30), str(10**30 + 1)]
+    argv = ["compare", "--csv", path, "--target", "y", "--max-iter", "20", "--hidden", "4"]
+    assert main([*argv, "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "extreme.csv: classification: the target column 'y' holds 2 classes" in captured.out
+    logistic = next(line for line in captured.out.splitlines() if "LogisticRegression" in line)
+    assert float(logistic.split()[2]) >= 0.9  # accuracy: the classes are the sign of a

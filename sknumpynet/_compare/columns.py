@@ -3,7 +3,9 @@
 Each feature column is either numeric (every cell a number) or text (every
 cell a category name, at most :data:`MAX_CATEGORIES` of them); a column that
 mixes numbers and text, or holds an infinite number, is an error that names
-the column and the line. A column's kind is that of its first cell that is
+the column and the line, and so is a number larger than
+:data:`MAX_MAGNITUDE` (its square overflows when the column is
+standardized). A column's kind is that of its first cell that is
 not missing. A cell in :data:`MISSING` (an empty cell, ``NA``, ``N/A``,
 ``n/a``, ``NULL``, ``null``, or any spelling of NaN that ``float`` reads,
 such as ``nan`` and ``NaN``) is a missing value, counted per column.
@@ -26,6 +28,11 @@ from .errors import CommandError
 # A text column with more distinct values than this is not a category but
 # free text (names, identifiers): one-hot encoding it would only add noise.
 MAX_CATEGORIES = 50
+# The largest magnitude of a number in a feature or a regression target:
+# standardizing a column sums the squares of its numbers, which overflow
+# float64 (past 1.8e308) from about 1e154, fewer rows the larger they are.
+# A number past this is not a measurement but a placeholder or a typo.
+MAX_MAGNITUDE = 1e150
 # The cells that are missing values (besides any that float() reads as NaN),
 # as spreadsheets, R and pandas write them.
 MISSING = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null"})
@@ -170,6 +177,13 @@ def finish_columns(path, columns, lines) -> list[CsvColumn]:
                 raise CommandError(
                     f"{path}, line {lines[bad[0]]}: column {column.name!r} holds "
                     f"{str(values[bad[0]])!r}; features must be finite numbers (or missing)"
+                )
+            bad = np.flatnonzero(np.abs(values) > MAX_MAGNITUDE)
+            if bad.size:
+                raise CommandError(
+                    f"{path}, line {lines[bad[0]]}: column {column.name!r} holds "
+                    f"{values[bad[0]]:g}, too large to standardize (features must lie within "
+                    f"±{MAX_MAGNITUDE:g}); if it stands for a missing value, write NA"
                 )
             kind = "numeric"
         missing = np.flatnonzero(np.isnan(values))

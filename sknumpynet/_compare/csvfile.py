@@ -94,7 +94,7 @@ class _Records:
             self.start = self.reader.line_num + 1
 
 
-def read_csv(path: str, target: str, *, task: str = "auto") -> CsvData:
+def read_csv(path: str, target: str, *, task: str = "auto", dtype="float64") -> CsvData:
     """The feature columns (every column but ``target``) and the target of a CSV file.
 
     Parameters
@@ -106,6 +106,9 @@ def read_csv(path: str, target: str, *, task: str = "auto") -> CsvData:
     task : {"auto", "classification", "regression"}, default="auto"
         What the target is; "auto" decides from its values (see
         :mod:`~sknumpynet._compare.target`).
+    dtype : str or numpy dtype, default="float64"
+        The dtype the models will be fitted in: a regression target must be
+        within its range.
 
     Returns
     -------
@@ -161,7 +164,7 @@ def read_csv(path: str, target: str, *, task: str = "auto") -> CsvData:
         raise CommandError(message) from None
     if not lines:
         raise CommandError(f"{path} needs a header row and at least one data row")
-    y, task, notes = finish_target(path, labels, target, lines, task)
+    y, task, notes = finish_target(path, labels, target, lines, task, dtype)
     return CsvData(finish_columns(path, columns, lines), y, task, notes)
 
 

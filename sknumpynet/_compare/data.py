@@ -109,7 +109,7 @@ def load_dataset(
     ('spiral', (450, 2), (150, 2), dtype('float32'))
     """
     if key == "csv":
-        table = read_csv(csv_path, target, task=task)
+        table = read_csv(csv_path, target, task=task, dtype=dtype)
         X, y, columns = table.take_matrix(), table.y, table.columns
         task, notes = table.task, table.notes
         del table

@@ -145,15 +145,20 @@ def _cell(fmt: str, value) -> str:
 
 
 def _significant(value: float, digits: int = 4) -> str:
-    """``value`` to ``digits`` significant digits, without an exponent (whole if larger).
+    """``value`` to ``digits`` significant digits, without an exponent (whole if larger)
+    below a million, with one from a million on.
 
     Examples
     --------
     >>> [_significant(v) for v in (56.3931, 1.2309, 31234.7, 0.012345, 0.0)]
     ['56.39', '1.231', '31235', '0.01235', '0.000']
+    >>> _significant(1.002188e39)
+    '1.002e+39'
     """
     if not math.isfinite(value) or value == 0:
         return f"{value:.{digits - 1}f}"
+    if abs(value) >= 1e6:
+        return f"{value:.{digits - 1}e}"
     decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
     return f"{value:.{decimals}f}"
 

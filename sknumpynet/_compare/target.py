@@ -17,9 +17,8 @@ import math
 from array import array
 
 import numpy as np
-from sklearn.utils.multiclass import type_of_target
 
-from .columns import MISSING, is_nan, number
+from .columns import MAX_MAGNITUDE, MISSING, is_nan, number
 from .errors import CommandError
 
 # More classes than this is not a classification task compare can measure
@@ -27,6 +26,15 @@ from .errors import CommandError
 # probabilities, and LogisticRegression n_classes x n_features coefficients.
 MAX_CLASSES = 1000
 TASKS = ("auto", "classification", "regression")
+# From 2**53 on, every float64 is a whole number: whether such a number is
+# whole says nothing of the target (1.8e200 is whole, and 10**30 and
+# 10**30 + 1 are the same float).
+EXACT_INTEGERS = 2.0**53
+# The largest magnitude of a regression target in float32: the regressors
+# predict in float32 and scale their predictions back to the target's units
+# in float32, whose largest number is 3.4e38; a hundredth of it leaves room
+# for predictions beyond the targets.
+MAX_MAGNITUDE_FLOAT32 = float(np.finfo(np.float32).max) / 100
 
 
 class TargetReader:
@@ -99,15 +107,17 @@ def _continuous(path, name, line, label):
     )
 
 
-def finish_target(path, labels: TargetReader, name, lines, task):
+def finish_target(path, labels: TargetReader, name, lines, task, dtype="float64"):
     """The target as an array, the task it makes and a note saying which.
 
-    See the module's docstring for the rule.
+    See the module's docstring for the rule. ``dtype`` is the dtype of the
+    fit: a regression target must be within its range (see
+    :data:`MAX_MAGNITUDE_FLOAT32`).
     """
     if labels.numbers is not None:  # more than MAX_CLASSES distinct numbers
         values = np.frombuffer(labels.numbers, dtype=np.float64)
-        _check_finite(path, name, values, lines)
-        if task == "auto" and type_of_target(values) != "continuous":
+        _check_numbers(path, name, values, lines, dtype)
+        if task == "auto" and _all_whole(values):
             raise CommandError(
                 f"{path}: the target column {name!r} has more than {MAX_CLASSES} distinct "
                 f"whole numbers, too many to be classes; if it is a quantity, give "
@@ -119,12 +129,15 @@ def finish_target(path, labels: TargetReader, name, lines, task):
     numbers = [number(label) for label in distinct]
     if all(value is not None for value in numbers):
         values = np.array(numbers)[codes]
-        _check_finite(path, name, values, lines)
-        continuous = type_of_target(values) == "continuous"
-        if task == "regression" or (task == "auto" and continuous):
+        _check_numbers(path, name, values, lines, dtype)
+        # whole: written as an integer (of any size), or a float that is exactly whole
+        whole = [
+            _is_integer(label) or _all_whole(value) for label, value in zip(distinct, numbers)
+        ]
+        if task == "regression" or (task == "auto" and not all(whole)):
             return values, "regression", [_regression_note(name, values, task)]
-        if continuous:  # task == "classification"
-            where = int(np.flatnonzero(values != np.round(values))[0])
+        if not all(whole):  # task == "classification"
+            where = int(np.flatnonzero(codes == whole.index(False))[0])
             _continuous(path, name, lines[where], distinct[codes[where]])
     elif task == "regression":
         where = next(code for code, value in enumerate(numbers) if value is None)
@@ -141,6 +154,22 @@ def finish_target(path, labels: TargetReader, name, lines, task):
     return labels_of_code[codes], "classification", [note]
 
 
+def _all_whole(values) -> bool:
+    """Whether every value is a whole number below :data:`EXACT_INTEGERS` (as
+    ``type_of_target`` asks, without its cast to int, which overflows)."""
+    values = np.asarray(values)
+    return bool(np.all((np.abs(values) < EXACT_INTEGERS) & (values == np.trunc(values))))
+
+
+def _is_integer(label: str) -> bool:
+    """Whether ``label`` is written as an integer (of any size): ``"7"``, ``"-12"``."""
+    try:
+        int(label)
+    except ValueError:
+        return False
+    return True
+
+
 def _regression_note(name, values, task) -> str:
     why = "" if task == "regression" else " (numbers, not all whole)"
     return (
@@ -149,13 +178,30 @@ def _regression_note(name, values, task) -> str:
     )
 
 
-def _check_finite(path, name, values, lines) -> None:
+def _check_numbers(path, name, values, lines, dtype) -> None:
+    """Refuse a target of numbers that are not finite, or too large to fit and score."""
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
         raise CommandError(
             f"{path}, line {lines[bad[0]]}: the target column {name!r} holds "
             f"{str(values[bad[0]])!r}, which is not a finite number"
         )
+    bad = np.flatnonzero(np.abs(values) > MAX_MAGNITUDE)
+    if bad.size:
+        raise CommandError(
+            f"{path}, line {lines[bad[0]]}: the target column {name!r} holds "
+            f"{values[bad[0]]:g}, too large to fit and score (a target must lie within "
+            f"±{MAX_MAGNITUDE:g}: its squares overflow past that); rescale it, e.g. to "
+            "its logarithm"
+        )
+    if np.dtype(dtype) == np.float32:
+        bad = np.flatnonzero(np.abs(values) > MAX_MAGNITUDE_FLOAT32)
+        if bad.size:
+            raise CommandError(
+                f"{path}, line {lines[bad[0]]}: the target column {name!r} holds "
+                f"{values[bad[0]]:g}, beyond what --dtype float32 can predict (within "
+                f"±{MAX_MAGNITUDE_FLOAT32:.1e}); give --dtype float64, or rescale the target"
+            )
 
 
 def _integers(labels) -> np.ndarray | None:
