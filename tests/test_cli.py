@@ -276,8 +276,8 @@ BAD_INPUT = [
     pytest.param(argv, message, id=id_)
     for id_, argv, message in [
         # ---- options
-        ("no-command", [], "required"),
         ("unknown-option", ["compare", "--bogus"], "unrecognized arguments"),
+        ("no-command-but-an-option", ["--bogus"], "required: COMMAND"),
         ("unknown-dataset", ["compare", "--dataset", "mnist"], "invalid choice"),
         ("max-iter-zero", ["compare", "--max-iter", "0"], "positive integer"),
         ("batch-size-text", ["compare", "--batch-size", "ten"], "positive integer"),
@@ -765,4 +765,19 @@ def test_a_batch_larger_than_the_training_set_is_cut_to_it_with_a_note(capsys):
     assert (
         "spiral: --batch-size 1000 is more than the 450 training samples: each epoch is one "
         "batch of all of them" in captured.out
+    )
+
+
+@pytest.mark.parametrize("argv", [[], None])
+def test_no_arguments_print_the_usage_and_the_commands(argv, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["sknumpynet"])
+    assert main(argv) == 2  # argparse's status for a missing argument
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert lines[0] == "usage: sknumpynet [-h] [--version] COMMAND ..."
+    (command,) = [line.split() for line in lines if line.strip().startswith("compare")]
+    assert command[:4] == ["compare", "fit", "ours", "beside"]
+    assert (
+        lines[-1] == "sknumpynet: error: give a command, e.g. sknumpynet compare --dataset spiral"
     )

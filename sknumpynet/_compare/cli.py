@@ -516,11 +516,12 @@ def main(argv=None) -> int:
     -------
     status : int
         0 on success, 2 for bad arguments or unreadable input (with one line
-        on stderr saying why). Nothing prints a traceback: 1 (and one line)
-        for an unexpected error, 130 for Ctrl-C (one line; the run ends there,
-        with no table, also when it comes in the middle of a fit), and 1,
-        silently, when the reader of stdout goes away
-        (``sknumpynet compare | head -1``).
+        on stderr saying why; no arguments at all print the usage and the
+        commands before it, as argparse's convention for a missing command).
+        Nothing prints a traceback: 1 (and one line) for an unexpected error,
+        130 for Ctrl-C (one line; the run ends there, with no table, also
+        when it comes in the middle of a fit), and 1, silently, when the
+        reader of stdout goes away (``sknumpynet compare | head -1``).
 
     Examples
     --------
@@ -541,6 +542,11 @@ def main(argv=None) -> int:
     2
     """
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:  # the usage and the commands, on stderr as argparse's errors (exit 2)
+        print(parser.format_help(), file=sys.stderr)
+        _error("give a command, e.g. sknumpynet compare --dataset spiral")
+        return 2
     try:
         args = parser.parse_args(argv)
         return compare(args)
