@@ -475,7 +475,24 @@ BAD_INPUT = [
             "the target has 32 classes in 60 training samples",
         ),
         ("single-class", [File("a,y\n1,p\n2,p\n")], "single class"),
-        ("one-sample-per-class", [File("a,y\n1,p\n2,q\n")], "cannot split"),
+        (
+            "one-sample-per-class",
+            [File("a,y\n1,p\n2,q\n")],
+            "2 samples are too few to split into train and test sets",
+        ),
+        (
+            "three-rows",
+            [File("a,y\n1,p\n2,q\n3,p\n")],
+            "3 samples are too few to split into train and test sets: the test set (a quarter) "
+            "would hold 1; give at least 5 samples, for a test set of 2",
+        ),
+        (
+            "three-classes-in-eight-rows",
+            [File("a,y\n1,p\n2,q\n3,p\n4,q\n5,r\n6,r\n7,p\n8,q\n")],
+            "8 samples are too few to split into train and test sets: the test set (a quarter) "
+            "would hold 2; give at least 9 samples, two of each class, for a test set of 3 (one "
+            "of each class)",
+        ),
     ]
 ]
 

@@ -8,6 +8,7 @@ classification tasks, the last two regression tasks (:data:`TASKS`).
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -33,8 +34,11 @@ TASKS = {
 # problem" when it has more classes than half of its samples, above this many
 # samples; the command refuses such a training set before fitting.
 MIN_SAMPLES_FOR_CLASS_CHECK = 20
-# A regression needs two test samples for R² to be defined (a quarter of
-# five rounds up to two), and some to learn from.
+# The test set is a quarter of the samples, rounded up.
+TEST_SIZE = 0.25
+# Two test samples at least: R² is not defined on one, and an accuracy on
+# one is 0 or 1 by chance (a quarter of five rounds up to two).
+MIN_TEST_SAMPLES = 2
 MIN_REGRESSION_SAMPLES = 5
 
 
@@ -141,11 +145,25 @@ def split(X, y, *, seed: int, name: str, task: str = "classification"):
     if task == "regression":
         return _split_regression(X, y, seed=seed, name=name)
     _, counts = np.unique(y, return_counts=True)
-    if counts.shape[0] < 2:
+    n_classes = counts.shape[0]
+    if n_classes < 2:
         raise CommandError(f"{name}: the target has a single class; nothing to compare")
     stratify = y if counts.min() >= 2 else None
+    # a stratified test set holds every class: at least as many samples as classes
+    n_test_needed = max(MIN_TEST_SAMPLES, n_classes if stratify is not None else 0)
+    if math.ceil(TEST_SIZE * y.shape[0]) < n_test_needed:
+        n_needed = 4 * (n_test_needed - 1) + 1  # the least n whose quarter rounds up to it
+        wanted = f"{n_needed} samples, for a test set of {n_test_needed}"
+        if stratify is not None:
+            wanted = f"{n_needed} samples, two of each class, for a test set of {n_test_needed} "
+            wanted += "(one of each class)"
+        raise CommandError(
+            f"{name}: {y.shape[0]} samples are too few to split into train and test sets: "
+            f"the test set (a quarter) would hold {math.ceil(TEST_SIZE * y.shape[0])}; give at "
+            f"least {wanted}"
+        )
     try:
-        parts = train_test_split(X, y, test_size=0.25, random_state=seed, stratify=stratify)
+        parts = train_test_split(X, y, test_size=TEST_SIZE, random_state=seed, stratify=stratify)
     except ValueError as exc:
         raise CommandError(f"{name}: cannot split into train and test sets: {exc}") from None
     train_classes = np.unique(parts[2])
@@ -181,4 +199,4 @@ def _split_regression(X, y, *, seed: int, name: str):
         )
     if np.ptp(y) == 0:
         raise CommandError(f"{name}: the target has a single value; nothing to compare")
-    return train_test_split(X, y, test_size=0.25, random_state=seed)
+    return train_test_split(X, y, test_size=TEST_SIZE, random_state=seed)
