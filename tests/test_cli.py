@@ -437,10 +437,14 @@ BAD_INPUT = [
             "the target column 'y' holds numbers, but line 1202 holds 'p'",
         ),
         (
-            "more-than-1000-whole-numbers",
-            [File(lambda: "a,y\n" + "".join(f"{i},{i}\n" for i in range(1200)))],
-            "more than 1000 distinct whole numbers, too many to be classes; if it is a "
-            "quantity, give --task regression",
+            "more-than-1000-whole-numbers-as-classes",
+            [
+                File(lambda: "a,y\n" + "".join(f"{i},{i}\n" for i in range(1200))),
+                "--task",
+                "classification",
+            ],
+            "more than 1000 distinct values (1001 by line 1002); a classification may have at "
+            "most 1000 classes; if it is a quantity, leave out --task classification",
         ),
         (
             "regression-with-four-rows",
@@ -454,12 +458,20 @@ BAD_INPUT = [
         ),
         (
             "integer-target-distinct-in-each-row",
-            [File("a,y\n" + "".join(f"{i},{1000 + i}\n" for i in range(40)))],
+            [
+                File("a,y\n" + "".join(f"{i},{1000 + i}\n" for i in range(40))),
+                "--task",
+                "classification",
+            ],
             "the target has 30 classes in 30 training samples: it looks continuous or like an",
         ),
         (
             "integer-target-distinct-in-each-row-hint",
-            [File("a,y\n" + "".join(f"{i},{1000 + i}\n" for i in range(40)))],
+            [
+                File("a,y\n" + "".join(f"{i},{1000 + i}\n" for i in range(40))),
+                "--task",
+                "classification",
+            ],
             "if it is a quantity, give --task regression",
         ),
         (
@@ -471,7 +483,11 @@ BAD_INPUT = [
             # 40 classes in 80 rows: half the rows, but more than half of the 60
             # training rows (32 classes), where scikit-learn's classifiers would warn
             "classes-in-over-half-the-training-rows",
-            [File("a,y\n" + "".join(f"{i},{min(i, 39)}\n" for i in range(80)))],
+            [
+                File("a,y\n" + "".join(f"{i},{min(i, 39)}\n" for i in range(80))),
+                "--task",
+                "classification",
+            ],
             "the target has 32 classes in 60 training samples",
         ),
         ("single-class", [File("a,y\n1,p\n2,p\n")], "single class"),
@@ -618,8 +634,7 @@ def test_the_sample_csv_in_the_repository(capsys):
     assert all(float(row[2]) > 0.9 for row in rows)  # accuracy: the species are separable
     notes = [line for line in lines if line.startswith("penguins_like.csv: ")]
     assert notes == [
-        "penguins_like.csv: classification: the target column 'species' holds 3 classes "
-        "(text or whole numbers)",
+        "penguins_like.csv: classification: the target column 'species' holds 3 classes (text)",
         "penguins_like.csv: one-hot encoded the text column 'island' (3 values)",
         "penguins_like.csv: column 'bill_depth_mm': 2 cells are missing (the first on line "
         "12), imputed with the column's median in the training set",

@@ -71,7 +71,7 @@ def test_task_regression_reads_whole_numbers_as_a_quantity(tmp_path, capsys):
     x = rng.uniform(0, 100, 200)
     rows = [[f"{v:.2f}", int(3 * v + rng.randint(0, 5))] for v in x]  # whole numbers
     path = _write_csv(tmp_path / "counts.csv", ["x", "y"], rows)
-    assert read_csv(path, "y").task == "classification"  # auto: whole numbers are classes
+    assert read_csv(path, "y", task="classification").task == "classification"
     data = read_csv(path, "y", task="regression")
     assert data.task == "regression" and data.y.dtype == np.float64
     argv = ["compare", "--csv", path, "--target", "y", "--task", "regression", "--quiet"]
@@ -92,6 +92,50 @@ def test_auto_task_follows_type_of_target(tmp_path):
     assert task_of(["0.5", "1.5", "0.5"]) == "regression"  # two values, but not whole
     assert task_of(["1", "2", "2.25"]) == "regression"
     assert task_of(["1e3", "2.5e-1", "3"]) == "regression"
+
+
+def test_whole_numbers_are_classes_up_to_20_distinct_values_and_a_quantity_past(tmp_path):
+    def read(values, **kwargs):
+        rows = [[i % 7, v] for i, v in enumerate(values)]
+        return read_csv(_write_csv(tmp_path / "t.csv", ["a", "y"], rows), "y", **kwargs)
+
+    stars = read([1 + i % 5 for i in range(100)])
+    assert stars.task == "classification"
+    assert stars.notes == [
+        "classification: the target column 'y' holds 5 classes (whole numbers, at most 20 "
+        "distinct); if they are a quantity, give --task regression"
+    ]
+    assert read([i % 20 for i in range(100)]).task == "classification"
+    assert read([i % 21 for i in range(100)]).task == "regression"
+    assert read([i % 21 for i in range(100)], task="classification").task == "classification"
+    many = read(range(1200))  # past the 1000 classes at most, read as numbers
+    assert many.task == "regression" and many.y.dtype == np.float64
+    assert many.notes == [
+        "regression: the target column 'y' holds 1200 distinct values from 0 to 1199 (whole "
+        "numbers, more than 20 distinct: a quantity); if they are classes, give --task "
+        "classification"
+    ]
+
+
+def test_a_count_target_is_compared_by_regressors_with_a_note(tmp_path, capsys):
+    # visits per day, Poisson with mean 20: about 24 distinct whole numbers
+    rng = np.random.RandomState(0)
+    x = rng.uniform(0, 1, 200)
+    visits = rng.poisson(10 + 20 * x)
+    path = _write_csv(tmp_path / "visits.csv", ["x", "visits"], list(zip(x.round(4), visits)))
+    argv = ["compare", "--csv", path, "--target", "visits", "--max-iter", "50", "--quiet"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.split()[:4] == ["dataset", "model", "R2", "RMSE"]
+    n = np.unique(visits).shape[0]
+    assert n > 20
+    assert (
+        f"visits.csv: regression: the target column 'visits' holds {n} distinct values from "
+        f"{visits.min()} to {visits.max()} (whole numbers, more than 20 distinct: a quantity); "
+        "if they are classes, give --task classification"
+    ) in out
+    ridge = next(line for line in out.splitlines() if " Ridge " in line)
+    assert float(ridge.split()[2]) > 0.5  # R2: the mean of the counts is linear in x
 
 
 def test_a_continuous_target_past_1000_distinct_values_is_read_in_full(tmp_path):

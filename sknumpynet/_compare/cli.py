@@ -26,6 +26,7 @@ from .errors import CommandError
 from .measure import measure
 from .models import DEFAULT_MAX_ITER, make_models
 from .report import footnotes, format_table, result_row, write_results
+from .target import MAX_AUTO_CLASSES
 
 # The ranges of the numeric options, checked while parsing. The largest seed
 # numpy's RandomState takes: the seed of the data, the split and the models.
@@ -137,10 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--task",
         choices=["auto", "classification", "regression"],
         default="auto",
-        help="auto (default): a CSV target of numbers that are not all whole (continuous, "
-        "as scikit-learn's type_of_target says) makes a regression, text or whole numbers "
-        "a classification; regression reads whole numbers as a quantity. With built-in "
-        "data: only the sets of that task",
+        help="auto (default): a CSV target of text makes a classification, and so do whole "
+        f"numbers of at most {MAX_AUTO_CLASSES} distinct values (class codes); numbers that "
+        "are not all whole (continuous, as scikit-learn's type_of_target says) or more "
+        "distinct whole numbers (a count) make a regression; the report says which. "
+        "classification reads whole numbers as classes, regression as a quantity. With "
+        "built-in data: only the sets of that task",
     )
     cmp.add_argument(
         "--hidden",

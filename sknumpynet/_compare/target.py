@@ -1,14 +1,26 @@
 """The target column of a CSV file, and the task that it makes.
 
-The target decides the task (``task="auto"``, the default): numbers that
-are not all whole (a ``"continuous"`` target, as scikit-learn's
-``type_of_target`` calls it) make a regression; whole numbers and text are
-class labels. ``task="regression"`` reads whole numbers as a quantity too,
-and refuses text; ``task="classification"`` refuses numbers that are not
-whole. A target cell may not be missing. A classification target with more
-than :data:`MAX_CLASSES` classes is refused while reading (and one with more
-distinct values than half of the training rows after the split, see
-:func:`~sknumpynet._compare.data.split`).
+The target decides the task (``task="auto"``, the default), following the
+reasoning of scikit-learn's ``type_of_target``, and of its classifiers'
+warning that a target with many distinct values "could represent a
+regression problem":
+
+- text makes a classification;
+- numbers that are not all whole (``"continuous"``) make a regression;
+- whole numbers make a classification when there are at most
+  :data:`MAX_AUTO_CLASSES` distinct values (class codes: 0/1, 1 to 5
+  stars, digits), and a regression when there are more (a count or an
+  amount: visits, ages, prices in whole units), which few classifiers could
+  learn class by class.
+
+The note that comes with the target says which task was chosen, why, and
+the option that chooses the other. ``task="regression"`` reads whole
+numbers as a quantity whatever their number, and refuses text;
+``task="classification"`` reads whole numbers as classes, and refuses
+numbers that are not whole. A target cell may not be missing. A
+classification target with more than :data:`MAX_CLASSES` classes is
+refused while reading (and one with more distinct values than half of the
+training rows after the split, see :func:`~sknumpynet._compare.data.split`).
 """
 
 from __future__ import annotations
@@ -26,6 +38,9 @@ from .errors import CommandError
 # probabilities, and LogisticRegression n_classes x n_features coefficients.
 MAX_CLASSES = 1000
 TASKS = ("auto", "classification", "regression")
+# The most distinct whole numbers that task="auto" reads as classes; more
+# are a quantity (see the module's docstring).
+MAX_AUTO_CLASSES = 20
 # From 2**53 on, every float64 is a whole number: whether such a number is
 # whole says nothing of the target (1.8e200 is whole, and 10**30 and
 # 10**30 + 1 are the same float).
@@ -117,27 +132,22 @@ def finish_target(path, labels: TargetReader, name, lines, task, dtype="float64"
     if labels.numbers is not None:  # more than MAX_CLASSES distinct numbers
         values = np.frombuffer(labels.numbers, dtype=np.float64)
         _check_numbers(path, name, values, lines, dtype)
-        if task == "auto" and _all_whole(values):
-            raise CommandError(
-                f"{path}: the target column {name!r} has more than {MAX_CLASSES} distinct "
-                f"whole numbers, too many to be classes; if it is a quantity, give "
-                "--task regression"
-            )
-        return values, "regression", [_regression_note(name, values, task)]
+        return values, "regression", [_regression_note(name, values, task, _all_whole(values))]
     codes = np.frombuffer(labels.codes, dtype=np.int64)
     distinct = list(labels.labels)
     numbers = [number(label) for label in distinct]
+    whole = False
     if all(value is not None for value in numbers):
         values = np.array(numbers)[codes]
         _check_numbers(path, name, values, lines, dtype)
         # whole: written as an integer (of any size), or a float that is exactly whole
-        whole = [
-            _is_integer(label) or _all_whole(value) for label, value in zip(distinct, numbers)
-        ]
-        if task == "regression" or (task == "auto" and not all(whole)):
-            return values, "regression", [_regression_note(name, values, task)]
-        if not all(whole):  # task == "classification"
-            where = int(np.flatnonzero(codes == whole.index(False))[0])
+        is_whole = [_is_integer(label) or _all_whole(n) for label, n in zip(distinct, numbers)]
+        whole = all(is_whole)
+        many = len(distinct) > MAX_AUTO_CLASSES
+        if task == "regression" or (task == "auto" and (not whole or many)):
+            return values, "regression", [_regression_note(name, values, task, whole)]
+        if not whole:  # task == "classification"
+            where = int(np.flatnonzero(codes == is_whole.index(False))[0])
             _continuous(path, name, lines[where], distinct[codes[where]])
     elif task == "regression":
         where = next(code for code, value in enumerate(numbers) if value is None)
@@ -149,8 +159,14 @@ def finish_target(path, labels: TargetReader, name, lines, task, dtype="float64"
     labels_of_code = _integers(distinct)
     if labels_of_code is None:
         labels_of_code = np.array(distinct, dtype=str)
-    why = "" if task == "classification" else " (text or whole numbers)"
-    note = f"classification: the target column {name!r} holds {len(distinct)} classes{why}"
+    note = f"classification: the target column {name!r} holds {len(distinct)} classes"
+    if task != "classification" and whole:
+        note += (
+            f" (whole numbers, at most {MAX_AUTO_CLASSES} distinct); if they are a quantity, "
+            "give --task regression"
+        )
+    elif task != "classification":
+        note += " (text)"
     return labels_of_code[codes], "classification", [note]
 
 
@@ -170,12 +186,20 @@ def _is_integer(label: str) -> bool:
     return True
 
 
-def _regression_note(name, values, task) -> str:
-    why = "" if task == "regression" else " (numbers, not all whole)"
-    return (
+def _regression_note(name, values, task, whole) -> str:
+    """The note of a regression target: its values, and why it is a regression."""
+    note = (
         f"regression: the target column {name!r} holds {np.unique(values).shape[0]} "
-        f"distinct values from {values.min():g} to {values.max():g}{why}"
+        f"distinct values from {values.min():g} to {values.max():g}"
     )
+    if task == "regression":
+        return note
+    if whole:
+        return note + (
+            f" (whole numbers, more than {MAX_AUTO_CLASSES} distinct: a quantity); if they "
+            "are classes, give --task classification"
+        )
+    return note + " (numbers, not all whole)"
 
 
 def _check_numbers(path, name, values, lines, dtype) -> None:
