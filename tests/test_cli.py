@@ -382,13 +382,36 @@ BAD_INPUT = [
         (
             "feature-column-with-every-cell-missing",
             [File("a,b,y\n,1,p\nNA,2,q\n")],
-            "column 'a' has no values (all 2 cells are missing); drop it",
+            "column 'a' has no values (all 2 cells are missing); leave it out with --drop a",
         ),
         ("infinite-feature", [File("a,y\n1,p\ninf,q\n")], "line 3: column 'a' holds 'inf'"),
         (
             "text-column-with-too-many-values",
             [File("name,y\n" + "".join(f"name {i},{i % 2}\n" for i in range(60)))],
-            "column 'name' holds text with more than 50 distinct values",
+            "column 'name' holds text with more than 50 distinct values (51 by line 52: "
+            "'name 50'), too many to one-hot encode; leave it out with --drop name, or make it "
+            "numeric",
+        ),
+        ("drop-without-csv", ["compare", "--drop", "id"], "--drop needs --csv PATH"),
+        (
+            "drop-an-unknown-column",
+            [File("a,y\n1,p\n"), "--target", "y", "--drop", "patient id"],
+            "--drop 'patient id': ",
+        ),
+        (
+            "drop-an-unknown-column-names-the-columns",
+            [File("a,y\n1,p\n"), "--target", "y", "--drop", "b"],
+            "has no column 'b'; its columns are 'a', 'y'",
+        ),
+        (
+            "drop-the-target",
+            [File("a,y\n1,p\n"), "--target", "y", "--drop", "y"],
+            "--drop y: 'y' is the target column",
+        ),
+        (
+            "drop-every-feature",
+            [File("a,b,y\n1,2,p\n"), "--target", "y", "--drop", "a", "--drop", "b"],
+            "has no feature columns besides 'y' (the others are left out with --drop)",
         ),
         # ---- the target
         ("empty-target", [File("a,y\n1,p\n2,\n")], "line 3: the target column 'y' has no value;"),

@@ -344,3 +344,45 @@ def test_integer_labels_beyond_float_precision_are_two_classes(tmp_path, capsys)
     assert "extreme.csv: classification: the target column 'y' holds 2 classes" in captured.out
     logistic = next(line for line in captured.out.splitlines() if "LogisticRegression" in line)
     assert float(logistic.split()[2]) >= 0.9  # accuracy: the classes are the sign of a
+
+
+def _patients(tmp_path, n=40):
+    """A CSV of a row number, a name (different in every row), a measurement and a class."""
+    rng = np.random.RandomState(0)
+    weight = rng.randn(n)
+    rows = [[1001 + i, f"patient {i}", f"{w:.3f}", int(w > 0)] for i, w in enumerate(weight)]
+    return _write_csv(tmp_path / "patients.csv", ["patient id", "name", "weight", "ill"], rows)
+
+
+def test_columns_like_identifiers_are_named_in_the_report(tmp_path, capsys):
+    path = _patients(tmp_path)
+    argv = ["compare", "--csv", path, "--target", "ill", "--max-iter", "5", "--hidden", "4"]
+    assert main([*argv, "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "patients.csv: column 'patient id' holds a different whole number in each of its 40 "
+        "rows, like an identifier, and is a feature of every model; if it is one, leave it "
+        "out with --drop 'patient id'"
+    ) in out
+    assert (
+        "patients.csv: column 'name' holds a different text in each of its 40 rows, like an "
+        "identifier, and is a feature of every model; if it is one, leave it out with "
+        "--drop name"
+    ) in out
+    assert "'weight' holds a different" not in out  # not whole numbers
+
+
+def test_drop_leaves_columns_out(tmp_path, capsys):
+    path = _patients(tmp_path, n=80)
+    argv = ["compare", "--csv", path, "--target", "ill", "--max-iter", "5", "--hidden", "4"]
+    out_dir = tmp_path / "out"
+    argv += ["--drop", "patient id", "--drop", "name", "--quiet", "--out", str(out_dir)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "like an identifier" not in out
+    assert "patients.csv: left out the columns 'patient id', 'name' (--drop)" in out
+    rows = json.loads((out_dir / "results.json").read_text())
+    assert {row["n_features"] for row in rows} == {1}  # the weight alone
+    # a text column of more than 50 values is not read at all
+    data = read_csv(path, "ill", drop=["name"])
+    assert data.feature_names == ["patient id", "weight"]

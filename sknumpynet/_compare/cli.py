@@ -135,6 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
         "its cells may be missing",
     )
     cmp.add_argument(
+        "--drop",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="a CSV column to leave out, such as an identifier; repeat for several",
+    )
+    cmp.add_argument(
         "--task",
         choices=["auto", "classification", "regression"],
         default="auto",
@@ -342,6 +349,8 @@ def check_args(args) -> None:
     """Reject options that do not go together, and create ``--out`` before any fit."""
     if args.target and not args.csv:
         raise CommandError("--target needs --csv PATH")
+    if args.drop and not args.csv:
+        raise CommandError("--drop needs --csv PATH: it leaves out a column of the file")
     if args.csv and not args.target:
         raise CommandError(
             "--csv needs --target COLUMN: the column that holds the labels or values to predict"
@@ -400,6 +409,7 @@ def run(args, progress=None):
             csv_path=args.csv,
             target=args.target,
             task=args.task,
+            drop=tuple(dict.fromkeys(args.drop)),
         )
         n_train, n_features = data.X_train.shape
         say(

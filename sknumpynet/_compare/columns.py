@@ -18,6 +18,7 @@ becomes a :class:`CsvColumn` once the file is read (:func:`finish_columns`).
 from __future__ import annotations
 
 import math
+import shlex
 from array import array
 from dataclasses import dataclass, field
 
@@ -33,6 +34,9 @@ MAX_CATEGORIES = 50
 # float64 (past 1.8e308) from about 1e154, fewer rows the larger they are.
 # A number past this is not a measurement but a placeholder or a typo.
 MAX_MAGNITUDE = 1e150
+# A column of whole numbers or text whose value differs in every one of
+# at least this many rows reads like an identifier (see identifier_notes).
+MIN_ROWS_OF_AN_IDENTIFIER = 10
 # The cells that are missing values (besides any that float() reads as NaN),
 # as spreadsheets, R and pandas write them.
 MISSING = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null"})
@@ -115,7 +119,8 @@ def add_cell(path, column: ColumnReader, cell: str, line: int) -> None:
             raise CommandError(
                 f"{path}: column {column.name!r} holds text with more than {MAX_CATEGORIES} "
                 f"distinct values ({MAX_CATEGORIES + 1} by line {line}: {cell!r}), "
-                "too many to one-hot encode; drop it or make it numeric"
+                "too many to one-hot encode; leave it out with --drop "
+                f"{shlex.quote(column.name)}, or make it numeric"
             )
     column.codes.append(code)
 
@@ -155,7 +160,7 @@ def finish_columns(path, columns, lines) -> list[CsvColumn]:
         if column.text is None:
             raise CommandError(
                 f"{path}: column {column.name!r} has no values (all {len(lines)} cells are "
-                "missing); drop it"
+                f"missing); leave it out with --drop {shlex.quote(column.name)}"
             )
         if column.text:
             # the categories in sorted order; the codes are in the order first seen
@@ -198,3 +203,43 @@ def finish_columns(path, columns, lines) -> list[CsvColumn]:
             )
         )
     return result
+
+
+def identifier_notes(columns) -> list[str]:
+    """Notes on the columns that read like identifiers, which the models use as features.
+
+    An identifier (a row number, a customer id, a name) differs in every
+    row: a column of whole numbers or of text, without missing cells, whose
+    values all differ, in at least :data:`MIN_ROWS_OF_AN_IDENTIFIER` rows.
+    It tells the models nothing about new rows (one-hot encoded text, not
+    even a number), so each note suggests ``--drop``.
+
+    Examples
+    --------
+    >>> ids = CsvColumn("id", "numeric", np.arange(100.0))
+    >>> size = CsvColumn("size", "numeric", np.linspace(0, 1, 100))
+    >>> identifier_notes([ids, size])  # doctest: +NORMALIZE_WHITESPACE
+    ["column 'id' holds a different whole number in each of its 100 rows, like an
+    identifier, and is a feature of every model; if it is one, leave it out with --drop id"]
+    """
+    notes = []
+    for column in columns:
+        values = column.values
+        n = values.shape[0]
+        if n < MIN_ROWS_OF_AN_IDENTIFIER or column.n_missing:
+            continue
+        if column.kind == "numeric":
+            whole = np.all(values == np.trunc(values))
+            if not (whole and np.unique(values).shape[0] == n):
+                continue
+            what = "whole number"
+        elif len(column.categories) == n:
+            what = "text"
+        else:
+            continue
+        notes.append(
+            f"column {column.name!r} holds a different {what} in each of its {n} rows, like an "
+            "identifier, and is a feature of every model; if it is one, leave it out with "
+            f"--drop {shlex.quote(column.name)}"
+        )
+    return notes

@@ -28,12 +28,21 @@ file differently depending on what is installed).
 from __future__ import annotations
 
 import csv
+import shlex
 from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .columns import MAX_CATEGORIES, MISSING, ColumnReader, CsvColumn, add_cell, finish_columns
+from .columns import (
+    MAX_CATEGORIES,
+    MISSING,
+    ColumnReader,
+    CsvColumn,
+    add_cell,
+    finish_columns,
+    identifier_notes,
+)
 from .errors import CommandError
 from .target import MAX_CLASSES, TASKS, TargetReader, finish_target
 
@@ -94,7 +103,7 @@ class _Records:
             self.start = self.reader.line_num + 1
 
 
-def read_csv(path: str, target: str, *, task: str = "auto", dtype="float64") -> CsvData:
+def read_csv(path: str, target: str, *, task: str = "auto", dtype="float64", drop=()) -> CsvData:
     """The feature columns (every column but ``target``) and the target of a CSV file.
 
     Parameters
@@ -109,6 +118,8 @@ def read_csv(path: str, target: str, *, task: str = "auto", dtype="float64") -> 
     dtype : str or numpy dtype, default="float64"
         The dtype the models will be fitted in: a regression target must be
         within its range.
+    drop : sequence of str, default=()
+        Columns to leave out: they are not read at all.
 
     Returns
     -------
@@ -150,11 +161,11 @@ def read_csv(path: str, target: str, *, task: str = "auto", dtype="float64") -> 
             header = None
             for _, row in records.rows:
                 if not _blank(row):
-                    header = _check_header(path, row, target)
+                    header = _check_header(path, row, target, drop)
                     break
             if header is None:
                 raise CommandError(f"{path} needs a header row and at least one data row")
-            columns, labels, lines = _read_columns(path, records, header, target, task)
+            columns, labels, lines = _read_columns(path, records, header, target, task, drop)
     except OSError as exc:
         raise CommandError(f"cannot read {path}: {exc}") from None
     except UnicodeDecodeError as exc:
@@ -165,15 +176,20 @@ def read_csv(path: str, target: str, *, task: str = "auto", dtype="float64") -> 
     if not lines:
         raise CommandError(f"{path} needs a header row and at least one data row")
     y, task, notes = finish_target(path, labels, target, lines, task, dtype)
-    return CsvData(finish_columns(path, columns, lines), y, task, notes)
+    columns = finish_columns(path, columns, lines)
+    if drop:
+        names = ", ".join(repr(name) for name in drop)
+        notes.append(f"left out the column{'s' if len(drop) > 1 else ''} {names} (--drop)")
+    return CsvData(columns, y, task, notes + identifier_notes(columns))
 
 
 def _blank(row) -> bool:
     return not any(cell.strip() for cell in row)
 
 
-def _check_header(path, row, target) -> list[str]:
-    """Column names: stripped of spaces and of any byte-order mark; unique."""
+def _check_header(path, row, target, drop=()) -> list[str]:
+    """Column names: stripped of spaces and of any byte-order mark; unique; holding
+    the target and the columns to ``drop``."""
     header = [
         name.replace("\ufeff", "").strip() or f"column {j + 1}" for j, name in enumerate(row)
     ]
@@ -189,18 +205,30 @@ def _check_header(path, row, target) -> list[str]:
                 f"{path}: the header names {name!r} {len(where)} times (columns "
                 f"{', '.join(map(str, where))}); give each column its own name"
             )
-    if len(header) == 1:
-        raise CommandError(f"{path} has no feature columns besides {target!r}")
+    for name in drop:
+        if name == target:
+            raise CommandError(f"--drop {shlex.quote(name)}: {name!r} is the target column")
+        if name not in header:
+            columns = ", ".join(repr(name) for name in header)
+            raise CommandError(
+                f"--drop {shlex.quote(name)}: {path} has no column {name!r}; its columns are "
+                f"{columns}"
+            )
+    if len(set(header) - set(drop)) == 1:
+        left_out = " (the others are left out with --drop)" if drop else ""
+        raise CommandError(f"{path} has no feature columns besides {target!r}{left_out}")
     return header
 
 
-def _read_columns(path, records, header, target, task):
-    """Every data row into per-column arrays; returns the columns, the target and the
-    line each row starts on."""
+def _read_columns(path, records, header, target, task, drop=()):
+    """Every data row into per-column arrays; returns the columns (None for the
+    target and those to ``drop``), the target and the line each row starts on."""
     n_fields = len(header)
     t = header.index(target)
-    columns = [None if j == t else ColumnReader(name) for j, name in enumerate(header)]
-    features = [(j, columns[j]) for j in range(n_fields) if j != t]
+    columns = [
+        None if j == t or name in drop else ColumnReader(name) for j, name in enumerate(header)
+    ]
+    features = [(j, columns[j]) for j in range(n_fields) if columns[j] is not None]
     lines = array("q")
     labels = TargetReader(path, target, task, lines)
     for line, row in records.rows:

@@ -80,7 +80,7 @@ def load_built_in(name: str, seed: int) -> tuple[np.ndarray, np.ndarray, bool]:
 
 
 def load_dataset(
-    key: str, *, seed: int, dtype, csv_path=None, target=None, task="auto"
+    key: str, *, seed: int, dtype, csv_path=None, target=None, task="auto", drop=()
 ) -> Dataset:
     """One data set split into train and test sets (25% test), features in ``dtype``.
 
@@ -97,6 +97,8 @@ def load_dataset(
     task : {"auto", "classification", "regression"}, default="auto"
         What the CSV target is (see :mod:`.csvfile`); a built-in set has its
         own task (:data:`TASKS`).
+    drop : sequence of str, default=()
+        Columns of the CSV file to leave out.
 
     Returns
     -------
@@ -113,7 +115,7 @@ def load_dataset(
     ('spiral', (450, 2), (150, 2), dtype('float32'))
     """
     if key == "csv":
-        table = read_csv(csv_path, target, task=task, dtype=dtype)
+        table = read_csv(csv_path, target, task=task, dtype=dtype, drop=drop)
         X, y, columns = table.take_matrix(), table.y, table.columns
         task, notes = table.task, table.notes
         del table
