@@ -19,13 +19,14 @@ import time
 from contextlib import contextmanager
 
 import numpy as np
+from sklearn.metrics import r2_score
 
 from .columns import MISSING
 from .data import BUILT_IN, TASKS, load_dataset
 from .errors import CommandError
 from .measure import measure
 from .models import DEFAULT_MAX_ITER, make_models
-from .report import footnotes, format_table, result_row, write_results
+from .report import below_baseline_note, footnotes, format_table, result_row, write_results
 from .target import MAX_AUTO_CLASSES
 
 # The ranges of the numeric options, checked while parsing. The largest seed
@@ -502,6 +503,7 @@ def _report(args, stdout, say) -> int:
     print(format_table(rows), file=stdout)
     print("", *footnotes(rows), sep="\n", file=stdout)
     notes = [f"{data.name}: {note}" for data, _ in fitted for note in data.notes]
+    notes += _model_notes(rows, fitted, alpha=args.alpha)
     if notes:  # how the data was read and prepared: on stdout, so that --quiet keeps it
         print("", *notes, sep="\n", file=stdout)
     stdout.flush()  # here, where a closed pipe is handled, not at exit
@@ -515,6 +517,30 @@ def _report(args, stdout, say) -> int:
             for path in written:
                 say(f"wrote {path}")
     return 0
+
+
+def _model_notes(rows, fitted, *, alpha) -> list[str]:
+    """Notes on the results: an MLP below the linear baseline of a regression."""
+    notes = []
+    for data, models in fitted:
+        if data.task != "regression":
+            continue
+        of_data = [row for row in rows if row["dataset"] == data.name]
+        train_r2 = {
+            model.name: _r2(model.estimator, data.X_train, data.y_train) for model in models
+        }
+        note = below_baseline_note(of_data, train_r2, alpha=alpha)
+        if note:
+            notes.append(f"{data.name}: {note}")
+    return notes
+
+
+def _r2(estimator, X, y) -> float:
+    """R² of a fitted regressor on ``X``, NaN where it predicts non-finite values."""
+    predicted = estimator.predict(X)
+    if not np.isfinite(predicted).all():
+        return math.nan
+    return float(r2_score(y, predicted))
 
 
 def main(argv=None) -> int:
