@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from csv_files import write_numbers_csv
 from figure_checks import clipped_texts
+from matplotlib import colormaps
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from sklearn.linear_model import LogisticRegression
 
@@ -140,8 +142,21 @@ def test_loss_curves_ours_stays_visible_under_scikit_learns(spiral_run):
 def test_decision_boundaries_color_points_like_the_regions_of_their_class(spiral_run):
     data, models = spiral_run
     figure = decision_boundary_figure(data, models)
-    assert [ax.get_title() for ax in figure.axes] == MODELS
-    assert clipped_texts(figure) == []
+    assert [ax.get_title() for ax in figure.axes] == [
+        f"{m.name}\ntest accuracy {m.estimator.score(data.X_test, data.y_test):.3f}"
+        for m in models
+    ]
+    assert [ax.get_xlabel() for ax in figure.axes] == ["x1"] * 5
+    assert figure.axes[0].get_ylabel() == "x2"
+    assert clipped_texts(figure) == []  # the legend's texts too
+    # class k takes tab10's colour k, in the regions, the points and the legend
+    tab10 = np.array(colormaps["tab10"].colors[:3])
+    (legend,) = figure.legends
+    assert [text.get_text() for text in legend.get_texts()] == ["class 0", "class 1", "class 2"]
+    handles = legend.legend_handles if hasattr(legend, "legend_handles") else legend.legendHandles
+    np.testing.assert_allclose([to_rgb(h.get_markerfacecolor()) for h in handles], tab10)
+    for ax in figure.axes:  # the test points, in the colour of their true class
+        np.testing.assert_allclose(ax.collections[-1].get_facecolors()[:, :3], tab10[data.y_test])
 
     estimator = next(m.estimator for m in models if m.name == "MLPClassifierNP")
     ax = Figure().subplots()
@@ -156,7 +171,7 @@ def test_decision_boundaries_color_points_like_the_regions_of_their_class(spiral
     )
     np.testing.assert_array_equal(surface.levels, [-0.5, 0.5, 1.5, 2.5])
     region_colors = _region_colors(surface)
-    assert np.unique(region_colors, axis=0).shape[0] == 3
+    np.testing.assert_allclose(region_colors, tab10)
     # ... and takes the colour of the points of class k
     codes = np.searchsorted(estimator.classes_, data.y_test)
     np.testing.assert_allclose(points, region_colors[codes])
@@ -836,3 +851,16 @@ def test_no_arguments_print_the_usage_and_the_commands(argv, monkeypatch, capsys
     assert (
         lines[-1] == "sknumpynet: error: give a command, e.g. sknumpynet compare --dataset spiral"
     )
+
+
+def test_decision_regions_cover_a_test_point_beyond_the_training_range(spiral_run):
+    from dataclasses import replace
+
+    data, models = spiral_run
+    far = np.array([[1.5, 1.5]]) * np.abs(data.X_train).max(axis=0)
+    data = replace(data, X_test=np.r_[data.X_test, far], y_test=np.r_[data.y_test, 0])
+    figure = decision_boundary_figure(data, models)
+    for ax in figure.axes:
+        # the filled regions, under the points (one collection per level before matplotlib 3.8)
+        limits = [c.get_datalim(ax.transData) for c in ax.collections[:-1]]
+        assert max(b.x1 for b in limits) > far[0, 0] and max(b.y1 for b in limits) > far[0, 1]

@@ -14,7 +14,7 @@ from sknumpynet._compare.cli import build_parser, run
 from sknumpynet._compare.csvfile import CsvColumn, read_csv
 from sknumpynet._compare.data import load_dataset
 from sknumpynet._compare.encoding import encode
-from sknumpynet._compare.figures import prediction_figure
+from sknumpynet._compare.figures import decision_boundary_figure, prediction_figure
 
 REGRESSORS = ["MLPRegressorNP", "MLPRegressor", "Ridge", "SGDRegressor"]
 
@@ -183,7 +183,8 @@ def test_missing_values_are_imputed_from_the_training_set():
     nan = np.nan
     X_train = np.array([[1.0, 0], [2.0, 1], [nan, nan], [4.0, 1], [10.0, 0]])
     X_test = np.array([[nan, nan], [100.0, 2]])  # red: a colour of the test set only
-    X_train, X_test, notes = encode(columns, X_train, X_test, dtype="float64")
+    X_train, X_test, notes, names = encode(columns, X_train, X_test, dtype="float64")
+    assert names == ["size", "colour=missing", "colour=blue", "colour=green"]
     # the median of the training set (3, not 4 with the test set's 100) fills the gap ...
     mean, std = np.mean([1, 2, 3, 4, 10]), np.std([1, 2, 3, 4, 10])
     assert X_train[2, 0] == pytest.approx((3 - mean) / std)
@@ -386,3 +387,21 @@ def test_drop_leaves_columns_out(tmp_path, capsys):
     # a text column of more than 50 values is not read at all
     data = read_csv(path, "ill", drop=["name"])
     assert data.feature_names == ["patient id", "weight"]
+
+
+def test_decision_boundaries_of_a_csv_file_name_its_two_columns(tmp_path):
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 2)
+    rows = [[f"{h:.3f}", f"{w:.3f}", "tall" if h > 0 else "short"] for h, w in X]
+    path = _write_csv(tmp_path / "people.csv", ["height", "weight", "kind"], rows)
+    args = build_parser().parse_args(
+        ["compare", "--csv", path, "--target", "kind", "--max-iter", "5", "--hidden", "4"]
+    )
+    _, ((data, models),) = run(args)
+    assert data.feature_names == ["height", "weight"]
+    figure = decision_boundary_figure(data, models)
+    assert [ax.get_xlabel() for ax in figure.axes] == ["height"] * 5
+    assert figure.axes[0].get_ylabel() == "weight"
+    (legend,) = figure.legends
+    assert [text.get_text() for text in legend.get_texts()] == ["class short", "class tall"]
+    assert clipped_texts(figure) == []

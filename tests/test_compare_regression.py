@@ -203,6 +203,17 @@ def test_prediction_figure_plots_each_models_test_predictions(friedman1_fitted):
         (diagonal,) = ax.get_lines()
         np.testing.assert_array_equal(diagonal.get_xdata(), diagonal.get_ydata())
         assert ax.get_xlim() == ax.get_ylim()
+        assert ax.get_xlabel() == "true y"  # friedman1's target
+        r2 = model.estimator.score(data.X_test, data.y_test)
+        assert ax.get_title() == f"{model.name}\ntest R2 {r2:.3f}"
+    assert figure.axes[0].get_ylabel() == "predicted y"
+    # what is drawn, in a legend inside the figure (clipped_texts checks its texts)
+    (legend,) = figure.legends
+    assert [text.get_text() for text in legend.get_texts()] == [
+        "a test sample, predicted by an MLP",
+        "a test sample, predicted by a linear model",
+        "predicted = true",
+    ]
     assert decision_boundary_figure(data, models) is None  # a regression has no classes
 
 
@@ -296,4 +307,4 @@ def test_a_diverged_model_keeps_the_others_readable(friedman1_fitted):
         low, high = ax.get_xlim()
         assert data.y_test.min() - 1.25 * span < low <= data.y_test.min()
         assert data.y_test.max() <= high < data.y_test.max() + 1.25 * span
-    assert figure.axes[-1].get_title() == "SGDRegressor\nR2 nan"
+    assert figure.axes[-1].get_title() == "SGDRegressor\ntest R2 nan"

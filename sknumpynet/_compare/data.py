@@ -30,6 +30,14 @@ TASKS = {
     "diabetes": "regression",
     "friedman1": "regression",
 }
+# The names of the features of the built-in sets that have names.
+FEATURE_NAMES = {
+    "spiral": ["x1", "x2"],
+    "diabetes": ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"],
+    "friedman1": [f"x{j}" for j in range(10)],
+}
+# What the targets of the built-in regression sets are.
+TARGET_NAMES = {"diabetes": "disease progression", "friedman1": "y"}
 # scikit-learn's classifiers warn that a target "could represent a regression
 # problem" when it has more classes than half of its samples, above this many
 # samples; the command refuses such a training set before fitting.
@@ -47,7 +55,8 @@ class Dataset:
     """A named train/test split, ready for the estimators.
 
     ``task`` is ``"classification"`` or ``"regression"``; ``notes`` say how the
-    data was read and prepared.
+    data was read and prepared. ``feature_names`` name the columns of ``X``
+    (None where they have no names), ``target_name`` what ``y`` holds.
     """
 
     name: str
@@ -57,6 +66,8 @@ class Dataset:
     y_test: np.ndarray
     task: str = "classification"
     notes: list[str] = field(default_factory=list)
+    feature_names: list[str] | None = None
+    target_name: str = "target"
 
 
 def load_built_in(name: str, seed: int) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -119,21 +130,33 @@ def load_dataset(
         X, y, columns = table.take_matrix(), table.y, table.columns
         task, notes = table.task, table.notes
         del table
-        name = os.path.basename(csv_path)
+        name, target_name = os.path.basename(csv_path), target
     else:
         X, y, scale = load_built_in(key, seed)
         name, task, notes = key, TASKS[key], []
+        target_name = TARGET_NAMES.get(key, "target")
+        feature_names = FEATURE_NAMES.get(key)
     X_train, X_test, y_train, y_test = split(X, y, seed=seed, name=name, task=task)
     del X  # the split copied it: at most two copies of the features at a time
     if key == "csv":  # fitted on the training set only
-        X_train, X_test, encoded = encode(columns, X_train, X_test, dtype=dtype)
+        X_train, X_test, encoded, feature_names = encode(columns, X_train, X_test, dtype=dtype)
         notes = notes + encoded
     elif scale:  # in place: the split's arrays are new
         scaler = StandardScaler(copy=False).fit(X_train)
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     dtype = np.dtype(dtype)
     X_train, X_test = X_train.astype(dtype, copy=False), X_test.astype(dtype, copy=False)
-    return Dataset(name, X_train, X_test, y_train, y_test, task=task, notes=notes)
+    return Dataset(
+        name,
+        X_train,
+        X_test,
+        y_train,
+        y_test,
+        task=task,
+        notes=notes,
+        feature_names=feature_names,
+        target_name=target_name,
+    )
 
 
 def split(X, y, *, seed: int, name: str, task: str = "classification"):
