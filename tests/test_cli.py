@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from sklearn.linear_model import LogisticRegression
 
 from sknumpynet.__main__ import main
-from sknumpynet._compare import cli
+from sknumpynet._compare import cli, options
 from sknumpynet._compare.cli import build_parser, run
 from sknumpynet._compare.csvfile import read_csv
 from sknumpynet._compare.data import split
@@ -809,7 +809,7 @@ def test_sigint_to_the_command_ends_it_with_status_130():
 
 
 def test_a_network_larger_than_memory_is_refused_before_fitting(monkeypatch, capsys):
-    monkeypatch.setattr(cli, "_physical_memory", lambda: 8 * 2**30)
+    monkeypatch.setattr(options, "_physical_memory", lambda: 8 * 2**30)
     fitted = []
     monkeypatch.setattr(cli, "measure", lambda *args, **kwargs: fitted.append(args))
     argv = ["compare", "--dataset", "spiral", "--hidden", "30000,20000", "--dtype", "float32"]

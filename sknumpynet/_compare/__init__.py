@@ -11,7 +11,8 @@ test R² and RMSE, then fit time, epochs, time per epoch and peak memory.
 
 Modules, one job each:
 
-- :mod:`.cli`: the options, and the run from data to report;
+- :mod:`.cli`: the command line, and the run from data to report;
+- :mod:`.options`: the ranges of the numeric options, checked while parsing;
 - :mod:`.data`: the built-in data sets and the train/test split;
 - :mod:`.csvfile`: reading a CSV file's header and rows into feature columns
   and a target;
