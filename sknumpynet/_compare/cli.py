@@ -143,8 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
         f"numbers of at most {MAX_AUTO_CLASSES} distinct values (class codes); numbers that "
         "are not all whole (continuous, as scikit-learn's type_of_target says) or more "
         "distinct whole numbers (a count) make a regression; the report says which. "
-        "classification reads whole numbers as classes, regression as a quantity. With "
-        "built-in data: only the sets of that task",
+        "--task classification reads whole numbers as classes, --task regression as a "
+        "quantity. With built-in data: only the sets of that task",
     )
     cmp.add_argument(
         "--hidden",
