@@ -12,11 +12,13 @@ import numpy as np
 import pytest
 from csv_files import write_numbers_csv
 from figure_checks import clipped_texts
+from matplotlib import colormaps
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from sklearn.linear_model import LogisticRegression
 
 from sknumpynet.__main__ import main
-from sknumpynet._compare import cli
+from sknumpynet._compare import cli, options
 from sknumpynet._compare.cli import build_parser, run
 from sknumpynet._compare.csvfile import read_csv
 from sknumpynet._compare.data import split
@@ -140,8 +142,21 @@ def test_loss_curves_ours_stays_visible_under_scikit_learns(spiral_run):
 def test_decision_boundaries_color_points_like_the_regions_of_their_class(spiral_run):
     data, models = spiral_run
     figure = decision_boundary_figure(data, models)
-    assert [ax.get_title() for ax in figure.axes] == MODELS
-    assert clipped_texts(figure) == []
+    assert [ax.get_title() for ax in figure.axes] == [
+        f"{m.name}\ntest accuracy {m.estimator.score(data.X_test, data.y_test):.3f}"
+        for m in models
+    ]
+    assert [ax.get_xlabel() for ax in figure.axes] == ["x1"] * 5
+    assert figure.axes[0].get_ylabel() == "x2"
+    assert clipped_texts(figure) == []  # the legend's texts too
+    # class k takes tab10's colour k, in the regions, the points and the legend
+    tab10 = np.array(colormaps["tab10"].colors[:3])
+    (legend,) = figure.legends
+    assert [text.get_text() for text in legend.get_texts()] == ["class 0", "class 1", "class 2"]
+    handles = legend.legend_handles if hasattr(legend, "legend_handles") else legend.legendHandles
+    np.testing.assert_allclose([to_rgb(h.get_markerfacecolor()) for h in handles], tab10)
+    for ax in figure.axes:  # the test points, in the colour of their true class
+        np.testing.assert_allclose(ax.collections[-1].get_facecolors()[:, :3], tab10[data.y_test])
 
     estimator = next(m.estimator for m in models if m.name == "MLPClassifierNP")
     ax = Figure().subplots()
@@ -156,7 +171,7 @@ def test_decision_boundaries_color_points_like_the_regions_of_their_class(spiral
     )
     np.testing.assert_array_equal(surface.levels, [-0.5, 0.5, 1.5, 2.5])
     region_colors = _region_colors(surface)
-    assert np.unique(region_colors, axis=0).shape[0] == 3
+    np.testing.assert_allclose(region_colors, tab10)
     # ... and takes the colour of the points of class k
     codes = np.searchsorted(estimator.classes_, data.y_test)
     np.testing.assert_allclose(points, region_colors[codes])
@@ -276,8 +291,8 @@ BAD_INPUT = [
     pytest.param(argv, message, id=id_)
     for id_, argv, message in [
         # ---- options
-        ("no-command", [], "required"),
         ("unknown-option", ["compare", "--bogus"], "unrecognized arguments"),
+        ("no-command-but-an-option", ["--bogus"], "required: COMMAND"),
         ("unknown-dataset", ["compare", "--dataset", "mnist"], "invalid choice"),
         ("max-iter-zero", ["compare", "--max-iter", "0"], "positive integer"),
         ("batch-size-text", ["compare", "--batch-size", "ten"], "positive integer"),
@@ -285,6 +300,32 @@ BAD_INPUT = [
         ("hidden-zero", ["compare", "--hidden", "0"], "positive"),
         ("alpha-negative", ["compare", "--alpha", "-1"], ">= 0"),
         ("alpha-inf", ["compare", "--alpha", "inf"], "finite"),
+        (
+            "alpha-too-large",
+            ["compare", "--alpha", "1e5"],
+            "argument --alpha: expected a number from 0 to 10000",
+        ),
+        (
+            "hidden-too-large",
+            ["compare", "--hidden", "99999999999"],
+            "argument --hidden: a hidden layer may have at most 100000 units, got 99999999999",
+        ),
+        ("hidden-too-deep", ["compare", "--hidden", "4," * 101], "at most 100 hidden layers"),
+        (
+            "max-iter-too-large",
+            ["compare", "--max-iter", "99999999999999999999"],
+            "argument --max-iter: expected a positive integer up to 1000000, got '9999",
+        ),
+        (
+            "max-iter-of-5000-digits",
+            ["compare", "--max-iter", "9" * 5000],
+            "argument --max-iter: expected a positive integer up to 1000000",
+        ),
+        (
+            "batch-size-too-large",
+            ["compare", "--batch-size", str(10**12)],
+            "argument --batch-size: expected a positive integer up to 1000000",
+        ),
         ("dtype-float16", ["compare", "--dtype", "float16"], "invalid choice"),
         ("unknown-task", ["compare", "--task", "ranking"], "invalid choice"),
         (
@@ -356,13 +397,36 @@ BAD_INPUT = [
         (
             "feature-column-with-every-cell-missing",
             [File("a,b,y\n,1,p\nNA,2,q\n")],
-            "column 'a' has no values (all 2 cells are missing); drop it",
+            "column 'a' has no values (all 2 cells are missing); leave it out with --drop a",
         ),
         ("infinite-feature", [File("a,y\n1,p\ninf,q\n")], "line 3: column 'a' holds 'inf'"),
         (
             "text-column-with-too-many-values",
             [File("name,y\n" + "".join(f"name {i},{i % 2}\n" for i in range(60)))],
-            "column 'name' holds text with more than 50 distinct values",
+            "column 'name' holds text with more than 50 distinct values (51 by line 52: "
+            "'name 50'), too many to one-hot encode; leave it out with --drop name, or make it "
+            "numeric",
+        ),
+        ("drop-without-csv", ["compare", "--drop", "id"], "--drop needs --csv PATH"),
+        (
+            "drop-an-unknown-column",
+            [File("a,y\n1,p\n"), "--target", "y", "--drop", "patient id"],
+            "--drop 'patient id': ",
+        ),
+        (
+            "drop-an-unknown-column-names-the-columns",
+            [File("a,y\n1,p\n"), "--target", "y", "--drop", "b"],
+            "has no column 'b'; its columns are 'a', 'y'",
+        ),
+        (
+            "drop-the-target",
+            [File("a,y\n1,p\n"), "--target", "y", "--drop", "y"],
+            "--drop y: 'y' is the target column",
+        ),
+        (
+            "drop-every-feature",
+            [File("a,b,y\n1,2,p\n"), "--target", "y", "--drop", "a", "--drop", "b"],
+            "has no feature columns besides 'y' (the others are left out with --drop)",
         ),
         # ---- the target
         ("empty-target", [File("a,y\n1,p\n2,\n")], "line 3: the target column 'y' has no value;"),
@@ -411,10 +475,14 @@ BAD_INPUT = [
             "the target column 'y' holds numbers, but line 1202 holds 'p'",
         ),
         (
-            "more-than-1000-whole-numbers",
-            [File(lambda: "a,y\n" + "".join(f"{i},{i}\n" for i in range(1200)))],
-            "more than 1000 distinct whole numbers, too many to be classes; if it is a "
-            "quantity, give --task regression",
+            "more-than-1000-whole-numbers-as-classes",
+            [
+                File(lambda: "a,y\n" + "".join(f"{i},{i}\n" for i in range(1200))),
+                "--task",
+                "classification",
+            ],
+            "more than 1000 distinct values (1001 by line 1002); a classification may have at "
+            "most 1000 classes; if it is a quantity, leave out --task classification",
         ),
         (
             "regression-with-four-rows",
@@ -428,12 +496,20 @@ BAD_INPUT = [
         ),
         (
             "integer-target-distinct-in-each-row",
-            [File("a,y\n" + "".join(f"{i},{1000 + i}\n" for i in range(40)))],
+            [
+                File("a,y\n" + "".join(f"{i},{1000 + i}\n" for i in range(40))),
+                "--task",
+                "classification",
+            ],
             "the target has 30 classes in 30 training samples: it looks continuous or like an",
         ),
         (
             "integer-target-distinct-in-each-row-hint",
-            [File("a,y\n" + "".join(f"{i},{1000 + i}\n" for i in range(40)))],
+            [
+                File("a,y\n" + "".join(f"{i},{1000 + i}\n" for i in range(40))),
+                "--task",
+                "classification",
+            ],
             "if it is a quantity, give --task regression",
         ),
         (
@@ -445,11 +521,32 @@ BAD_INPUT = [
             # 40 classes in 80 rows: half the rows, but more than half of the 60
             # training rows (32 classes), where scikit-learn's classifiers would warn
             "classes-in-over-half-the-training-rows",
-            [File("a,y\n" + "".join(f"{i},{min(i, 39)}\n" for i in range(80)))],
+            [
+                File("a,y\n" + "".join(f"{i},{min(i, 39)}\n" for i in range(80))),
+                "--task",
+                "classification",
+            ],
             "the target has 32 classes in 60 training samples",
         ),
         ("single-class", [File("a,y\n1,p\n2,p\n")], "single class"),
-        ("one-sample-per-class", [File("a,y\n1,p\n2,q\n")], "cannot split"),
+        (
+            "one-sample-per-class",
+            [File("a,y\n1,p\n2,q\n")],
+            "2 samples are too few to split into train and test sets",
+        ),
+        (
+            "three-rows",
+            [File("a,y\n1,p\n2,q\n3,p\n")],
+            "3 samples are too few to split into train and test sets: the test set (a quarter) "
+            "would hold 1; give at least 5 samples, for a test set of 2",
+        ),
+        (
+            "three-classes-in-eight-rows",
+            [File("a,y\n1,p\n2,q\n3,p\n4,q\n5,r\n6,r\n7,p\n8,q\n")],
+            "8 samples are too few to split into train and test sets: the test set (a quarter) "
+            "would hold 2; give at least 9 samples, two of each class, for a test set of 3 (one "
+            "of each class)",
+        ),
     ]
 ]
 
@@ -575,8 +672,7 @@ def test_the_sample_csv_in_the_repository(capsys):
     assert all(float(row[2]) > 0.9 for row in rows)  # accuracy: the species are separable
     notes = [line for line in lines if line.startswith("penguins_like.csv: ")]
     assert notes == [
-        "penguins_like.csv: classification: the target column 'species' holds 3 classes "
-        "(text or whole numbers)",
+        "penguins_like.csv: classification: the target column 'species' holds 3 classes (text)",
         "penguins_like.csv: one-hot encoded the text column 'island' (3 values)",
         "penguins_like.csv: column 'bill_depth_mm': 2 cells are missing (the first on line "
         "12), imputed with the column's median in the training set",
@@ -647,3 +743,124 @@ def test_python_dash_m_reports_errors_in_one_line_and_ends_quietly_on_a_closed_p
     process.stderr.close()
     assert process.wait() == 1
     assert err == ""
+
+
+class _StopsEarlyOnCtrlC(LogisticRegression):
+    """A classifier that gets Ctrl-C during its fit and, as scikit-learn's MLPs
+    do, stops early, keeps what it has and warns."""
+
+    def fit(self, X, y):
+        import signal
+        import warnings
+
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.", UserWarning, stacklevel=2)
+        return super().fit(X, y)
+
+
+def test_ctrl_c_during_a_fit_ends_the_run_with_status_130(monkeypatch, capsys, tmp_path):
+    def models(*args, **kwargs):
+        from sknumpynet._compare.models import Model
+
+        return [Model("linear", "StopsEarly", _StopsEarlyOnCtrlC(), False)]
+
+    monkeypatch.setattr(cli, "make_models", models)
+    out = tmp_path / "out"
+    assert main(["compare", "--dataset", "spiral", "--out", str(out)]) == 130
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no table of a half-trained model
+    assert captured.err.splitlines()[-1] == "sknumpynet: error: interrupted"
+    assert "fitting StopsEarly (1/1)" in captured.err and "accuracy" not in captured.err
+    assert not (out / "results.json").exists()
+    import signal
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+
+
+@pytest.mark.slow  # a process that fits until it gets SIGINT: about 3 s
+def test_sigint_to_the_command_ends_it_with_status_130():
+    import signal
+    import time
+
+    argv = ["compare", "--dataset", "spiral", "--dataset", "digits", "--max-iter", "100000"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sknumpynet", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    err = []
+    for line in process.stderr:  # progress: the MLP's fit has begun
+        err.append(line)
+        if "fitting MLPClassifierNP" in line:
+            break
+    # past its first epochs (an MLP interrupted before its first epoch ends raises
+    # KeyboardInterrupt itself), and seconds before the run's end
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    out, rest = process.communicate(timeout=60)
+    err += rest.splitlines(keepends=True)
+    assert process.returncode == 130, "".join(err)
+    assert out == ""
+    assert err[-1] == "sknumpynet: error: interrupted\n"
+    assert not any("Warning" in line or "Traceback" in line for line in err)
+
+
+def test_a_network_larger_than_memory_is_refused_before_fitting(monkeypatch, capsys):
+    monkeypatch.setattr(options, "_physical_memory", lambda: 8 * 2**30)
+    fitted = []
+    monkeypatch.setattr(cli, "measure", lambda *args, **kwargs: fitted.append(args))
+    argv = ["compare", "--dataset", "spiral", "--hidden", "30000,20000", "--dtype", "float32"]
+    assert main(argv) == 2
+    assert fitted == []
+    (line,) = capsys.readouterr().err.splitlines()[-1:]
+    assert line == (
+        "sknumpynet: error: --hidden 30000,20000: the MLPs on spiral would have 600,170,003 "
+        "weights (2 x 30000, 30000 x 20000, 20000 x 3), 2.2 GiB in float32; a fit holds four "
+        "arrays of that size, more than the 8.0 GiB of memory"
+    )
+
+
+def test_a_batch_larger_than_the_training_set_is_cut_to_it_with_a_note(capsys):
+    import warnings
+
+    argv = ["compare", "--dataset", "spiral", "--max-iter", "2", "--hidden", "4", "--quiet"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # scikit-learn's MLP warns of a batch it clips
+        assert main([*argv, "--batch-size", "1000"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert (
+        "spiral: --batch-size 1000 is more than the 450 training samples: each epoch is one "
+        "batch of all of them" in captured.out
+    )
+
+
+@pytest.mark.parametrize("argv", [[], None])
+def test_no_arguments_print_the_usage_and_the_commands(argv, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["sknumpynet"])
+    assert main(argv) == 2  # argparse's status for a missing argument
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert lines[0] == "usage: sknumpynet [-h] [--version] COMMAND ..."
+    (command,) = [line.split() for line in lines if line.strip().startswith("compare")]
+    assert command[:4] == ["compare", "fit", "ours", "beside"]
+    assert (
+        lines[-1] == "sknumpynet: error: give a command, e.g. sknumpynet compare --dataset spiral"
+    )
+
+
+def test_decision_regions_cover_a_test_point_beyond_the_training_range(spiral_run):
+    from dataclasses import replace
+
+    data, models = spiral_run
+    far = np.array([[1.5, 1.5]]) * np.abs(data.X_train).max(axis=0)
+    data = replace(data, X_test=np.r_[data.X_test, far], y_test=np.r_[data.y_test, 0])
+    figure = decision_boundary_figure(data, models)
+    for ax in figure.axes:
+        # the filled regions, under the points (one collection per level before matplotlib 3.8)
+        limits = [c.get_datalim(ax.transData) for c in ax.collections[:-1]]
+        assert max(b.x1 for b in limits) > far[0, 0] and max(b.y1 for b in limits) > far[0, 1]

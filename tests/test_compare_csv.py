@@ -14,7 +14,7 @@ from sknumpynet._compare.cli import build_parser, run
 from sknumpynet._compare.csvfile import CsvColumn, read_csv
 from sknumpynet._compare.data import load_dataset
 from sknumpynet._compare.encoding import encode
-from sknumpynet._compare.figures import prediction_figure
+from sknumpynet._compare.figures import decision_boundary_figure, prediction_figure
 
 REGRESSORS = ["MLPRegressorNP", "MLPRegressor", "Ridge", "SGDRegressor"]
 
@@ -71,7 +71,7 @@ def test_task_regression_reads_whole_numbers_as_a_quantity(tmp_path, capsys):
     x = rng.uniform(0, 100, 200)
     rows = [[f"{v:.2f}", int(3 * v + rng.randint(0, 5))] for v in x]  # whole numbers
     path = _write_csv(tmp_path / "counts.csv", ["x", "y"], rows)
-    assert read_csv(path, "y").task == "classification"  # auto: whole numbers are classes
+    assert read_csv(path, "y", task="classification").task == "classification"
     data = read_csv(path, "y", task="regression")
     assert data.task == "regression" and data.y.dtype == np.float64
     argv = ["compare", "--csv", path, "--target", "y", "--task", "regression", "--quiet"]
@@ -92,6 +92,50 @@ def test_auto_task_follows_type_of_target(tmp_path):
     assert task_of(["0.5", "1.5", "0.5"]) == "regression"  # two values, but not whole
     assert task_of(["1", "2", "2.25"]) == "regression"
     assert task_of(["1e3", "2.5e-1", "3"]) == "regression"
+
+
+def test_whole_numbers_are_classes_up_to_20_distinct_values_and_a_quantity_past(tmp_path):
+    def read(values, **kwargs):
+        rows = [[i % 7, v] for i, v in enumerate(values)]
+        return read_csv(_write_csv(tmp_path / "t.csv", ["a", "y"], rows), "y", **kwargs)
+
+    stars = read([1 + i % 5 for i in range(100)])
+    assert stars.task == "classification"
+    assert stars.notes == [
+        "classification: the target column 'y' holds 5 classes (whole numbers, at most 20 "
+        "distinct); if they are a quantity, give --task regression"
+    ]
+    assert read([i % 20 for i in range(100)]).task == "classification"
+    assert read([i % 21 for i in range(100)]).task == "regression"
+    assert read([i % 21 for i in range(100)], task="classification").task == "classification"
+    many = read(range(1200))  # past the 1000 classes at most, read as numbers
+    assert many.task == "regression" and many.y.dtype == np.float64
+    assert many.notes == [
+        "regression: the target column 'y' holds 1200 distinct values from 0 to 1199 (whole "
+        "numbers, more than 20 distinct: a quantity); if they are classes, give --task "
+        "classification"
+    ]
+
+
+def test_a_count_target_is_compared_by_regressors_with_a_note(tmp_path, capsys):
+    # visits per day, Poisson with mean 20: about 24 distinct whole numbers
+    rng = np.random.RandomState(0)
+    x = rng.uniform(0, 1, 200)
+    visits = rng.poisson(10 + 20 * x)
+    path = _write_csv(tmp_path / "visits.csv", ["x", "visits"], list(zip(x.round(4), visits)))
+    argv = ["compare", "--csv", path, "--target", "visits", "--max-iter", "50", "--quiet"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.split()[:4] == ["dataset", "model", "R2", "RMSE"]
+    n = np.unique(visits).shape[0]
+    assert n > 20
+    assert (
+        f"visits.csv: regression: the target column 'visits' holds {n} distinct values from "
+        f"{visits.min()} to {visits.max()} (whole numbers, more than 20 distinct: a quantity); "
+        "if they are classes, give --task classification"
+    ) in out
+    ridge = next(line for line in out.splitlines() if " Ridge " in line)
+    assert float(ridge.split()[2]) > 0.5  # R2: the mean of the counts is linear in x
 
 
 def test_a_continuous_target_past_1000_distinct_values_is_read_in_full(tmp_path):
@@ -139,7 +183,8 @@ def test_missing_values_are_imputed_from_the_training_set():
     nan = np.nan
     X_train = np.array([[1.0, 0], [2.0, 1], [nan, nan], [4.0, 1], [10.0, 0]])
     X_test = np.array([[nan, nan], [100.0, 2]])  # red: a colour of the test set only
-    X_train, X_test, notes = encode(columns, X_train, X_test, dtype="float64")
+    X_train, X_test, notes, names = encode(columns, X_train, X_test, dtype="float64")
+    assert names == ["size", "colour=missing", "colour=blue", "colour=green"]
     # the median of the training set (3, not 4 with the test set's 100) fills the gap ...
     mean, std = np.mean([1, 2, 3, 4, 10]), np.std([1, 2, 3, 4, 10])
     assert X_train[2, 0] == pytest.approx((3 - mean) / std)
@@ -222,3 +267,141 @@ def test_encoding_a_csv_file_takes_memory_in_proportion_to_its_numbers(tmp_path)
     assert data.X_train.shape == (30_000, 11)  # eight numbers, three colours
     size = path.stat().st_size
     assert peak < 3 * size, f"peak {peak / size:.1f} times the size of the file"
+
+
+def _extreme_csv(tmp_path, target_of, feature_of=lambda i, a: a, n=40):
+    """A CSV of a feature ``a`` (standard normal, or ``feature_of(row, a)``), a second
+    feature and a target ``target_of(row, a)`` written as is."""
+    rng = np.random.RandomState(0)
+    a, b = rng.randn(n), rng.randn(n)
+    rows = [
+        [repr(float(feature_of(i, a[i]))), f"{b[i]:.4f}", target_of(i, a[i])] for i in range(n)
+    ]
+    return _write_csv(tmp_path / "extreme.csv", ["a", "b", "y"], rows)
+
+
+@pytest.mark.parametrize(
+    "feature_of, target_of, options, message",
+    [
+        pytest.param(
+            lambda i, a: {3: 1.7e308, 7: -1.7e308}.get(i, a),
+            lambda i, a: i % 2,
+            [],
+            "extreme.csv, line 5: column 'a' holds 1.7e+308, too large to standardize "
+            "(features must lie within ±1e+150); if it stands for a missing value, write NA",
+            id="feature-of-1.7e308",
+        ),
+        pytest.param(
+            lambda i, a: a,
+            lambda i, a: repr(float((a + 0.5) * 1e200)),
+            [],
+            "extreme.csv, line 2: the target column 'y' holds 2.26405e+200, too large to fit "
+            "and score (a target must lie within ±1e+150: its squares overflow past that); "
+            "rescale it, e.g. to its logarithm",
+            id="target-near-1e200",
+        ),
+        pytest.param(
+            lambda i, a: a,
+            lambda i, a: repr(float((a + 0.5) * 1e39)),
+            ["--dtype", "float32"],
+            "extreme.csv, line 2: the target column 'y' holds 2.26405e+39, beyond what --dtype "
+            "float32 can predict (within ±3.4e+36); give --dtype float64, or rescale the target",
+            id="target-near-1e39-in-float32",
+        ),
+    ],
+)
+def test_numbers_too_large_to_fit_are_refused_in_one_line(
+    tmp_path, capsys, feature_of, target_of, options, message
+):
+    path = _extreme_csv(tmp_path, target_of, feature_of)
+    argv = ["compare", "--csv", path, "--target", "y", "--max-iter", "5", "--hidden", "4"]
+    assert main([*argv, *options]) == 2  # a RuntimeWarning would be an error here
+    captured = capsys.readouterr()
+    assert captured.err == f"sknumpynet: error: {tmp_path / message}\n"
+    assert captured.out == ""
+
+
+def test_a_target_near_1e39_in_float64_is_scored(tmp_path, capsys):
+    path = _extreme_csv(tmp_path, lambda i, a: repr(float((a + 0.1 * np.sin(i)) * 1e39)))
+    argv = ["compare", "--csv", path, "--target", "y", "--max-iter", "5", "--hidden", "4"]
+    assert main([*argv, "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    ridge = next(line for line in captured.out.splitlines() if " Ridge " in line).split()
+    assert float(ridge[2]) > 0.95  # R2: the target is nearly linear in a
+    assert ridge[3].endswith("e+37") or ridge[3].endswith("e+38")  # RMSE, 4 digits
+
+
+def test_integer_labels_beyond_float_precision_are_two_classes(tmp_path, capsys):
+    # 10**30 and 10**30 + 1 are one float: as numbers they would be a single value
+    path = _extreme_csv(tmp_path, lambda i, a: str(10**30 + int(a > 0)))
+    data = read_csv(path, "y")
+    assert data.task == "classification"
+    assert sorted(set(data.y)) == [str(10**30), str(10**30 + 1)]
+    argv = ["compare", "--csv", path, "--target", "y", "--max-iter", "20", "--hidden", "4"]
+    assert main([*argv, "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "extreme.csv: classification: the target column 'y' holds 2 classes" in captured.out
+    logistic = next(line for line in captured.out.splitlines() if "LogisticRegression" in line)
+    assert float(logistic.split()[2]) >= 0.9  # accuracy: the classes are the sign of a
+
+
+def _patients(tmp_path, n=40):
+    """A CSV of a row number, a name (different in every row), a measurement and a class."""
+    rng = np.random.RandomState(0)
+    weight = rng.randn(n)
+    rows = [[1001 + i, f"patient {i}", f"{w:.3f}", int(w > 0)] for i, w in enumerate(weight)]
+    return _write_csv(tmp_path / "patients.csv", ["patient id", "name", "weight", "ill"], rows)
+
+
+def test_columns_like_identifiers_are_named_in_the_report(tmp_path, capsys):
+    path = _patients(tmp_path)
+    argv = ["compare", "--csv", path, "--target", "ill", "--max-iter", "5", "--hidden", "4"]
+    assert main([*argv, "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "patients.csv: column 'patient id' holds a different whole number in each of its 40 "
+        "rows, like an identifier, and is a feature of every model; if it is one, leave it "
+        "out with --drop 'patient id'"
+    ) in out
+    assert (
+        "patients.csv: column 'name' holds a different text in each of its 40 rows, like an "
+        "identifier, and is a feature of every model; if it is one, leave it out with "
+        "--drop name"
+    ) in out
+    assert "'weight' holds a different" not in out  # not whole numbers
+
+
+def test_drop_leaves_columns_out(tmp_path, capsys):
+    path = _patients(tmp_path, n=80)
+    argv = ["compare", "--csv", path, "--target", "ill", "--max-iter", "5", "--hidden", "4"]
+    out_dir = tmp_path / "out"
+    argv += ["--drop", "patient id", "--drop", "name", "--quiet", "--out", str(out_dir)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "like an identifier" not in out
+    assert "patients.csv: left out the columns 'patient id', 'name' (--drop)" in out
+    rows = json.loads((out_dir / "results.json").read_text())
+    assert {row["n_features"] for row in rows} == {1}  # the weight alone
+    # a text column of more than 50 values is not read at all
+    data = read_csv(path, "ill", drop=["name"])
+    assert data.feature_names == ["patient id", "weight"]
+
+
+def test_decision_boundaries_of_a_csv_file_name_its_two_columns(tmp_path):
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 2)
+    rows = [[f"{h:.3f}", f"{w:.3f}", "tall" if h > 0 else "short"] for h, w in X]
+    path = _write_csv(tmp_path / "people.csv", ["height", "weight", "kind"], rows)
+    args = build_parser().parse_args(
+        ["compare", "--csv", path, "--target", "kind", "--max-iter", "5", "--hidden", "4"]
+    )
+    _, ((data, models),) = run(args)
+    assert data.feature_names == ["height", "weight"]
+    figure = decision_boundary_figure(data, models)
+    assert [ax.get_xlabel() for ax in figure.axes] == ["height"] * 5
+    assert figure.axes[0].get_ylabel() == "weight"
+    (legend,) = figure.legends
+    assert [text.get_text() for text in legend.get_texts()] == ["class short", "class tall"]
+    assert clipped_texts(figure) == []

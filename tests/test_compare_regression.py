@@ -112,6 +112,42 @@ def test_diabetes_linear_baselines(regression_run):
         assert 50 < by[linear]["rmse"] < 65  # in the target's units (25 to 346)
 
 
+@pytest.mark.slow  # the default run of both sets: about 8 s, and diabetes with alpha 10
+def test_a_note_says_when_the_mlps_fall_below_the_linear_baseline(regression_run, capsys):
+    stdout, rows, _, _ = regression_run
+    by = {row["model"]: row for row in rows if row["dataset"] == "diabetes"}
+    # both MLPs overfit the 331 training rows when trained to convergence
+    assert by["MLPRegressorNP"]["r2"] < 0 < 0.3 < by["Ridge"]["r2"]
+    (note,) = [line for line in stdout.splitlines() if "below the linear" in line]
+    assert note.startswith(
+        "diabetes: MLPRegressorNP and MLPRegressor have a test R2 of -0.157 and -0.157, "
+        "below the linear Ridge's 0.359, and 0."
+    )
+    assert note.endswith(
+        "on their 331 training samples: they overfit them; a larger L2 penalty regularizes "
+        "them (--alpha, 0.0001 in this run: try 1, 10 or 100)"
+    )
+    # friedman1: the MLPs beat the baselines, no note; diabetes with --alpha 10: also
+    argv = ["compare", "--dataset", "diabetes", "--alpha", "10", "--quiet"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "below the linear" not in out
+    r2 = {line.split()[1]: float(line.split()[2]) for line in out.splitlines()[2:6]}
+    assert r2["MLPRegressorNP"] == pytest.approx(0.373, abs=0.002)
+    assert r2["Ridge"] == pytest.approx(0.358, abs=0.002)
+
+
+def test_a_short_fit_below_the_linear_baseline_is_said_to_underfit(capsys):
+    argv = ["compare", "--dataset", "diabetes", "--max-iter", "3", "--hidden", "4", "--quiet"]
+    assert main(argv) == 0
+    (note,) = [line for line in capsys.readouterr().out.splitlines() if "below the" in line]
+    assert note.startswith("diabetes: MLPRegressorNP and MLPRegressor have a test R2 of ")
+    assert note.endswith(
+        "on their 331 training samples: they underfit; more epochs (--max-iter) or another "
+        "--solver may help"
+    )
+
+
 @pytest.mark.slow  # the default run of both sets: about 8 s
 def test_the_table_shows_r2_and_rmse_and_says_how_the_target_was_fitted(regression_run):
     stdout, _, _, _ = regression_run
@@ -167,6 +203,17 @@ def test_prediction_figure_plots_each_models_test_predictions(friedman1_fitted):
         (diagonal,) = ax.get_lines()
         np.testing.assert_array_equal(diagonal.get_xdata(), diagonal.get_ydata())
         assert ax.get_xlim() == ax.get_ylim()
+        assert ax.get_xlabel() == "true y"  # friedman1's target
+        r2 = model.estimator.score(data.X_test, data.y_test)
+        assert ax.get_title() == f"{model.name}\ntest R2 {r2:.3f}"
+    assert figure.axes[0].get_ylabel() == "predicted y"
+    # what is drawn, in a legend inside the figure (clipped_texts checks its texts)
+    (legend,) = figure.legends
+    assert [text.get_text() for text in legend.get_texts()] == [
+        "a test sample, predicted by an MLP",
+        "a test sample, predicted by a linear model",
+        "predicted = true",
+    ]
     assert decision_boundary_figure(data, models) is None  # a regression has no classes
 
 
@@ -260,4 +307,4 @@ def test_a_diverged_model_keeps_the_others_readable(friedman1_fitted):
         low, high = ax.get_xlim()
         assert data.y_test.min() - 1.25 * span < low <= data.y_test.min()
         assert data.y_test.max() <= high < data.y_test.max() + 1.25 * span
-    assert figure.axes[-1].get_title() == "SGDRegressor\nR2 nan"
+    assert figure.axes[-1].get_title() == "SGDRegressor\ntest R2 nan"

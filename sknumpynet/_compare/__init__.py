@@ -11,10 +11,14 @@ test R² and RMSE, then fit time, epochs, time per epoch and peak memory.
 
 Modules, one job each:
 
-- :mod:`.cli`: the options, and the run from data to report;
+- :mod:`.cli`: the command line, and the run from data to report;
+- :mod:`.options`: the ranges of the numeric options, checked while parsing;
 - :mod:`.data`: the built-in data sets and the train/test split;
-- :mod:`.csvfile`: reading a CSV file into feature columns and a target, and
-  the task that the target makes;
+- :mod:`.csvfile`: reading a CSV file's header and rows into feature columns
+  and a target;
+- :mod:`.columns`: the kind of each feature column (numbers or text
+  categories) and its missing cells;
+- :mod:`.target`: the target column, and the task that it makes;
 - :mod:`.encoding`: the features of a CSV file through scikit-learn's
   ``ColumnTransformer`` (imputation, scaling, one-hot encoding), fitted on
   the training set;

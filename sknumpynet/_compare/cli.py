@@ -12,19 +12,68 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import signal
 import sys
+import threading
 import time
+from contextlib import contextmanager
 
-from .csvfile import MISSING
+import numpy as np
+from sklearn.metrics import r2_score
+
+from .columns import MISSING
 from .data import BUILT_IN, TASKS, load_dataset
 from .errors import CommandError
 from .measure import measure
 from .models import DEFAULT_MAX_ITER, make_models
-from .report import footnotes, format_table, result_row, write_results
+from .options import (
+    MAX_ALPHA,
+    MAX_ITER,
+    MAX_LAYER_SIZE,
+    MAX_SEED,
+    check_network_memory,
+    parse_alpha,
+    parse_batch_size,
+    parse_hidden,
+    parse_max_iter,
+    parse_seed,
+)
+from .report import below_baseline_note, footnotes, format_table, result_row, write_results
+from .target import MAX_AUTO_CLASSES
 
-# The largest seed numpy's RandomState takes: the seed of the data, the
-# split and the models.
-MAX_SEED = 2**32 - 1
+
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT) during a run of ``compare``: the run ends, with exit status 130.
+
+    Not a ``KeyboardInterrupt``, which the estimators catch to stop a fit
+    early and keep the weights trained so far (as scikit-learn's MLPs do):
+    the run would go on and report a half-trained model beside the others.
+    """
+
+
+@contextmanager
+def interrupts_end_the_run():
+    """Within the block, SIGINT raises :class:`Interrupted` wherever it comes.
+
+    Only in the main thread, and only where SIGINT has Python's default
+    handler: a caller that ignores SIGINT (``nohup``) or handles it keeps
+    its own way.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,20 +129,30 @@ def build_parser() -> argparse.ArgumentParser:
         "its cells may be missing",
     )
     cmp.add_argument(
+        "--drop",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="a CSV column to leave out, such as an identifier; repeat for several",
+    )
+    cmp.add_argument(
         "--task",
         choices=["auto", "classification", "regression"],
         default="auto",
-        help="auto (default): a CSV target of numbers that are not all whole (continuous, "
-        "as scikit-learn's type_of_target says) makes a regression, text or whole numbers "
-        "a classification; regression reads whole numbers as a quantity. With built-in "
-        "data: only the sets of that task",
+        help="auto (default): a CSV target of text makes a classification, and so do whole "
+        f"numbers of at most {MAX_AUTO_CLASSES} distinct values (class codes); numbers that "
+        "are not all whole (continuous, as scikit-learn's type_of_target says) or more "
+        "distinct whole numbers (a count) make a regression; the report says which. "
+        "--task classification reads whole numbers as classes, --task regression as a "
+        "quantity. With built-in data: only the sets of that task",
     )
     cmp.add_argument(
         "--hidden",
         type=parse_hidden,
         default="100",
         metavar="SIZES",
-        help="hidden layer sizes of both MLPs, comma-separated (default: 100)",
+        help=f"hidden layer sizes of both MLPs, comma-separated, each up to {MAX_LAYER_SIZE} "
+        "(default: 100)",
     )
     cmp.add_argument(
         "--solver",
@@ -103,20 +162,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmp.add_argument(
         "--max-iter",
-        type=_positive_int,
+        type=parse_max_iter,
         metavar="N",
-        help="epochs (iterations for L-BFGS); default: "
+        help=f"epochs (iterations for L-BFGS), up to {MAX_ITER}; default: "
         + ", ".join(f"{k} {v}" for k, v in DEFAULT_MAX_ITER.items()),
     )
     cmp.add_argument(
         "--batch-size",
-        type=_batch_size,
+        type=parse_batch_size,
         default="auto",
         metavar="N",
-        help="mini-batch size, or 'auto' for min(200, n_samples) (default: auto)",
+        help="mini-batch size, or 'auto' for min(200, n_samples); one larger than the "
+        "training set is cut to it (default: auto)",
     )
     cmp.add_argument(
-        "--alpha", type=_non_negative_float, default=1e-4, help="L2 penalty (default: 1e-4)"
+        "--alpha",
+        type=parse_alpha,
+        default=1e-4,
+        help=f"L2 penalty, from 0 to {MAX_ALPHA:g} (default: 1e-4)",
     )
     cmp.add_argument(
         "--dtype",
@@ -126,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmp.add_argument(
         "--seed",
-        type=_seed,
+        type=parse_seed,
         default=0,
         metavar="N",
         help=f"seed of data, split and models, from 0 to {MAX_SEED} (default: 0)",
@@ -142,63 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def parse_hidden(text: str) -> tuple[int, ...]:
-    """``"100,50"`` -> ``(100, 50)``; an empty string gives no hidden layer.
-
-    Examples
-    --------
-    >>> parse_hidden("100, 50")
-    (100, 50)
-    """
-    try:
-        sizes = tuple(int(part) for part in text.replace(" ", "").split(",") if part)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated positive integers, e.g. 100,50; got {text!r}"
-        ) from None
-    if any(size < 1 for size in sizes):
-        raise argparse.ArgumentTypeError(f"sizes must be positive, got {text!r}")
-    return sizes
-
-
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
-def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"expected an integer from 0 to {MAX_SEED}, got {text!r}")
-    return value
-
-
-def _batch_size(text):
-    return "auto" if text == "auto" else _positive_int(text)
-
-
-def _non_negative_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (value >= 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
-    return value
-
-
 def check_args(args) -> None:
     """Reject options that do not go together, and create ``--out`` before any fit."""
     if args.target and not args.csv:
         raise CommandError("--target needs --csv PATH")
+    if args.drop and not args.csv:
+        raise CommandError("--drop needs --csv PATH: it leaves out a column of the file")
     if args.csv and not args.target:
         raise CommandError(
             "--csv needs --target COLUMN: the column that holds the labels or values to predict"
@@ -257,12 +269,28 @@ def run(args, progress=None):
             csv_path=args.csv,
             target=args.target,
             task=args.task,
+            drop=tuple(dict.fromkeys(args.drop)),
         )
         n_train, n_features = data.X_train.shape
         say(
             f"{data.name}: {n_train} training samples, {n_features} features, {args.dtype}, "
             f"{data.task}"
         )
+        n_outputs = 1 if data.task == "regression" else np.unique(data.y_train).shape[0]
+        check_network_memory(
+            args.hidden,
+            n_features,
+            n_outputs if n_outputs > 2 else 1,
+            dtype=args.dtype,
+            name=data.name,
+        )
+        batch_size = args.batch_size
+        if batch_size != "auto" and batch_size > n_train:
+            data.notes.append(
+                f"--batch-size {batch_size} is more than the {n_train} training samples: "
+                "each epoch is one batch of all of them"
+            )
+            batch_size = n_train
         models = make_models(
             key,
             n_train,
@@ -270,7 +298,7 @@ def run(args, progress=None):
             hidden=args.hidden,
             solver=args.solver,
             max_iter=args.max_iter,
-            batch_size=args.batch_size,
+            batch_size=batch_size,
             alpha=args.alpha,
             seed=args.seed,
         )
@@ -309,7 +337,12 @@ def run(args, progress=None):
 
 
 def compare(args, stdout=None, stderr=None) -> int:
-    """Run ``sknumpynet compare`` with parsed ``args``; returns the exit status."""
+    """Run ``sknumpynet compare`` with parsed ``args``; returns the exit status.
+
+    Ctrl-C (SIGINT) ends the whole run by raising :class:`Interrupted`, also
+    in the middle of a fit (see :func:`interrupts_end_the_run`);
+    :func:`main` turns it into exit status 130.
+    """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     check_args(args)
@@ -319,10 +352,17 @@ def compare(args, stdout=None, stderr=None) -> int:
         print(f"[{time.perf_counter() - start:5.1f} s] {message}", file=stderr, flush=True)
 
     say = None if args.quiet else progress
+    with interrupts_end_the_run():
+        return _report(args, stdout, say)
+
+
+def _report(args, stdout, say) -> int:
+    """Run, print the tables and notes, and write ``--out``."""
     rows, fitted = run(args, progress=say)
     print(format_table(rows), file=stdout)
     print("", *footnotes(rows), sep="\n", file=stdout)
     notes = [f"{data.name}: {note}" for data, _ in fitted for note in data.notes]
+    notes += _model_notes(rows, fitted, alpha=args.alpha)
     if notes:  # how the data was read and prepared: on stdout, so that --quiet keeps it
         print("", *notes, sep="\n", file=stdout)
     stdout.flush()  # here, where a closed pipe is handled, not at exit
@@ -338,6 +378,30 @@ def compare(args, stdout=None, stderr=None) -> int:
     return 0
 
 
+def _model_notes(rows, fitted, *, alpha) -> list[str]:
+    """Notes on the results: an MLP below the linear baseline of a regression."""
+    notes = []
+    for data, models in fitted:
+        if data.task != "regression":
+            continue
+        of_data = [row for row in rows if row["dataset"] == data.name]
+        train_r2 = {
+            model.name: _r2(model.estimator, data.X_train, data.y_train) for model in models
+        }
+        note = below_baseline_note(of_data, train_r2, alpha=alpha)
+        if note:
+            notes.append(f"{data.name}: {note}")
+    return notes
+
+
+def _r2(estimator, X, y) -> float:
+    """R² of a fitted regressor on ``X``, NaN where it predicts non-finite values."""
+    predicted = estimator.predict(X)
+    if not np.isfinite(predicted).all():
+        return math.nan
+    return float(r2_score(y, predicted))
+
+
 def main(argv=None) -> int:
     """Entry point of ``python -m sknumpynet`` and of the ``sknumpynet`` script.
 
@@ -350,8 +414,11 @@ def main(argv=None) -> int:
     -------
     status : int
         0 on success, 2 for bad arguments or unreadable input (with one line
-        on stderr saying why). Nothing prints a traceback: 1 (and one line)
-        for an unexpected error, 130 for Ctrl-C, and 1, silently, when the
+        on stderr saying why; no arguments at all print the usage and the
+        commands before it, as argparse's convention for a missing command).
+        Nothing prints a traceback: 1 (and one line) for an unexpected error,
+        130 for Ctrl-C (one line; the run ends there, with no table, also
+        when it comes in the middle of a fit), and 1, silently, when the
         reader of stdout goes away (``sknumpynet compare | head -1``).
 
     Examples
@@ -373,6 +440,11 @@ def main(argv=None) -> int:
     2
     """
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:  # the usage and the commands, on stderr as argparse's errors (exit 2)
+        print(parser.format_help(), file=sys.stderr)
+        _error("give a command, e.g. sknumpynet compare --dataset spiral")
+        return 2
     try:
         args = parser.parse_args(argv)
         return compare(args)
@@ -382,7 +454,7 @@ def main(argv=None) -> int:
     except BrokenPipeError:
         _discard_stdout()
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):
         _error("interrupted")
         return 130
     except Exception as exc:  # a bug, or a failure nothing above foresaw

@@ -8,6 +8,7 @@ classification tasks, the last two regression tasks (:data:`TASKS`).
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -29,12 +30,23 @@ TASKS = {
     "diabetes": "regression",
     "friedman1": "regression",
 }
+# The names of the features of the built-in sets that have names.
+FEATURE_NAMES = {
+    "spiral": ["x1", "x2"],
+    "diabetes": ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"],
+    "friedman1": [f"x{j}" for j in range(10)],
+}
+# What the targets of the built-in regression sets are.
+TARGET_NAMES = {"diabetes": "disease progression", "friedman1": "y"}
 # scikit-learn's classifiers warn that a target "could represent a regression
 # problem" when it has more classes than half of its samples, above this many
 # samples; the command refuses such a training set before fitting.
 MIN_SAMPLES_FOR_CLASS_CHECK = 20
-# A regression needs two test samples for R² to be defined (a quarter of
-# five rounds up to two), and some to learn from.
+# The test set is a quarter of the samples, rounded up.
+TEST_SIZE = 0.25
+# Two test samples at least: R² is not defined on one, and an accuracy on
+# one is 0 or 1 by chance (a quarter of five rounds up to two).
+MIN_TEST_SAMPLES = 2
 MIN_REGRESSION_SAMPLES = 5
 
 
@@ -43,7 +55,8 @@ class Dataset:
     """A named train/test split, ready for the estimators.
 
     ``task`` is ``"classification"`` or ``"regression"``; ``notes`` say how the
-    data was read and prepared.
+    data was read and prepared. ``feature_names`` name the columns of ``X``
+    (None where they have no names), ``target_name`` what ``y`` holds.
     """
 
     name: str
@@ -53,6 +66,8 @@ class Dataset:
     y_test: np.ndarray
     task: str = "classification"
     notes: list[str] = field(default_factory=list)
+    feature_names: list[str] | None = None
+    target_name: str = "target"
 
 
 def load_built_in(name: str, seed: int) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -76,7 +91,7 @@ def load_built_in(name: str, seed: int) -> tuple[np.ndarray, np.ndarray, bool]:
 
 
 def load_dataset(
-    key: str, *, seed: int, dtype, csv_path=None, target=None, task="auto"
+    key: str, *, seed: int, dtype, csv_path=None, target=None, task="auto", drop=()
 ) -> Dataset:
     """One data set split into train and test sets (25% test), features in ``dtype``.
 
@@ -93,6 +108,8 @@ def load_dataset(
     task : {"auto", "classification", "regression"}, default="auto"
         What the CSV target is (see :mod:`.csvfile`); a built-in set has its
         own task (:data:`TASKS`).
+    drop : sequence of str, default=()
+        Columns of the CSV file to leave out.
 
     Returns
     -------
@@ -109,25 +126,37 @@ def load_dataset(
     ('spiral', (450, 2), (150, 2), dtype('float32'))
     """
     if key == "csv":
-        table = read_csv(csv_path, target, task=task)
+        table = read_csv(csv_path, target, task=task, dtype=dtype, drop=drop)
         X, y, columns = table.take_matrix(), table.y, table.columns
         task, notes = table.task, table.notes
         del table
-        name = os.path.basename(csv_path)
+        name, target_name = os.path.basename(csv_path), target
     else:
         X, y, scale = load_built_in(key, seed)
         name, task, notes = key, TASKS[key], []
+        target_name = TARGET_NAMES.get(key, "target")
+        feature_names = FEATURE_NAMES.get(key)
     X_train, X_test, y_train, y_test = split(X, y, seed=seed, name=name, task=task)
     del X  # the split copied it: at most two copies of the features at a time
     if key == "csv":  # fitted on the training set only
-        X_train, X_test, encoded = encode(columns, X_train, X_test, dtype=dtype)
+        X_train, X_test, encoded, feature_names = encode(columns, X_train, X_test, dtype=dtype)
         notes = notes + encoded
     elif scale:  # in place: the split's arrays are new
         scaler = StandardScaler(copy=False).fit(X_train)
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     dtype = np.dtype(dtype)
     X_train, X_test = X_train.astype(dtype, copy=False), X_test.astype(dtype, copy=False)
-    return Dataset(name, X_train, X_test, y_train, y_test, task=task, notes=notes)
+    return Dataset(
+        name,
+        X_train,
+        X_test,
+        y_train,
+        y_test,
+        task=task,
+        notes=notes,
+        feature_names=feature_names,
+        target_name=target_name,
+    )
 
 
 def split(X, y, *, seed: int, name: str, task: str = "classification"):
@@ -141,11 +170,25 @@ def split(X, y, *, seed: int, name: str, task: str = "classification"):
     if task == "regression":
         return _split_regression(X, y, seed=seed, name=name)
     _, counts = np.unique(y, return_counts=True)
-    if counts.shape[0] < 2:
+    n_classes = counts.shape[0]
+    if n_classes < 2:
         raise CommandError(f"{name}: the target has a single class; nothing to compare")
     stratify = y if counts.min() >= 2 else None
+    # a stratified test set holds every class: at least as many samples as classes
+    n_test_needed = max(MIN_TEST_SAMPLES, n_classes if stratify is not None else 0)
+    if math.ceil(TEST_SIZE * y.shape[0]) < n_test_needed:
+        n_needed = 4 * (n_test_needed - 1) + 1  # the least n whose quarter rounds up to it
+        wanted = f"{n_needed} samples, for a test set of {n_test_needed}"
+        if stratify is not None:
+            wanted = f"{n_needed} samples, two of each class, for a test set of {n_test_needed} "
+            wanted += "(one of each class)"
+        raise CommandError(
+            f"{name}: {y.shape[0]} samples are too few to split into train and test sets: "
+            f"the test set (a quarter) would hold {math.ceil(TEST_SIZE * y.shape[0])}; give at "
+            f"least {wanted}"
+        )
     try:
-        parts = train_test_split(X, y, test_size=0.25, random_state=seed, stratify=stratify)
+        parts = train_test_split(X, y, test_size=TEST_SIZE, random_state=seed, stratify=stratify)
     except ValueError as exc:
         raise CommandError(f"{name}: cannot split into train and test sets: {exc}") from None
     train_classes = np.unique(parts[2])
@@ -181,4 +224,4 @@ def _split_regression(X, y, *, seed: int, name: str):
         )
     if np.ptp(y) == 0:
         raise CommandError(f"{name}: the target has a single value; nothing to compare")
-    return train_test_split(X, y, test_size=0.25, random_state=seed)
+    return train_test_split(X, y, test_size=TEST_SIZE, random_state=seed)

@@ -94,6 +94,10 @@ def encode(columns, X_train, X_test, *, dtype):
         For each text column, how many values it was encoded with; for each
         column with missing cells, how many there were and how they were
         filled in.
+    names : list of str
+        The name of each encoded feature: a numeric column's name, or
+        ``"column=value"`` for a one-hot column (``"column=missing"`` for
+        its missing cells).
     """
     encoder = make_encoder(columns)
     X_train = encoder.fit_transform(X_train)
@@ -101,14 +105,27 @@ def encode(columns, X_train, X_test, *, dtype):
     dtype = np.dtype(dtype)
     X_train, X_test = X_train.astype(dtype, copy=False), X_test.astype(dtype, copy=False)
     seen = {}  # the codes each text column was fitted on
+    names = []
     for name, pipeline, where in encoder.transformers_:
         if name.startswith("text"):
             seen.update(zip(where, pipeline[-1].categories_))
+            names += [
+                f"{columns[j].name}={_category(columns[j], code)}"
+                for j, codes in zip(where, pipeline[-1].categories_)
+                for code in codes
+            ]
+        elif name.startswith("numeric"):
+            names += [columns[j].name for j in where]
     notes = [
         _one_hot_note(column, seen[j]) for j, column in enumerate(columns) if column.kind == "text"
     ]
     notes += [_missing_note(column) for column in columns if column.n_missing]
-    return X_train, X_test, notes
+    return X_train, X_test, notes, names
+
+
+def _category(column, code) -> str:
+    """The category of a text column that ``code`` stands for."""
+    return "missing" if code == MISSING_CODE else column.categories[int(code)]
 
 
 def _one_hot_note(column, seen) -> str:

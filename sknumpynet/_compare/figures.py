@@ -19,6 +19,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from sklearn.base import is_regressor
 from sklearn.inspection import DecisionBoundaryDisplay
 from sklearn.metrics import r2_score
@@ -30,6 +31,7 @@ from .errors import CommandError
 # dashed one on top: with identical parameters the two curves can coincide,
 # and both stay visible.
 FAMILY_COLORS = {"linear": "tab:blue", "mlp": "tab:orange"}
+FAMILY_NAMES = {"linear": "a linear model", "mlp": "an MLP"}
 OURS_STYLE = dict(linestyle="-", linewidth=4.0, alpha=0.45, zorder=2)
 THEIRS_STYLE = dict(linestyle="--", linewidth=1.5, zorder=3)
 
@@ -89,20 +91,36 @@ def prediction_figure(data, models) -> Figure | None:
     low, high = float(shown.min()), float(shown.max())
     margin = 0.05 * (high - low)
     limits = (low - margin, high + margin)
-    figure = Figure(figsize=(3.2 * len(models), 4.0), layout="constrained")
+    figure = Figure(figsize=(3.2 * len(models), 4.4), layout="constrained")
     axes = figure.subplots(1, len(models), squeeze=False)[0]
     for ax, model, y_pred in zip(axes, models, predicted):
         color = FAMILY_COLORS.get(model.family)
-        ax.plot(limits, limits, color="0.5", linewidth=1.0, linestyle=":", zorder=1)
+        diagonal = ax.plot(limits, limits, color="0.5", linewidth=1.0, linestyle=":", zorder=1)
         ax.scatter(data.y_test, y_pred, s=8, alpha=0.6, color=color, linewidths=0, zorder=2)
         ax.set_xlim(limits)
         ax.set_ylim(limits)
         ax.set_aspect("equal")
         r2 = _r2(data.y_test, y_pred)
-        ax.set_title(f"{model.name}\nR2 {r2:.3f}", fontsize=9)
-        ax.set_xlabel("true", fontsize=8)
+        ax.set_title(f"{model.name}\ntest R2 {r2:.3f}", fontsize=9)
+        ax.set_xlabel(f"true {data.target_name}", fontsize=8)
         ax.tick_params(labelsize=7)
-    axes[0].set_ylabel("predicted", fontsize=8)
+    axes[0].set_ylabel(f"predicted {data.target_name}", fontsize=8)
+    handles = [
+        Line2D([], [], linestyle="", marker="o", markersize=4, color=color, alpha=0.6)
+        for color in dict.fromkeys(FAMILY_COLORS.get(model.family) for model in models)
+    ]
+    labels = [
+        f"a test sample, predicted by {FAMILY_NAMES.get(family, family)}"
+        for family in dict.fromkeys(model.family for model in models)
+    ]
+    figure.legend(
+        [*handles, diagonal[0]],
+        [*labels, "predicted = true"],
+        loc="outside lower center",
+        ncols=len(handles) + 1,
+        fontsize=8,
+        frameon=False,
+    )
     figure.suptitle(f"{data.name}: predicted and true targets of the test set")
     return figure
 
@@ -117,18 +135,46 @@ def _r2(y_true, y_pred) -> float:
 def decision_boundary_figure(data, models) -> Figure | None:
     """One panel per model: its predicted regions, and the test points in their true class.
 
-    Regions and points share one colour per class. None unless the data has
-    exactly two features and is a classification.
+    Regions and points share one colour per class, ``tab10``'s colours in
+    the order of the classes (class k takes colour k; ``turbo`` past ten
+    classes); a legend below the panels names them. Each panel's title gives
+    the model's test accuracy, the axes the names of the two features. None
+    unless the data has exactly two features and is a classification.
     """
     if data.task != "classification" or data.X_train.shape[1] != 2:
         return None
-    figure = Figure(figsize=(3.2 * len(models), 3.6), layout="constrained")
-    for ax, model in zip(figure.subplots(1, len(models), squeeze=False)[0], models):
-        plot_decision_boundary(model.estimator, data.X_train, data.X_test, data.y_test, ax=ax)
-        ax.set_title(model.name, fontsize=9)
+    x_name, y_name = data.feature_names or ["feature 1", "feature 2"]
+    figure = Figure(figsize=(3.2 * len(models), 4.2), layout="constrained")
+    axes = figure.subplots(1, len(models), squeeze=False)[0]
+    # the regions cover the test points too, also one beyond the training set's range
+    X_grid = np.concatenate([data.X_train, data.X_test])
+    for ax, model in zip(axes, models):
+        plot_decision_boundary(model.estimator, X_grid, data.X_test, data.y_test, ax=ax)
+        accuracy = model.estimator.score(data.X_test, data.y_test)
+        ax.set_title(f"{model.name}\ntest accuracy {accuracy:.3f}", fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
-    figure.suptitle(f"{data.name}: decision boundaries and test points")
+        ax.set_xlabel(x_name, fontsize=8)
+    axes[0].set_ylabel(y_name, fontsize=8)
+    classes = models[0].estimator.classes_
+    colors = class_colors(len(classes))
+    handles = [
+        Line2D([], [], linestyle="", marker="o", markersize=6, markerfacecolor=color,
+               markeredgecolor="k", markeredgewidth=0.3)
+        for color in colors
+    ]  # fmt: skip
+    figure.legend(
+        handles,
+        [f"class {label}" for label in classes],
+        loc="outside lower center",
+        ncols=min(len(classes), 10),
+        fontsize=8,
+        frameon=False,
+    )
+    figure.suptitle(
+        f"{data.name}: decision regions (predicted class) and test points (true class)",
+        fontsize=11,
+    )
     return figure
 
 
@@ -159,12 +205,25 @@ def plot_decision_boundary(estimator, X_grid, X, y, *, ax):
     return display
 
 
+def class_colors(n_classes: int) -> list:
+    """The colour of each class: ``tab10``'s in order up to ten classes, ``turbo``'s past.
+
+    Class k takes ``tab10`` colour k, as in the gallery's spiral.
+
+    Examples
+    --------
+    >>> from matplotlib.colors import to_hex
+    >>> [to_hex(color) for color in class_colors(3)]
+    ['#1f77b4', '#ff7f0e', '#2ca02c']
+    """
+    if n_classes <= 10:
+        return list(colormaps["tab10"].colors[:n_classes])
+    return [tuple(color) for color in colormaps["turbo"](np.linspace(0, 1, n_classes))]
+
+
 def _region_style(n_classes: int) -> dict:
     """Keyword arguments of ``DecisionBoundaryDisplay.from_estimator``: one colour per class."""
-    if n_classes <= 10:
-        colors = list(colormaps["tab10"].colors[:n_classes])
-    else:
-        colors = list(colormaps["turbo"](np.linspace(0, 1, n_classes)))
+    colors = class_colors(n_classes)
     # a contour level between each two class codes, so that each class is one colour
     style = dict(levels=np.arange(n_classes + 1) - 0.5, alpha=0.4, cmap=ListedColormap(colors))
     # scikit-learn >= 1.7 takes the colours of a multiclass problem from

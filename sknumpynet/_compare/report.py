@@ -145,15 +145,20 @@ def _cell(fmt: str, value) -> str:
 
 
 def _significant(value: float, digits: int = 4) -> str:
-    """``value`` to ``digits`` significant digits, without an exponent (whole if larger).
+    """``value`` to ``digits`` significant digits, without an exponent (whole if larger)
+    below a million, with one from a million on.
 
     Examples
     --------
     >>> [_significant(v) for v in (56.3931, 1.2309, 31234.7, 0.012345, 0.0)]
     ['56.39', '1.231', '31235', '0.01235', '0.000']
+    >>> _significant(1.002188e39)
+    '1.002e+39'
     """
     if not math.isfinite(value) or value == 0:
         return f"{value:.{digits - 1}f}"
+    if abs(value) >= 1e6:
+        return f"{value:.{digits - 1}e}"
     decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
     return f"{value:.{decimals}f}"
 
@@ -164,6 +169,70 @@ def footnotes(rows: list[dict]) -> list[str]:
     if any(row.get("task") == "regression" for row in rows):
         notes.append(REGRESSION_FOOTNOTE)
     return notes
+
+
+def below_baseline_note(rows: list[dict], train_r2: dict, *, alpha: float) -> str | None:
+    """A note when an MLP's test R² is below the best linear baseline's; None otherwise.
+
+    Parameters
+    ----------
+    rows : list of dict
+        The result rows of one regression data set.
+    train_r2 : dict
+        The R² of each model (by name) on its training set. An MLP that fits
+        its training set better than the best linear baseline fits it, yet
+        predicts the test set worse, overfits; one that does not, underfits.
+    alpha : float
+        The run's L2 penalty, named in the advice.
+
+    Returns
+    -------
+    note : str or None
+
+    Examples
+    --------
+    >>> rows = [dict(model="MLPRegressorNP", family="mlp", r2=-0.157, n_train=331),
+    ...         dict(model="Ridge", family="linear", r2=0.359, n_train=331)]
+    >>> print(below_baseline_note(rows, {"MLPRegressorNP": 0.71, "Ridge": 0.52}, alpha=1e-4))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    MLPRegressorNP has a test R2 of -0.157, below the linear Ridge's 0.359, and 0.71 on its
+    331 training samples: it overfits them; a larger L2 penalty regularizes it (--alpha,
+    0.0001 in this run: try 1, 10 or 100)
+    """
+    linear = [row for row in rows if row["family"] == "linear" and _finite(row["r2"])]
+    if not linear:
+        return None
+    best = max(linear, key=lambda row: row["r2"])
+    below = [
+        row
+        for row in rows
+        if row["family"] == "mlp" and (not _finite(row["r2"]) or row["r2"] < best["r2"])
+    ]
+    if not below:
+        return None
+    names = " and ".join(row["model"] for row in below)
+    scores = " and ".join(f"{row['r2']:.3f}" for row in below)
+    train = [train_r2[row["model"]] for row in below]
+    plural = len(below) > 1
+    note = (
+        f"{names} {'have' if plural else 'has'} a test R2 of {scores}, below the linear "
+        f"{best['model']}'s {best['r2']:.3f}, and {' and '.join(f'{r2:.2f}' for r2 in train)} "
+        f"on {'their' if plural else 'its'} {below[0]['n_train']} training samples"
+    )
+    them = "them" if plural else "it"
+    if all(r2 > train_r2[best["model"]] for r2 in train):
+        return note + (
+            f": {'they overfit' if plural else 'it overfits'} them; a larger L2 penalty "
+            f"regularizes {them} (--alpha, {alpha:g} in this run: try 1, 10 or 100)"
+        )
+    return note + (
+        f": {'they underfit' if plural else 'it underfits'}; more epochs (--max-iter) or "
+        "another --solver may help"
+    )
+
+
+def _finite(value) -> bool:
+    return value is not None and math.isfinite(value)
 
 
 def write_results(out_dir: str, rows: list[dict]) -> list[str]:
