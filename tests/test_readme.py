@@ -67,7 +67,8 @@ class Block:
 
     @property
     def id(self):
-        name = f"{self.path.relative_to(ROOT)}:{self.line}"
+        path = self.path.relative_to(ROOT) if self.path.is_relative_to(ROOT) else self.path
+        name = f"{path}:{self.line}"
         if self.skip_reason:
             name += "-not-run-" + re.sub(r"\W+", "-", self.skip_reason).strip("-")
         return name
@@ -177,15 +178,14 @@ def _run_doctest(block, namespace):
         pytest.fail("".join(report), pytrace=False)
 
 
-@pytest.mark.parametrize("block", [_param(b) for b in PYTHON_BLOCKS])
-def test_code_block_runs_with_warnings_as_errors(block, tmp_path, monkeypatch):
+def run_block(block):
+    """Run ``block`` in a module of its own, every warning an error."""
     import matplotlib.pyplot as plt
 
-    monkeypatch.chdir(tmp_path)  # files a block writes land here
     # A module of its own, so that classes the block defines can be pickled.
     module = types.ModuleType("sknumpynet_docs_block")
     module.__file__ = str(block.path)
-    monkeypatch.setitem(sys.modules, module.__name__, module)
+    sys.modules[module.__name__] = module
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
@@ -195,7 +195,27 @@ def test_code_block_runs_with_warnings_as_errors(block, tmp_path, monkeypatch):
                 source = "\n" * (block.line - 1) + block.code  # tracebacks name page lines
                 exec(compile(source, str(block.path), "exec"), module.__dict__)
     finally:
+        del sys.modules[module.__name__]
         plt.close("all")
+
+
+@pytest.mark.parametrize("block", [_param(b) for b in PYTHON_BLOCKS])
+def test_code_block_runs_with_warnings_as_errors(block, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # files a block writes land here
+    run_block(block)
+
+
+def test_a_block_fails_on_a_warning_or_a_wrong_doctest_output(tmp_path):
+    warns = Block(
+        tmp_path / "page.rst", 1, "python", "import warnings\nwarnings.warn('x')\n", False
+    )
+    with pytest.raises(UserWarning):
+        run_block(warns)
+    wrong = Block(tmp_path / "page.rst", 1, "python", ">>> 1 + 1\n3\n", False)
+    with pytest.raises(pytest.fail.Exception, match="Expected:\\s+3\\s+Got:\\s+2"):
+        run_block(wrong)
+    right = Block(tmp_path / "page.rst", 1, "python", ">>> print(1 + 1)\n2\n", False)
+    run_block(right)
 
 
 def test_the_blocks_are_found():
