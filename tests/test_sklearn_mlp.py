@@ -12,8 +12,8 @@ imported module, so an upgraded scikit-learn brings its new tests.
 Every test that uses only public API runs, and so do those that touch a
 private attribute this package also keeps with the same meaning
 (``_optimizer.learning_rate``, ``_no_improvement_count``). Three show
-deliberate differences, documented in the README ("The same model as
-scikit-learn's, and where it differs") and marked ``xfail(strict=True)`` in
+deliberate differences, documented in docs/user_guide/differences.rst
+("What differs, and why") and marked ``xfail(strict=True)`` in
 ``EXPECTED_FAILURES`` with the reason: a strict xfail that starts passing fails.
 
 Skipped, because they use private API of scikit-learn's implementation that a
