@@ -87,11 +87,11 @@ def _import_skl2onnx():
 
 
 def _estimator_classes() -> tuple:
-    from ._mlp import MLPClassifierNP
-    from ._regressor import MLPRegressorNP
-    from ._softmax import SoftmaxClassifier
+    # through the package's public names: the estimators' own skl2onnx hooks
+    # import this module, which must not import their modules back
+    import sknumpynet
 
-    return SoftmaxClassifier, MLPClassifierNP, MLPRegressorNP
+    return sknumpynet.SoftmaxClassifier, sknumpynet.MLPClassifierNP, sknumpynet.MLPRegressorNP
 
 
 def register_converters() -> None:
