@@ -382,7 +382,7 @@ def test_one_channel_is_a_grey_image(softmax, shape):
      ((4, 4, 4), False), ((1, 28, 28), True)],
 )  # fmt: skip
 def test_how_the_channel_axis_is_told(shape, channels_first):
-    from sknumpynet.plotting import _check_image_shape
+    from sknumpynet.plotting._common import _check_image_shape
 
     assert _check_image_shape(shape, math.prod(shape)).channels_first is channels_first
 
@@ -391,3 +391,26 @@ def test_how_the_channel_axis_is_told(shape, channels_first):
 def test_shapes_that_are_no_image_are_refused(shape):
     with pytest.raises(ValueError, match=r"image_shape must be .*\(3, 32, 32\)"):
         WeightImageDisplay(np.zeros((math.prod(shape), 2)), shape).plot()
+
+
+# ------------------------------------------------------------ package layout
+def test_displays_are_public_where_users_import_them():
+    import pickle
+
+    import sknumpynet
+    import sknumpynet.plotting as plotting
+
+    assert sorted(plotting.__all__) == [
+        "LossCurveDisplay",
+        "ProbabilityDisplay",
+        "WeightImageDisplay",
+        "WorstPredictionsDisplay",
+    ]
+    for name in plotting.__all__:
+        display = getattr(plotting, name)
+        assert getattr(sknumpynet, name) is display
+        # pickles name the public module, not the file that defines the class
+        assert display.__module__ == "sknumpynet.plotting"
+        assert pickle.loads(pickle.dumps(display)) is display
+    curves = pickle.loads(pickle.dumps(LossCurveDisplay([3.0, 2.0], estimator_name="ours")))
+    assert curves.estimator_name == "ours" and curves.loss_curve == [3.0, 2.0]
