@@ -104,6 +104,88 @@ def test_loss_curves_of_several_estimators_share_one_axis(mlp):
     assert "SoftmaxClassifier: training loss" in legend
 
 
+def _pixels_of(fig, color, tolerance=40):
+    """How many pixels of ``fig``, drawn without its legends, are close to ``color``."""
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    for legend in legends:
+        legend.set_visible(False)
+    fig.canvas.draw()
+    for legend in legends:
+        legend.set_visible(True)
+    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+    target = np.array(matplotlib.colors.to_rgb(color)) * 255
+    return int((np.abs(rgb - target).sum(axis=-1) < tolerance).sum())
+
+
+@pytest.fixture(scope="module")
+def twins():
+    """Ours and scikit-learn's network, same settings: their curves coincide."""
+    params = dict(hidden_layer_sizes=(12,), early_stopping=True, max_iter=15, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = MLPClassifierNP(**params).fit(X_DIGITS, Y_DIGITS)
+        theirs = MLPClassifier(**params).fit(X_DIGITS, Y_DIGITS)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-6)
+    return ours, theirs
+
+
+@pytest.mark.parametrize("layout", [None, "constrained"])
+@pytest.mark.parametrize("order", ["ours first", "theirs first"])
+def test_coinciding_curves_on_the_users_axes_all_show_with_their_legend(
+    twins, order, layout, tmp_path
+):
+    models = twins if order == "ours first" else twins[::-1]
+    fig, ax = plt.subplots(layout=layout)
+    first = LossCurveDisplay.from_estimator(models[0], ax=ax)
+    second = LossCurveDisplay.from_estimator(models[1], ax=ax)
+    # each estimator in its colour, the later one narrower and on top
+    assert first.line_.get_color() != second.line_.get_color()
+    assert first.line_.get_linewidth() >= 2 * second.line_.get_linewidth()
+    assert first.validation_line_.get_linewidth() == first.line_.get_linewidth()
+    assert second.validation_line_.get_linewidth() == second.line_.get_linewidth()
+    # both coinciding curves show: the first at the edges of the second
+    assert _pixels_of(fig, first.line_.get_color()) > 300
+    assert _pixels_of(fig, second.line_.get_color()) > 300
+    # the legend, in the saved figure, names every curve
+    fig.savefig(tmp_path / "curves.png", bbox_inches=None)
+    legend = first.score_ax_.get_legend()
+    assert legend is not None and ax.get_legend() is None
+    box = legend.get_window_extent(fig.canvas.get_renderer())
+    assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1
+    assert fig.bbox.y0 <= box.y0 and box.y1 <= fig.bbox.y1
+    assert len(legend.get_texts()) == 5  # two training losses, one validation loss, two scores
+    assert clipped_texts(fig) == []
+
+
+def test_legend_inside_the_axes_hides_no_curve_of_either_y_axis():
+    epochs = np.arange(50)
+    # the loss falls from the upper left, the score rises to the upper right:
+    # of the corners only the lower right is free
+    loss = 2.0 - 1.8 * np.sqrt(epochs / 49)
+    score = 0.1 + 0.8 * epochs / 49
+    fig, ax = plt.subplots()
+    disp = LossCurveDisplay(loss, validation_scores=score, estimator_name="m").plot(ax=ax)
+    fig.canvas.draw()
+    box = disp.score_ax_.get_legend().get_window_extent(fig.canvas.get_renderer())
+    assert ax.bbox.x0 <= box.x0 and box.x1 <= ax.bbox.x1
+    assert ax.bbox.y0 <= box.y0 and box.y1 <= ax.bbox.y1
+    for line in (disp.line_, disp.validation_line_):
+        path = line.get_transform().transform_path(line.get_path())
+        assert box.count_contains(path.vertices) == 0
+        assert not path.intersects_bbox(box, filled=False)
+
+
+def test_axis_labels_say_what_is_drawn(mlp):
+    disp = LossCurveDisplay([2.0, 1.0], train_scores=[0.5, 0.7]).plot()
+    assert disp.ax_.get_ylabel() == "training loss (cross-entropy + penalty)"
+    assert disp.score_ax_.get_ylabel() == "training accuracy"
+    disp = LossCurveDisplay.from_estimator(mlp)  # with the held-out loss, without penalty
+    assert " ".join(disp.ax_.get_ylabel().split()) == "loss (cross-entropy; training: + penalty)"
+    assert disp.score_ax_.get_ylabel() == "validation accuracy"
+    LossCurveDisplay([2.0, 1.0], train_scores=[0.5, 0.7]).plot(ax=disp.ax_)
+    assert disp.score_ax_.get_ylabel() == "training and validation accuracy"
+
+
 def test_loss_curve_from_recorded_scores_and_missing_curve():
     disp = LossCurveDisplay(
         [2.0, 1.0, 0.5], train_scores=[0.5, 0.7, 0.9], validation_scores=[0.4, 0.6, 0.7]

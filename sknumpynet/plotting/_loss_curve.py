@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 from sklearn.base import is_regressor
 from sklearn.utils.validation import check_is_fitted
@@ -21,22 +23,32 @@ _LEGEND_LINES = 3
 # Attribute of a figure that a LossCurveDisplay made, holding its first height
 # in inches: the display grows such a figure to fit a tall legend.
 _OWN_FIGURE = "_sknumpynet_loss_curve_height"
+# Attribute of an axes that LossCurveDisplays drew on: how many estimators,
+# and which quantities (for the labels of the axes).
+_DRAWN = "_sknumpynet_loss_curves"
+# Default line widths of the first, second, third and later estimators on one
+# axes: each narrower than the one below it, so that coinciding curves show.
+_WIDTHS = (3.0, 1.5, 0.75)
 
 
 class LossCurveDisplay:
     """Training loss per epoch, beside the validation (and training) score.
 
-    The loss is drawn on the left axis; scores, when there are any, on a
-    second y axis on the right, in the colour, width, transparency and marker
-    of their loss curve (dashed: validation, dotted: training). Call
-    ``from_estimator`` again with ``ax=display.ax_`` to compare several
-    estimators on one axis; curves that coincide can be told apart by their
-    style, e.g. ``linewidth=6, alpha=0.4`` for one and ``marker="x"`` for
-    the other.
+    The losses are drawn on the left axis, the scores, when there are any, on
+    a second y axis on the right. The colour says which estimator a curve
+    belongs to, the line style which quantity it is: solid the training loss,
+    dash-dotted the validation loss, dashed the validation score and dotted
+    the training score. Call ``from_estimator`` again with ``ax=display.ax_``
+    to compare several estimators on one axis: each is drawn in the next
+    colour, narrower than the one before and on top of it, so that curves
+    that coincide (the same network trained by two libraries) all stay
+    visible. Any ``linewidth`` you pass wins.
 
-    The legend goes below the axes, in two columns when the entries fit, else
-    in one, with entries too long for the figure's width wrapped onto several
-    lines.
+    On a figure with constrained layout (every figure the display makes
+    itself), the legend goes below the axes, which the layout makes room for,
+    in two columns when the entries fit, else in one, with entries too long
+    for the figure's width wrapped onto several lines. On other axes it goes
+    inside them, where it hides the fewest curves of both y axes.
 
     Parameters
     ----------
@@ -192,6 +204,14 @@ class LossCurveDisplay:
         self.figure_, self.ax_ = _figure_and_ax(ax, figsize=(6.4, 4.2))
         if ax is None:
             setattr(self.figure_, _OWN_FIGURE, 4.2)
+        drawn = getattr(self.ax_, _DRAWN, None)
+        if drawn is None:
+            drawn = {"estimators": 0, "validation loss": False, "scores": set()}
+            setattr(self.ax_, _DRAWN, drawn)
+        if "linewidth" not in kwargs and "lw" not in kwargs:
+            # each estimator narrower than the one before, and on top of it
+            kwargs["linewidth"] = _WIDTHS[min(drawn["estimators"], len(_WIDTHS) - 1)]
+        drawn["estimators"] += 1
         name = name or self.estimator_name or "model"
         loss = np.asarray(self.loss_curve, dtype=np.float64)
         epochs = np.arange(1, loss.shape[0] + 1)
@@ -212,8 +232,10 @@ class LossCurveDisplay:
                 color=color,
                 linewidth=self.line_.get_linewidth(),
                 alpha=self.line_.get_alpha(),
+                zorder=self.line_.get_zorder(),
                 label=f"{name}: validation loss",
             )
+            drawn["validation loss"] = True
         self.validation_line_ = self.train_line_ = None
         self.score_ax_ = self._find_score_ax()
         curves = [
@@ -223,7 +245,6 @@ class LossCurveDisplay:
         if any(scores is not None for _, scores, _, _ in curves) and self.score_ax_ is None:
             self.score_ax_ = self.ax_.twinx()
             self.score_ax_.set_label("score axis")
-            self.score_ax_.set_ylabel(self.score_name)
         for attribute, scores, style, what in curves:
             if scores is None:
                 continue
@@ -235,13 +256,19 @@ class LossCurveDisplay:
                 color=color,
                 linewidth=self.line_.get_linewidth(),
                 alpha=self.line_.get_alpha(),
+                zorder=self.line_.get_zorder(),
                 marker=self.line_.get_marker(),
                 markevery=self.line_.get_markevery(),
                 markersize=self.line_.get_markersize(),
                 label=f"{name}: {what} {self.score_name}",
             )
             setattr(self, attribute, line)
-        self._legend()
+            drawn["scores"].add(what)
+        if self.score_ax_ is not None and drawn["scores"]:
+            scores = sorted(drawn["scores"])  # training, validation
+            what = scores[0] if len(scores) == 1 else " and ".join(scores)
+            self.score_ax_.set_ylabel(f"{what} {self.score_name}")
+        self._legend(drawn)
         return self
 
     def _find_score_ax(self):
@@ -250,9 +277,10 @@ class LossCurveDisplay:
                 return other
         return None
 
-    def _legend(self):
+    def _legend(self, drawn):
         import matplotlib as mpl
         from matplotlib.font_manager import FontProperties
+        from matplotlib.layout_engine import ConstrainedLayoutEngine
 
         handles = list(self.ax_.get_lines())
         top = self.ax_
@@ -262,10 +290,17 @@ class LossCurveDisplay:
         for axes in (self.ax_, self.score_ax_):
             if axes is not None and axes.get_legend() is not None:
                 axes.get_legend().remove()
-        ncols, labels = _legend_columns(
-            [handle.get_label() for handle in handles], _available_width(self.ax_), "small"
-        )
-        legend_height = _legend_height(labels, ncols, "small")
+        # below the axes where the layout makes room for it, else inside them
+        below = isinstance(self.figure_.get_layout_engine(), ConstrainedLayoutEngine)
+        labels = [handle.get_label() for handle in handles]
+        if below:
+            ncols, labels = _legend_columns(labels, _available_width(self.ax_), "small")
+            legend_height = _legend_height(labels, ncols, "small")
+        else:
+            # half as wide as the axes at most, in one column
+            width = 0.5 * self.ax_.get_position().width * _available_width(self.ax_)
+            ncols, labels = 1, [_fit_label(label, width, "small") for label in labels]
+            legend_height = 0.0
         base_height = getattr(self.figure_, _OWN_FIGURE, None)
         if base_height is not None:  # our figure: tall enough for the legend
             # the first height leaves room for two rows of one line
@@ -273,23 +308,55 @@ class LossCurveDisplay:
             width = self.figure_.get_size_inches()[0]
             self.figure_.set_size_inches(width, base_height + max(extra, 0.0) / 72)
         # the loss label, on two lines if the axes (less the legend, the tick
-        # labels and a title) would be shorter than it
-        label = f"training loss ({self.loss_name} + penalty)"
+        # labels and a title) would be shorter than it; the validation loss
+        # is the data term alone
+        if drawn["validation loss"]:
+            label = f"loss ({self.loss_name}; training: + penalty)"
+        else:
+            label = f"training loss ({self.loss_name} + penalty)"
         font = FontProperties(size=mpl.rcParams["axes.labelsize"])
         height = _available_height(self.ax_) - legend_height - 80
         if _text_width(label, font) * 1.1 > height:
             label = label.replace(" (", "\n(")
+            if max(_text_width(line, font) for line in label.split("\n")) * 1.1 > height:
+                label = _wrap(label, height, font.get_size())
         self.ax_.set_ylabel(label)
-        # below the axes, where it hides no curve
-        top.legend(
-            handles=handles,
-            labels=labels,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.14),
-            ncols=ncols,
-            fontsize="small",
-            frameon=False,
-        )
+        if below:  # where it hides no curve
+            top.legend(
+                handles=handles,
+                labels=labels,
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.14),
+                ncols=ncols,
+                fontsize="small",
+                frameon=False,
+            )
+        else:  # where it hides the fewest curves, of both y axes
+            legend = _legend_over_both_axes()(
+                top, handles, labels, loc="best", fontsize="small", framealpha=0.85
+            )
+            top.legend_ = legend
+            legend._remove_method = top._remove_legend
+
+
+@cache
+def _legend_over_both_axes():
+    """A legend whose ``loc="best"`` avoids the curves of every axes that shares
+    its x axis (matplotlib's looks at the curves of its own axes only)."""
+    from matplotlib.legend import Legend
+
+    class LegendOverBothAxes(Legend):
+        def _auto_legend_data(self, *args):
+            bboxes, lines, offsets = super()._auto_legend_data(*args)
+            for other in self.parent.get_shared_x_axes().get_siblings(self.parent):
+                if other is not self.parent:
+                    lines.extend(
+                        line.get_transform().transform_path(line.get_path())
+                        for line in other.get_lines()
+                    )
+            return bboxes, lines, offsets
+
+    return LegendOverBothAxes
 
 
 def _legend_columns(labels: list, width: float, fontsize) -> tuple[int, list]:
