@@ -496,3 +496,21 @@ def test_displays_are_public_where_users_import_them():
         assert pickle.loads(pickle.dumps(display)) is display
     curves = pickle.loads(pickle.dumps(LossCurveDisplay([3.0, 2.0], estimator_name="ours")))
     assert curves.estimator_name == "ours" and curves.loss_curve == [3.0, 2.0]
+
+
+@pytest.mark.parametrize("height", [2.6, 3.2, 4.0, 8.0])
+def test_colour_bar_label_breaks_between_phrases_only(softmax, height):
+    fig, ax = plt.subplots(figsize=(7, height), layout="constrained")
+    disp = WeightImageDisplay.from_estimator(softmax, image_shape=(8, 8), ax=ax)
+    phrases = ["weight", "(red: pixel counts for,", "blue: against)"]
+    label = disp.colorbar_.ax.get_ylabel()
+    assert label.replace("\n", " ") == " ".join(phrases)
+    # every line is whole phrases
+    lines, at = label.split("\n"), 0
+    for line in lines:
+        n = next(
+            k for k in range(1, len(phrases) - at + 1) if " ".join(phrases[at : at + k]) == line
+        )
+        at += n
+    assert at == len(phrases)
+    assert clipped_texts(fig) == []

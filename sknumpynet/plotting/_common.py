@@ -141,6 +141,26 @@ def _wrap(text: str, width: float, fontsize, max_lines: int | None = None) -> st
     return "\n".join(lines)
 
 
+def _wrap_phrases(phrases: list[str], width: float, fontsize) -> str:
+    """``phrases`` joined by spaces into lines of at most ``width`` points,
+    broken between phrases only; a phrase longer than a line is wrapped on
+    its own (:func:`_wrap`)."""
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(size=fontsize)
+    width = max(width / 1.1, 3 * prop.get_size_in_points())  # as _wrap measures
+    lines = []
+    for phrase in phrases:
+        candidate = f"{lines[-1]} {phrase}" if lines else phrase
+        if lines and _text_width(candidate, prop) <= width:
+            lines[-1] = candidate
+        elif _text_width(phrase, prop) <= width:
+            lines.append(phrase)
+        else:
+            lines.extend(_wrap(phrase, 1.1 * width, fontsize).split("\n"))
+    return "\n".join(lines)
+
+
 def _available_width(ax) -> float:
     """Width in points of the figure columns that ``ax`` spans (the whole
     figure for axes that are not on a grid)."""

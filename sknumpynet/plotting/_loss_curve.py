@@ -29,6 +29,9 @@ _DRAWN = "_sknumpynet_loss_curves"
 # Default line widths of the first, second, third and later estimators on one
 # axes: each narrower than the one below it, so that coinciding curves show.
 _WIDTHS = (3.0, 1.5, 0.75)
+# Length of the lines in the legend, in font sizes: long enough to show a
+# dash-dotted line apart from a dashed one, also when it is wide.
+_HANDLE_LENGTH = 4.0
 
 
 class LossCurveDisplay:
@@ -329,11 +332,18 @@ class LossCurveDisplay:
                 bbox_to_anchor=(0.5, -0.14),
                 ncols=ncols,
                 fontsize="small",
+                handlelength=_HANDLE_LENGTH,
                 frameon=False,
             )
         else:  # where it hides the fewest curves, of both y axes
             legend = _legend_over_both_axes()(
-                top, handles, labels, loc="best", fontsize="small", framealpha=0.85
+                top,
+                handles,
+                labels,
+                loc="best",
+                fontsize="small",
+                handlelength=_HANDLE_LENGTH,
+                framealpha=0.85,
             )
             top.legend_ = legend
             legend._remove_method = top._remove_legend
@@ -372,7 +382,7 @@ def _legend_columns(labels: list, width: float, fontsize) -> tuple[int, list]:
     prop = FontProperties(size=fontsize)
     size = prop.get_size_in_points()
     rc = mpl.rcParams
-    handle = (rc["legend.handlelength"] + rc["legend.handletextpad"]) * size
+    handle = (_HANDLE_LENGTH + rc["legend.handletextpad"]) * size
     spare = 2 * (rc["legend.borderpad"] + rc["legend.borderaxespad"]) * size
     width = 0.95 * width - spare
     if len(labels) > 1:

@@ -18,6 +18,7 @@ from ._common import (
     _set_title,
     _tile_axes,
     _wrap,
+    _wrap_phrases,
 )
 
 
@@ -202,13 +203,14 @@ class WeightImageDisplay:
 
             # the label runs along the bar: as long as the figure is high, less the title
             length = 0.9 * _available_height(self.ax_) - 40
-            label = "weight (red: pixel counts for, blue: against)"
+            # broken between phrases only, never inside one
+            label = ["weight", "(red: pixel counts for,", "blue: against)"]
             self.colorbar_ = self.figure_.colorbar(
                 self.images_[0],
                 ax=self.ax_,
                 fraction=0.04,
                 pad=0.02,
-                label=_wrap(label, length, mpl.rcParams["axes.labelsize"]),
+                label=_wrap_phrases(label, length, mpl.rcParams["axes.labelsize"]),
             )
             margin = 72.0  # the bar, its ticks and label take about an inch
         _set_title(self.ax_, title or f"First-layer weights of {n} units", margin=margin, pad=4)
