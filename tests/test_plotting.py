@@ -514,3 +514,50 @@ def test_colour_bar_label_breaks_between_phrases_only(softmax, height):
         at += n
     assert at == len(phrases)
     assert clipped_texts(fig) == []
+
+
+# ------------------------------------------------- every display's own figure
+def test_class_colours_are_tab10_in_order():
+    from sknumpynet.plotting._common import _class_colors
+
+    colors = _class_colors(12)
+    assert colors.shape == (12, 4)
+    tab10 = [matplotlib.colors.to_rgba(f"tab:{name}") for name in ["blue", "orange", "green"]]
+    np.testing.assert_allclose(colors[:3], tab10)
+    np.testing.assert_allclose(colors[10:], colors[:2])  # beyond ten, they repeat
+
+
+def test_probability_legend_says_what_the_colours_mean(softmax):
+    disp = ProbabilityDisplay.from_estimator(softmax, X_DIGITS[0], image_shape=(8, 8), y_true=8)
+    legend = disp.ax_proba_.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["true class", "predicted class (wrong)"]
+    colors = [handle.get_facecolor() for handle in legend.legend_handles]
+    assert colors == [matplotlib.colors.to_rgba(c) for c in ("tab:green", "tab:red")]
+    right = ProbabilityDisplay.from_estimator(softmax, X_DIGITS[0], image_shape=(8, 8), y_true=0)
+    assert [t.get_text() for t in right.ax_proba_.get_legend().get_texts()] == ["true class"]
+    unknown = ProbabilityDisplay.from_estimator(softmax, X_DIGITS[0], image_shape=(8, 8))
+    assert unknown.ax_proba_.get_legend() is None  # no colour to explain
+
+
+def _own_figures(softmax, mlp):
+    yield "loss curves", LossCurveDisplay.from_estimator(mlp).figure_
+    two = LossCurveDisplay.from_estimator(mlp, name="a")
+    LossCurveDisplay([2.0, 1.0, 0.5], train_scores=[0.2, 0.4, 0.6]).plot(ax=two.ax_)
+    yield "two loss curves", two.figure_
+    yield "weights", WeightImageDisplay.from_estimator(softmax, image_shape=(8, 8)).figure_
+    proba = ProbabilityDisplay.from_estimator(softmax, X_DIGITS[0], image_shape=(8, 8), y_true=8)
+    yield "probabilities", proba.figure_
+    worst = WorstPredictionsDisplay.from_estimator(softmax, X_DIGITS, Y_DIGITS, image_shape=(8, 8))
+    yield "worst predictions", worst.figure_
+
+
+def test_every_display_figure_keeps_text_and_legends_inside_and_entries_apart(
+    softmax, mlp, tmp_path
+):
+    from figure_checks import alike_entries, legends_outside
+
+    for name, fig in _own_figures(softmax, mlp):
+        fig.savefig(tmp_path / "figure.png", bbox_inches=None)
+        assert clipped_texts(fig) == [], name
+        assert legends_outside(fig) == [], name
+        assert alike_entries(fig) == [], name

@@ -17,6 +17,18 @@ def _estimator_name(estimator) -> str:
     return type(_final_estimator(estimator)).__name__
 
 
+def _class_colors(n_classes: int) -> np.ndarray:
+    """RGBA colours of classes ``0 .. n_classes - 1`` (their positions in
+    ``classes_``): class k is matplotlib's ``tab10`` colour k, the same in
+    every figure of the package and its documentation; beyond ten classes the
+    colours repeat."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_rgba_array
+
+    tab10 = colormaps["tab10"].colors
+    return to_rgba_array([tab10[k % len(tab10)] for k in range(n_classes)])
+
+
 def _figure_and_ax(ax, figsize=None):
     import matplotlib.pyplot as plt
 

@@ -25,7 +25,7 @@ class ProbabilityDisplay:
     """An input image beside the predicted probability of every class.
 
     The bar of the true class is green; when the prediction is wrong, the
-    bar of the predicted class is red.
+    bar of the predicted class is red, and a legend says so.
 
     Parameters
     ----------
@@ -179,6 +179,13 @@ class ProbabilityDisplay:
                 )
             elif p >= 0.005:
                 self.ax_proba_.text(p + 0.02, position, f"{p:.0%}", va="center", fontsize="small")
+        if true_index is not None:  # what the colours mean
+            from matplotlib.patches import Patch
+
+            handles = [Patch(color=_TRUE_COLOR, label="true class")]
+            if predicted != true_index:
+                handles.append(Patch(color=_WRONG_COLOR, label="predicted class (wrong)"))
+            self.ax_proba_.legend(handles=handles, loc="best", fontsize="x-small")
 
         title = f"predicted {classes[predicted]} ({proba[predicted]:.0%})"
         if self.y_true is not None:
