@@ -29,7 +29,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.collections import Collection  # noqa: E402
-from matplotlib.colors import to_rgba  # noqa: E402
+from matplotlib.colors import to_hex, to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.legend import Legend  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -174,6 +174,25 @@ def alike_entries(fig) -> list[str]:
     return found
 
 
+def legend_colors(fig) -> dict:
+    """``{legend entry: colour as "#rrggbb"}`` over the legends of ``fig``
+    (the face colour of points and patches, the colour of lines)."""
+    found = {}
+    for legend in _legends(fig):
+        handles = getattr(legend, "legend_handles", None)
+        if handles is None:  # matplotlib < 3.7
+            handles = legend.legendHandles
+        for handle, text in zip(handles, legend.get_texts()):
+            if isinstance(handle, Line2D):
+                color = handle.get_color()
+            elif isinstance(handle, Collection):
+                color = handle.get_facecolor()[0]
+            else:
+                color = handle.get_facecolor()
+            found[text.get_text()] = to_hex(color)
+    return found
+
+
 def figure_texts(fig) -> dict:
     """What ``fig`` says: its suptitle, and per axes its title, axis labels and
     legend entries (of the visible axes that have any of these)."""
@@ -194,8 +213,8 @@ def figure_texts(fig) -> dict:
 
 def describe_saved_figures(script, argv) -> dict:
     """Run ``script`` with ``argv``; for every figure it saves, by file name:
-    ``clipped`` (:func:`clipped_texts`), ``legends_outside``, ``alike_entries``
-    and ``texts`` (:func:`figure_texts`)."""
+    ``clipped`` (:func:`clipped_texts`), ``legends_outside``, ``alike_entries``,
+    ``texts`` (:func:`figure_texts`) and ``legend_colors``."""
     found = {}
     original = Figure.savefig
 
@@ -205,6 +224,7 @@ def describe_saved_figures(script, argv) -> dict:
             "legends_outside": legends_outside(self),
             "alike_entries": alike_entries(self),
             "texts": figure_texts(self),
+            "legend_colors": legend_colors(self),
         }
         return original(self, fname, *args, **kwargs)
 

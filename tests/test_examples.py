@@ -47,11 +47,23 @@ def _titles(figure):
     return [ax["title"] for ax in figure["texts"]["axes"]]
 
 
+TAB10 = ["#1f77b4", "#ff7f0e", "#2ca02c"]
+
+
+def _class_colors_are_tab10(figure, n_classes):
+    """Class k is drawn in matplotlib's tab10 colour k."""
+    colors = figure["legend_colors"]
+    for k in range(n_classes):
+        (color,) = {c for label, c in colors.items() if label.startswith(f"class {k}")}
+        assert color == TAB10[k], (k, color)
+
+
 # What each script's figures and output must say, with the trained models.
 def _spiral(figures, stdout):
     softmax, net = _titles(figures["spiral_decision_boundaries.png"])
     assert _percent(r"training accuracy (\d+)%", softmax) < 60  # a linear model cannot
     assert _percent(r"training accuracy (\d+)%", net) >= 95
+    _class_colors_are_tab10(figures["spiral_decision_boundaries.png"], 3)
     (curves,) = figures["spiral_loss_curves.png"]["texts"]["axes"]
     assert len(curves["legend"]) == 2
 
@@ -98,6 +110,7 @@ def _dropout(figures, stdout):
     test = [_percent(r"test accuracy ([\d.]+)%", title) for title in titles]
     train = [_percent(r"training accuracy ([\d.]+)%", title) for title in titles]
     assert train[0] > train[1] and test[0] < test[1]
+    _class_colors_are_tab10(figures["dropout_decision_regions.png"], 2)
 
 
 def _grid_search(figures, stdout):
