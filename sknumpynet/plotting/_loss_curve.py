@@ -150,7 +150,10 @@ class LossCurveDisplay:
         log_scale : bool, default=False
             Logarithmic loss axis.
         **kwargs : dict
-            Passed to ``matplotlib.axes.Axes.plot`` for the loss curve.
+            Passed to ``matplotlib.axes.Axes.plot`` for the loss curve; the
+            other curves take its colour, width, transparency and marker.
+            Without ``linewidth``, the first estimator on the axes is drawn
+            3 points wide, the second 1.5 and later ones 0.75.
 
         Returns
         -------
@@ -195,7 +198,10 @@ class LossCurveDisplay:
         log_scale : bool, default=False
             Logarithmic loss axis.
         **kwargs : dict
-            Passed to ``matplotlib.axes.Axes.plot`` for the loss curve.
+            Passed to ``matplotlib.axes.Axes.plot`` for the loss curve; the
+            other curves take its colour, width, transparency and marker.
+            Without ``linewidth``, the first estimator on the axes is drawn
+            3 points wide, the second 1.5 and later ones 0.75.
 
         Returns
         -------
