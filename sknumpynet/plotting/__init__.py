@@ -13,7 +13,11 @@ figure of subplots.
 They work with scikit-learn's ``MLPClassifier`` too (it has ``loss_curve_``
 and ``coefs_``), and with a ``Pipeline`` ending in either. Decision boundaries
 need no display of their own: use
-``sklearn.inspection.DecisionBoundaryDisplay.from_estimator``.
+``sklearn.inspection.DecisionBoundaryDisplay.from_estimator``. The figures of
+the package and its documentation draw class k (the k-th of ``classes_``) in
+matplotlib's ``tab10`` colour k; to match them, pass
+``multiclass_colors=list(matplotlib.colormaps["tab10"].colors[:n_classes])``
+(scikit-learn >= 1.9) and colour your points the same way.
 
 A display that makes its own figure gives it matplotlib's constrained
 layout, and wraps the titles and legend entries it writes to the width it
