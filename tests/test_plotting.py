@@ -561,3 +561,12 @@ def test_every_display_figure_keeps_text_and_legends_inside_and_entries_apart(
         assert clipped_texts(fig) == [], name
         assert legends_outside(fig) == [], name
         assert alike_entries(fig) == [], name
+
+
+def test_cleared_axes_start_afresh(mlp):
+    fig, ax = plt.subplots()
+    LossCurveDisplay.from_estimator(mlp, ax=ax)
+    ax.cla()
+    disp = LossCurveDisplay([2.0, 1.0, 0.5]).plot(ax=ax)
+    assert disp.line_.get_linewidth() == 3.0  # the first estimator on these axes again
+    assert ax.get_ylabel() == "training loss (cross-entropy + penalty)"

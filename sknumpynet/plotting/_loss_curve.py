@@ -23,8 +23,9 @@ _LEGEND_LINES = 3
 # Attribute of a figure that a LossCurveDisplay made, holding its first height
 # in inches: the display grows such a figure to fit a tall legend.
 _OWN_FIGURE = "_sknumpynet_loss_curve_height"
-# Attribute of an axes that LossCurveDisplays drew on: how many estimators,
-# and which quantities (for the labels of the axes).
+# Attribute of an axes that LossCurveDisplays drew on: the curves, each with
+# the quantity it shows (for the widths of the next estimator and the labels
+# of the axes).
 _DRAWN = "_sknumpynet_loss_curves"
 # Default line widths of the first, second, third and later estimators on one
 # axes: each narrower than the one below it, so that coinciding curves show.
@@ -213,19 +214,23 @@ class LossCurveDisplay:
         self.figure_, self.ax_ = _figure_and_ax(ax, figsize=(6.4, 4.2))
         if ax is None:
             setattr(self.figure_, _OWN_FIGURE, 4.2)
-        drawn = getattr(self.ax_, _DRAWN, None)
-        if drawn is None:
-            drawn = {"estimators": 0, "validation loss": False, "scores": set()}
-            setattr(self.ax_, _DRAWN, drawn)
+        # what the displays drew on these axes, as long as it is still there
+        drawn = [
+            (what, line)
+            for what, line in getattr(self.ax_, _DRAWN, [])
+            if line.axes is not None and line in line.axes.get_lines()
+        ]
+        setattr(self.ax_, _DRAWN, drawn)
         if "linewidth" not in kwargs and "lw" not in kwargs:
             # each estimator narrower than the one before, and on top of it
-            kwargs["linewidth"] = _WIDTHS[min(drawn["estimators"], len(_WIDTHS) - 1)]
-        drawn["estimators"] += 1
+            n_before = sum(what == "training loss" for what, _ in drawn)
+            kwargs["linewidth"] = _WIDTHS[min(n_before, len(_WIDTHS) - 1)]
         name = name or self.estimator_name or "model"
         loss = np.asarray(self.loss_curve, dtype=np.float64)
         epochs = np.arange(1, loss.shape[0] + 1)
         kwargs.setdefault("label", f"{name}: training loss")
         (self.line_,) = self.ax_.plot(epochs, loss, **kwargs)
+        drawn.append(("training loss", self.line_))
         color = self.line_.get_color()
         self.ax_.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
         self.ax_.set_xlabel(self.x_label)
@@ -244,7 +249,7 @@ class LossCurveDisplay:
                 zorder=self.line_.get_zorder(),
                 label=f"{name}: validation loss",
             )
-            drawn["validation loss"] = True
+            drawn.append(("validation loss", self.validation_loss_line_))
         self.validation_line_ = self.train_line_ = None
         self.score_ax_ = self._find_score_ax()
         curves = [
@@ -272,9 +277,9 @@ class LossCurveDisplay:
                 label=f"{name}: {what} {self.score_name}",
             )
             setattr(self, attribute, line)
-            drawn["scores"].add(what)
-        if self.score_ax_ is not None and drawn["scores"]:
-            scores = sorted(drawn["scores"])  # training, validation
+            drawn.append((what, line))
+        scores = sorted({what for what, _ in drawn} & {"training", "validation"})
+        if self.score_ax_ is not None and scores:
             what = scores[0] if len(scores) == 1 else " and ".join(scores)
             self.score_ax_.set_ylabel(f"{what} {self.score_name}")
         self._legend(drawn)
@@ -319,7 +324,7 @@ class LossCurveDisplay:
         # the loss label, on two lines if the axes (less the legend, the tick
         # labels and a title) would be shorter than it; the validation loss
         # is the data term alone
-        if drawn["validation loss"]:
+        if any(what == "validation loss" for what, _ in drawn):
             label = f"loss ({self.loss_name}; training: + penalty)"
         else:
             label = f"training loss ({self.loss_name} + penalty)"
