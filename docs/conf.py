@@ -13,13 +13,14 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))  # the package of this checkout, installed or not
+sys.path.insert(0, str(DOCS))  # gallery_order
 
 import sknumpynet  # noqa: E402
 
-# The examples run in their quick mode (a few seconds each). The figures they
-# save go beside the doctrees (see setup below), out of the source tree; the
-# gallery shows the figures they leave open.
-os.environ["SKNUMPYNET_EXAMPLE_QUICK"] = "1"
+# The examples run in full (a few seconds each), so that the gallery shows
+# what the trained models do. The figures they save go beside the doctrees
+# (see setup below), out of the source tree; the gallery shows the figures
+# they leave open.
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 project = "sknumpynet"
@@ -57,7 +58,8 @@ sphinx_gallery_conf = {
     # run every script, not only plot_*.py
     "filename_pattern": r".*\.py",
     "ignore_pattern": r"(__init__|conftest)\.py",
-    "within_subsection_order": "FileNameSortKey",
+    # from a first network to deployment (docs/gallery_order.py)
+    "within_subsection_order": "gallery_order.ExampleOrder",
     "download_all_examples": False,
     "remove_config_comments": True,
     "abort_on_example_error": True,

@@ -12,8 +12,7 @@ Figures: ``spiral_decision_boundaries.png`` (both models' regions with the
 data on top) and ``spiral_loss_curves.png`` (their training loss per step).
 
 Run ``python examples/plot_spiral.py [OUTPUT_DIR]``; the directory defaults to
-``$SKNUMPYNET_EXAMPLE_OUT`` or ``./out``. ``SKNUMPYNET_EXAMPLE_QUICK=1`` trains
-for fewer steps.
+``$SKNUMPYNET_EXAMPLE_OUT`` or ``./out``.
 """
 
 import os
@@ -21,19 +20,22 @@ import sys
 import warnings
 from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
+import sklearn
 from matplotlib.colors import ListedColormap
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.inspection import DecisionBoundaryDisplay
 
 from sknumpynet import LossCurveDisplay, MLPClassifierNP, SoftmaxClassifier, make_spiral
 
-QUICK = os.environ.get("SKNUMPYNET_EXAMPLE_QUICK") == "1"
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("SKNUMPYNET_EXAMPLE_OUT", "out"))
 OUT.mkdir(parents=True, exist_ok=True)
+sklearn_version = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
 
 X, y = make_spiral(n_samples=300, n_classes=3, random_state=0)
-n_steps = 200 if QUICK else 2000
+n_steps = 2000
 full_batch_gd = dict(
     solver="sgd",
     batch_size=X.shape[0],
@@ -53,16 +55,22 @@ with warnings.catch_warnings():  # max_iter is reached on purpose
     for model in models.values():
         model.fit(X, y)
 
+# Class k in matplotlib's tab10 colour k, as in every figure of sknumpynet:
+# pale for the region the model gives to the class, full for its points.
+colors = list(matplotlib.colormaps["tab10"].colors[: len(models["softmax regression"].classes_)])
+if sklearn_version >= (1, 9):
+    region_colors = dict(multiclass_colors=colors)
+else:  # older versions colour the predicted classes through a colour map
+    region_colors = dict(cmap=ListedColormap(colors), levels=np.arange(len(colors) + 1) - 0.5)
+
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.8), layout="constrained")
 for ax, (name, model) in zip(axes, models.items()):
-    regions = DecisionBoundaryDisplay.from_estimator(
-        model, X, response_method="predict", alpha=0.3, ax=ax
+    DecisionBoundaryDisplay.from_estimator(
+        model, X, response_method="predict", alpha=0.3, ax=ax, **region_colors
     )
-    colors = getattr(regions, "multiclass_colors_", None)  # scikit-learn >= 1.7
-    cmap = ListedColormap(colors) if colors is not None else "viridis"
-    points = ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, edgecolor="k", s=20)
-    handles, _ = points.legend_elements()
-    ax.legend(handles, [f"class {c}" for c in model.classes_], loc="upper left", fontsize="small")
+    for k, color in zip(model.classes_, colors):
+        ax.scatter(*X[y == k].T, color=color, edgecolor="k", s=20, label=f"class {k}")
+    ax.legend(loc="upper left", fontsize="small")
     ax.set_title(f"{name}\ntraining accuracy {model.score(X, y):.0%}")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")

@@ -104,6 +104,88 @@ def test_loss_curves_of_several_estimators_share_one_axis(mlp):
     assert "SoftmaxClassifier: training loss" in legend
 
 
+def _pixels_of(fig, color, tolerance=40):
+    """How many pixels of ``fig``, drawn without its legends, are close to ``color``."""
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    for legend in legends:
+        legend.set_visible(False)
+    fig.canvas.draw()
+    for legend in legends:
+        legend.set_visible(True)
+    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+    target = np.array(matplotlib.colors.to_rgb(color)) * 255
+    return int((np.abs(rgb - target).sum(axis=-1) < tolerance).sum())
+
+
+@pytest.fixture(scope="module")
+def twins():
+    """Ours and scikit-learn's network, same settings: their curves coincide."""
+    params = dict(hidden_layer_sizes=(12,), early_stopping=True, max_iter=15, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = MLPClassifierNP(**params).fit(X_DIGITS, Y_DIGITS)
+        theirs = MLPClassifier(**params).fit(X_DIGITS, Y_DIGITS)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-6)
+    return ours, theirs
+
+
+@pytest.mark.parametrize("layout", [None, "constrained"])
+@pytest.mark.parametrize("order", ["ours first", "theirs first"])
+def test_coinciding_curves_on_the_users_axes_all_show_with_their_legend(
+    twins, order, layout, tmp_path
+):
+    models = twins if order == "ours first" else twins[::-1]
+    fig, ax = plt.subplots(layout=layout)
+    first = LossCurveDisplay.from_estimator(models[0], ax=ax)
+    second = LossCurveDisplay.from_estimator(models[1], ax=ax)
+    # each estimator in its colour, the later one narrower and on top
+    assert first.line_.get_color() != second.line_.get_color()
+    assert first.line_.get_linewidth() >= 2 * second.line_.get_linewidth()
+    assert first.validation_line_.get_linewidth() == first.line_.get_linewidth()
+    assert second.validation_line_.get_linewidth() == second.line_.get_linewidth()
+    # both coinciding curves show: the first at the edges of the second
+    assert _pixels_of(fig, first.line_.get_color()) > 300
+    assert _pixels_of(fig, second.line_.get_color()) > 300
+    # the legend, in the saved figure, names every curve
+    fig.savefig(tmp_path / "curves.png", bbox_inches=None)
+    legend = first.score_ax_.get_legend()
+    assert legend is not None and ax.get_legend() is None
+    box = legend.get_window_extent(fig.canvas.get_renderer())
+    assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1
+    assert fig.bbox.y0 <= box.y0 and box.y1 <= fig.bbox.y1
+    assert len(legend.get_texts()) == 5  # two training losses, one validation loss, two scores
+    assert clipped_texts(fig) == []
+
+
+def test_legend_inside_the_axes_hides_no_curve_of_either_y_axis():
+    epochs = np.arange(50)
+    # the loss falls from the upper left, the score rises to the upper right:
+    # of the corners only the lower right is free
+    loss = 2.0 - 1.8 * np.sqrt(epochs / 49)
+    score = 0.1 + 0.8 * epochs / 49
+    fig, ax = plt.subplots()
+    disp = LossCurveDisplay(loss, validation_scores=score, estimator_name="m").plot(ax=ax)
+    fig.canvas.draw()
+    box = disp.score_ax_.get_legend().get_window_extent(fig.canvas.get_renderer())
+    assert ax.bbox.x0 <= box.x0 and box.x1 <= ax.bbox.x1
+    assert ax.bbox.y0 <= box.y0 and box.y1 <= ax.bbox.y1
+    for line in (disp.line_, disp.validation_line_):
+        path = line.get_transform().transform_path(line.get_path())
+        assert box.count_contains(path.vertices) == 0
+        assert not path.intersects_bbox(box, filled=False)
+
+
+def test_axis_labels_say_what_is_drawn(mlp):
+    disp = LossCurveDisplay([2.0, 1.0], train_scores=[0.5, 0.7]).plot()
+    assert disp.ax_.get_ylabel() == "training loss (cross-entropy + penalty)"
+    assert disp.score_ax_.get_ylabel() == "training accuracy"
+    disp = LossCurveDisplay.from_estimator(mlp)  # with the held-out loss, without penalty
+    assert " ".join(disp.ax_.get_ylabel().split()) == "loss (cross-entropy; training: + penalty)"
+    assert disp.score_ax_.get_ylabel() == "validation accuracy"
+    LossCurveDisplay([2.0, 1.0], train_scores=[0.5, 0.7]).plot(ax=disp.ax_)
+    assert disp.score_ax_.get_ylabel() == "training and validation accuracy"
+
+
 def test_loss_curve_from_recorded_scores_and_missing_curve():
     disp = LossCurveDisplay(
         [2.0, 1.0, 0.5], train_scores=[0.5, 0.7, 0.9], validation_scores=[0.4, 0.6, 0.7]
@@ -382,7 +464,7 @@ def test_one_channel_is_a_grey_image(softmax, shape):
      ((4, 4, 4), False), ((1, 28, 28), True)],
 )  # fmt: skip
 def test_how_the_channel_axis_is_told(shape, channels_first):
-    from sknumpynet.plotting import _check_image_shape
+    from sknumpynet.plotting._common import _check_image_shape
 
     assert _check_image_shape(shape, math.prod(shape)).channels_first is channels_first
 
@@ -391,3 +473,100 @@ def test_how_the_channel_axis_is_told(shape, channels_first):
 def test_shapes_that_are_no_image_are_refused(shape):
     with pytest.raises(ValueError, match=r"image_shape must be .*\(3, 32, 32\)"):
         WeightImageDisplay(np.zeros((math.prod(shape), 2)), shape).plot()
+
+
+# ------------------------------------------------------------ package layout
+def test_displays_are_public_where_users_import_them():
+    import pickle
+
+    import sknumpynet
+    import sknumpynet.plotting as plotting
+
+    assert sorted(plotting.__all__) == [
+        "LossCurveDisplay",
+        "ProbabilityDisplay",
+        "WeightImageDisplay",
+        "WorstPredictionsDisplay",
+    ]
+    for name in plotting.__all__:
+        display = getattr(plotting, name)
+        assert getattr(sknumpynet, name) is display
+        # pickles name the public module, not the file that defines the class
+        assert display.__module__ == "sknumpynet.plotting"
+        assert pickle.loads(pickle.dumps(display)) is display
+    curves = pickle.loads(pickle.dumps(LossCurveDisplay([3.0, 2.0], estimator_name="ours")))
+    assert curves.estimator_name == "ours" and curves.loss_curve == [3.0, 2.0]
+
+
+@pytest.mark.parametrize("height", [2.6, 3.2, 4.0, 8.0])
+def test_colour_bar_label_breaks_between_phrases_only(softmax, height):
+    fig, ax = plt.subplots(figsize=(7, height), layout="constrained")
+    disp = WeightImageDisplay.from_estimator(softmax, image_shape=(8, 8), ax=ax)
+    phrases = ["weight", "(red: pixel counts for,", "blue: against)"]
+    label = disp.colorbar_.ax.get_ylabel()
+    assert label.replace("\n", " ") == " ".join(phrases)
+    # every line is whole phrases
+    lines, at = label.split("\n"), 0
+    for line in lines:
+        n = next(
+            k for k in range(1, len(phrases) - at + 1) if " ".join(phrases[at : at + k]) == line
+        )
+        at += n
+    assert at == len(phrases)
+    assert clipped_texts(fig) == []
+
+
+# ------------------------------------------------- every display's own figure
+def test_class_colours_are_tab10_in_order():
+    from sknumpynet.plotting._common import _class_colors
+
+    colors = _class_colors(12)
+    assert colors.shape == (12, 4)
+    tab10 = [matplotlib.colors.to_rgba(f"tab:{name}") for name in ["blue", "orange", "green"]]
+    np.testing.assert_allclose(colors[:3], tab10)
+    np.testing.assert_allclose(colors[10:], colors[:2])  # beyond ten, they repeat
+
+
+def test_probability_legend_says_what_the_colours_mean(softmax):
+    disp = ProbabilityDisplay.from_estimator(softmax, X_DIGITS[0], image_shape=(8, 8), y_true=8)
+    legend = disp.ax_proba_.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["true class", "predicted class (wrong)"]
+    colors = [handle.get_facecolor() for handle in legend.legend_handles]
+    assert colors == [matplotlib.colors.to_rgba(c) for c in ("tab:green", "tab:red")]
+    right = ProbabilityDisplay.from_estimator(softmax, X_DIGITS[0], image_shape=(8, 8), y_true=0)
+    assert [t.get_text() for t in right.ax_proba_.get_legend().get_texts()] == ["true class"]
+    unknown = ProbabilityDisplay.from_estimator(softmax, X_DIGITS[0], image_shape=(8, 8))
+    assert unknown.ax_proba_.get_legend() is None  # no colour to explain
+
+
+def _own_figures(softmax, mlp):
+    yield "loss curves", LossCurveDisplay.from_estimator(mlp).figure_
+    two = LossCurveDisplay.from_estimator(mlp, name="a")
+    LossCurveDisplay([2.0, 1.0, 0.5], train_scores=[0.2, 0.4, 0.6]).plot(ax=two.ax_)
+    yield "two loss curves", two.figure_
+    yield "weights", WeightImageDisplay.from_estimator(softmax, image_shape=(8, 8)).figure_
+    proba = ProbabilityDisplay.from_estimator(softmax, X_DIGITS[0], image_shape=(8, 8), y_true=8)
+    yield "probabilities", proba.figure_
+    worst = WorstPredictionsDisplay.from_estimator(softmax, X_DIGITS, Y_DIGITS, image_shape=(8, 8))
+    yield "worst predictions", worst.figure_
+
+
+def test_every_display_figure_keeps_text_and_legends_inside_and_entries_apart(
+    softmax, mlp, tmp_path
+):
+    from figure_checks import alike_entries, legends_outside
+
+    for name, fig in _own_figures(softmax, mlp):
+        fig.savefig(tmp_path / "figure.png", bbox_inches=None)
+        assert clipped_texts(fig) == [], name
+        assert legends_outside(fig) == [], name
+        assert alike_entries(fig) == [], name
+
+
+def test_cleared_axes_start_afresh(mlp):
+    fig, ax = plt.subplots()
+    LossCurveDisplay.from_estimator(mlp, ax=ax)
+    ax.cla()
+    disp = LossCurveDisplay([2.0, 1.0, 0.5]).plot(ax=ax)
+    assert disp.line_.get_linewidth() == 3.0  # the first estimator on these axes again
+    assert ax.get_ylabel() == "training loss (cross-entropy + penalty)"
