@@ -65,7 +65,7 @@ Running it
 every row (with the seconds of each round) and the failed checks. On an idle
 2-core machine the full run takes about 10 minutes (mlp about 5, regressor
 and softmax about 2 each, predict and scaling about 1 each) and ``--quick``
-about 2 minutes. The output is Markdown, ready to paste into the README.
+about 2 minutes. The output is Markdown, ready to paste into docs/user_guide/performance.rst.
 """
 
 from __future__ import annotations
