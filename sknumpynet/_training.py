@@ -28,6 +28,7 @@ from ._hooks import (
 from ._network import Network
 from ._optimizers import Optimizer
 from ._state import TrainingState
+from ._threads import blas_threads_for
 from ._warnings import warn
 
 __all__ = ["DivergenceError", "TrainingConfig", "TrainingProblem", "TrainingState", "train"]
@@ -273,7 +274,14 @@ def train(
     net = problem.net
     state.n_train = problem.n_train if stochastic else 0  # t_ counts stochastic samples
     state.mark_call_start()
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    batch_size = config.batch_size
+    if batch_size == "auto":
+        batch_size = min(200, problem.n_train)
+    rows = min(batch_size, problem.n_train) if stochastic else problem.X.shape[0]
+    with (
+        np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+        blas_threads_for(net.layer_units, rows),
+    ):
         try:
             if not stochastic:
                 run_lbfgs(
@@ -286,9 +294,6 @@ def train(
                     **config.lbfgs_options,
                 )
             else:
-                batch_size = config.batch_size
-                if batch_size == "auto":
-                    batch_size = min(200, problem.n_train)
                 run_epochs(
                     problem,
                     optimizer,
