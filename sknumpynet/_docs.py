@@ -182,16 +182,21 @@ OBJECTIVE_NOTES = (
 
 ACTIVATION_PARAMETER = """\
     activation : {"relu", "tanh", "logistic", "identity", "leaky_relu", "elu", \
-"softplus", "gelu", "silu"}, default="relu"
+"selu", "softplus", "gelu", "silu", "mish"}, default="relu"
         Activation of the hidden layers. Besides scikit-learn's four:
         ``"leaky_relu"``, ``max(z, 0.01 z)``; ``"elu"``, ``z`` for ``z > 0``
         and ``exp(z) - 1`` elsewhere; ``"softplus"``, ``log(1 + exp(z))``;
         ``"gelu"``, ``z * Phi(z)`` with ``Phi`` the standard normal
         distribution function (the exact form, through ``erfc``, not the tanh
-        approximation); ``"silu"`` (swish), ``z * sigmoid(z)``. All are
+        approximation); ``"silu"`` (swish), ``z * sigmoid(z)``; ``"selu"``,
+        ``1.0507 z`` for ``z > 0`` and ``1.0507 * 1.6733 * (exp(z) - 1)``
+        elsewhere (Klambauer et al., 2017); ``"mish"``, ``z *
+        tanh(softplus(z))`` (Misra, 2019; RealMLP's activation). All are
         computed without overflow for any finite ``z``. The initial weights
         are Glorot-uniform as in scikit-learn, with the logistic factor only
-        for ``"logistic"``."""
+        for ``"logistic"``, except for ``"selu"``: LeCun-normal weights
+        ``N(0, 1 / fan_in)`` and zero intercepts, the initialization under
+        which SELU layers self-normalize."""
 
 DROPOUT_PARAMETER = """\
     dropout : float or array-like of float, default=0.0

@@ -232,9 +232,18 @@ class Network:
         ``LogisticRegression`` starts; for a network without hidden layers
         (a convex problem) it draws nothing from ``random_state`` and keeps the
         multinomial intercepts summing to zero, as the gradient does.
+
+        SELU networks ignore ``"glorot"`` and start LeCun-normal, as
+        self-normalization needs (Klambauer et al., 2017): weights drawn from
+        ``N(0, 1 / fan_in)``, intercepts zero.
         """
         if method == "zeros":
             self.params[...] = 0
+            return
+        if self.activation == "selu":
+            for W, b in zip(self.coefs, self.intercepts):
+                W[...] = random_state.normal(0.0, np.sqrt(1.0 / W.shape[0]), W.shape)
+                b[...] = 0
             return
         factor = 2.0 if self.activation == "logistic" else 6.0
         for W, b in zip(self.coefs, self.intercepts):
@@ -410,7 +419,11 @@ class Network:
                 np.matmul(delta, self.coefs[i].T, out=prev)
                 if masks is not None and masks[i - 1] is not None:
                     prev *= masks[i - 1]
-                self._derivative(views.derivative_in[i - 1], prev, scratch[i - 1])
+                if self._keep_input:
+                    # the layer's output is read no more: scratch for the derivative
+                    self._derivative(views.pre[i - 1], prev, scratch[i - 1], acts[i - 1])
+                else:
+                    self._derivative(acts[i - 1], prev, scratch[i - 1])
                 delta = prev
 
     def add_penalty(self, alpha: float, n: int, grad_scale: float = 1.0) -> float:
