@@ -92,7 +92,12 @@ class MLPClassifierNP(BaseNumpyNetClassifier):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        weight_decay=0.0,
+        lr_schedule=None,
+        warmup_fraction=0.0,
+        max_grad_norm=None,
         class_weight=None,
+        label_smoothing=0.0,
         dropout=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -118,7 +123,12 @@ class MLPClassifierNP(BaseNumpyNetClassifier):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.warmup_fraction = warmup_fraction
+        self.max_grad_norm = max_grad_norm
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
         self.dropout = dropout
 
     def _architecture(self):

@@ -20,7 +20,7 @@ import numpy as np
 
 from ._activations import ACTIVATIONS, DERIVATIVES, NEEDS_INPUT
 from ._arrays import axpy
-from ._losses import LOSSES
+from ._losses import LOSSES, SMOOTHED
 
 
 def _split(flat: np.ndarray, layer_units: list[int]):
@@ -189,9 +189,16 @@ class Network:
         layer or one per hidden layer. Units are dropped only in the training
         passes of :meth:`loss_grad` that are given a random generator (or
         fixed masks); see there.
+    label_smoothing : float, default=0.0
+        With ``eps > 0``, the cross-entropy of a softmax or logistic output
+        is taken against the smoothed targets ``(1 - eps) * Y + eps / K``
+        (``K`` classes for softmax, 2 for each logistic output), and the
+        fused gradient is ``probs - Y_smoothed``.
     """
 
-    def __init__(self, layer_units, activation, out_activation, dtype, dropout=0.0):
+    def __init__(
+        self, layer_units, activation, out_activation, dtype, dropout=0.0, label_smoothing=0.0
+    ):
         self.layer_units = list(layer_units)
         self.activation = activation
         self.out_activation = out_activation
@@ -215,6 +222,14 @@ class Network:
         self._keep_input = activation in NEEDS_INPUT
         self._dropping = any(self.dropout)
         self._loss = LOSSES[out_activation]
+        self.label_smoothing = float(label_smoothing)
+        if self.label_smoothing and out_activation not in SMOOTHED:
+            raise ValueError(
+                f"label_smoothing applies to the cross-entropies of {sorted(SMOOTHED)} "
+                f"outputs, not to {out_activation!r}."
+            )
+        if not 0.0 <= self.label_smoothing < 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1); got {label_smoothing!r}.")
         self._reg_buf = np.empty(n_coef, dtype=self.dtype)
         self._capacity = 0
 
@@ -371,7 +386,10 @@ class Network:
         if masks is None and rng is not None and self._dropping:
             masks = self.dropout_masks(X.shape[0], rng, out=views.masks)
         Z = self.forward(X, views, masks)
-        loss = self._loss(Z, Y, sample_weight, grad_scale)  # Z now holds dloss/dlogits
+        if self.label_smoothing:
+            loss = self._loss(Z, Y, sample_weight, grad_scale, self.label_smoothing)
+        else:
+            loss = self._loss(Z, Y, sample_weight, grad_scale)  # Z now holds dloss/dlogits
         self.backward(X, Z, views, masks)
         if alpha:
             loss += self.add_penalty(alpha, X.shape[0], grad_scale)
