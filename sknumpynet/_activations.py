@@ -11,7 +11,8 @@ forward pass keep a single buffer per layer.
 
 GELU, SiLU and Mish have no derivative that their output determines (none
 is one-to-one). Their names are in :data:`NEEDS_INPUT`: their forward
-function ``f(Z, out)`` writes the activation into ``out`` and leaves ``Z``,
+function ``f(Z, out, buf=None)`` writes the activation into ``out`` (``buf``
+is scratch, for those that need one) and leaves ``Z``,
 the pre-activation, as it is, so the network keeps it in a buffer of its own;
 their derivative ``d(Z, delta, buf, spare=None)`` takes that pre-activation,
 and may overwrite it. ``spare`` is a second scratch array shaped like ``Z``
@@ -102,7 +103,7 @@ def softplus(Z: np.ndarray, buf: np.ndarray | None = None) -> None:
     Z += tail
 
 
-def gelu(Z: np.ndarray, out: np.ndarray) -> None:
+def gelu(Z: np.ndarray, out: np.ndarray, buf: np.ndarray | None = None) -> None:
     """Gaussian error linear unit, exact form: ``out = Z * Phi(Z)``.
 
     ``Phi`` is the standard normal distribution function, computed as
@@ -116,18 +117,20 @@ def gelu(Z: np.ndarray, out: np.ndarray) -> None:
     out *= Z
 
 
-def silu(Z: np.ndarray, out: np.ndarray) -> None:
+def silu(Z: np.ndarray, out: np.ndarray, buf: np.ndarray | None = None) -> None:
     """Sigmoid linear unit (swish): ``out = Z * sigmoid(Z)``."""
     expit(Z, out=out)
     out *= Z
 
 
-def mish(Z: np.ndarray, out: np.ndarray) -> None:
+def mish(Z: np.ndarray, out: np.ndarray, buf: np.ndarray | None = None) -> None:
     """Mish (Misra, 2019): ``out = Z * tanh(softplus(Z))``.
 
-    The softplus is ``np.logaddexp(0, Z)``, which cannot overflow.
+    The softplus is :func:`softplus`'s, which cannot overflow; ``buf``
+    (shaped like ``Z``) is its scratch, allocated when not given.
     """
-    np.logaddexp(0, Z, out=out)
+    np.copyto(out, Z)
+    softplus(out, buf)
     np.tanh(out, out=out)
     out *= Z
 
@@ -235,17 +238,21 @@ def silu_derivative(Z: np.ndarray, delta: np.ndarray, buf: np.ndarray, spare=Non
 def mish_derivative(
     Z: np.ndarray, delta: np.ndarray, buf: np.ndarray, spare: np.ndarray | None = None
 ) -> None:
-    """``delta *= t + Z * sigmoid(Z) * (1 - t ** 2)`` with ``t = tanh(softplus(Z))``.
+    """``delta *= t + Z * s * (1 - t ** 2)`` with ``t = tanh(softplus(Z))``, ``s = sigmoid(Z)``.
 
     From the pre-activation ``Z``, which it overwrites; ``spare`` (shaped like
-    ``Z``) holds ``t``.
+    ``Z``) holds the softplus, then ``t``. ``s`` is ``1 - exp(-softplus(Z))``,
+    exact to an absolute rounding error as in :func:`softplus_derivative`.
     """
     if spare is None:
         spare = np.empty_like(Z)
-    np.logaddexp(0, Z, out=spare)
-    np.tanh(spare, out=spare)
-    expit(Z, out=buf)
+    np.copyto(spare, Z)
+    softplus(spare, buf)
+    np.negative(spare, out=buf)
+    np.exp(buf, out=buf)
+    np.subtract(1, buf, out=buf)
     Z *= buf  # Z * sigmoid(Z)
+    np.tanh(spare, out=spare)
     np.square(spare, out=buf)
     np.subtract(1, buf, out=buf)
     buf *= Z

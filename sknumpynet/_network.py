@@ -89,7 +89,11 @@ def logits(
             check_first(Z)
         if i == last:
             return Z
-        act(Z, out[i] if keep_input else (None if scratch is None else scratch[i]))
+        buf = None if scratch is None else scratch[i]
+        if keep_input:
+            act(Z, out[i], buf)
+        else:
+            act(Z, buf)
         A = out[i]
         if masks is not None and masks[i] is not None:
             A = np.multiply(A, masks[i], out=dropped[i])
