@@ -14,6 +14,7 @@ from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sknumpynet import MLPClassifierNP, MLPRegressorNP, SoftmaxClassifier
 from sknumpynet._losses import logistic_cross_entropy, softmax_cross_entropy
@@ -335,3 +336,26 @@ def test_regressor_has_no_label_smoothing():
     assert "label_smoothing" not in MLPRegressorNP().get_params()
     with pytest.raises(ValueError, match="label_smoothing"):
         Network([2, 1], "relu", "identity", np.float64, label_smoothing=0.1)
+
+
+# scikit-learn's common checks with every option on, in the slow run.
+RECIPE = dict(
+    weight_decay=1e-3,
+    lr_schedule="cosine",
+    warmup_fraction=0.1,
+    max_grad_norm=10.0,
+)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@parametrize_with_checks(
+    [
+        MLPClassifierNP(activation="mish", label_smoothing=0.1, **RECIPE),
+        MLPClassifierNP(activation="selu", solver="sgd", learning_rate_init=0.01, **RECIPE),
+        SoftmaxClassifier(label_smoothing=0.05, **RECIPE),
+        MLPRegressorNP(activation="mish", **RECIPE),
+    ]
+)
+def test_the_options_pass_scikit_learns_checks(estimator, check):
+    check(estimator)
