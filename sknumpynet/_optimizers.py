@@ -161,7 +161,11 @@ class Optimizer(ABC):
         scale = self.grad_scale
         if scale <= 0.0:
             return
-        norm = math.sqrt(float(np.dot(grads, grads))) / scale
+        with np.errstate(over="ignore"):
+            norm = math.sqrt(float(np.dot(grads, grads)))
+        if norm == math.inf:  # the squares overflowed (float32): again, in float64
+            norm = float(np.linalg.norm(grads.astype(np.float64)))
+        norm /= scale
         if norm > self.max_grad_norm:  # also False for NaN: the guard reports those
             grads *= self.max_grad_norm / norm
 

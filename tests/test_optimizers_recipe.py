@@ -161,6 +161,15 @@ def test_clipping_scales_a_large_gradient_to_the_norm_and_leaves_small_ones():
     np.testing.assert_allclose(adam.m, 0.1 * np.array([1.2, 1.6]), rtol=1e-14)
 
 
+def test_clipping_a_float32_gradient_whose_squares_overflow():
+    opt = SGDOptimizer(2, np.float32, learning_rate_init=1.0, momentum=0.0)
+    opt.configure(max_grad_norm=5.0)
+    params = np.zeros(2, dtype=np.float32)
+    _run(opt, params, [np.array([3e20, 4e20], dtype=np.float32)], 1)  # 9e40 > float32 max
+    assert params.dtype == np.float32
+    np.testing.assert_allclose(params, [-3.0, -4.0], rtol=1e-6)
+
+
 def test_options_survive_the_saved_state_and_old_states_load():
     opt = make_optimizer(
         "adam",
