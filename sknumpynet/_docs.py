@@ -104,7 +104,9 @@ default=None
         the first half, then a cosine to 0. None: constant (TabM, Gorishniy
         et al., ICLR 2025, trains with a constant rate and AdamW). Training
         may still stop before the end of the schedule (``tol``,
-        ``n_iter_no_change``, ``early_stopping``). ``partial_fit`` continues
+        ``n_iter_no_change``, ``early_stopping``); a fit that runs the whole
+        schedule is complete, and does not warn that it reached ``max_iter``
+        without converging. ``partial_fit`` continues
         the schedule from call to call, ``max_iter`` calls spanning it; past
         its end the rate stays at its final value, zero for all four. A
         warm-started ``fit`` starts it anew, as it starts a new optimizer.

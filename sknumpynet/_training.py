@@ -305,7 +305,9 @@ def train(
                     # partial_fit: max_iter calls make the schedule
                     schedule_epochs=config.max_iter,
                 )
-                if not (state.converged or incremental):
+                # a schedule that ran to its end is a complete fit
+                ended = optimizer.schedule is not None and optimizer.steps >= optimizer.total_steps
+                if not (state.converged or incremental or ended):
                     warn(
                         f"Stochastic Optimizer: Maximum iterations ({config.max_iter}) reached "
                         "and the optimization hasn't converged yet.",

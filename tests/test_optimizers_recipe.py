@@ -271,6 +271,17 @@ def test_partial_fit_continues_the_schedule_and_warm_start_restarts_it():
     assert warm._optimizer.learning_rate == 0.0
 
 
+def test_a_fit_that_ends_its_schedule_does_not_warn_of_max_iter():
+    params = dict(hidden_layer_sizes=(8,), max_iter=10, learning_rate_init=0.05, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        MLPClassifierNP(**params).fit(X_IRIS, Y_IRIS)
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        MLPClassifierNP(**params, warmup_fraction=0.5).fit(X_IRIS, Y_IRIS)  # no schedule
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        MLPClassifierNP(**params, lr_schedule="cosine").fit(X_IRIS, Y_IRIS)
+
+
 def test_label_smoothing_loss_and_gradient_match_their_definition():
     rng = np.random.RandomState(0)
     Z = rng.randn(6, 4)
