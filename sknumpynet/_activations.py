@@ -1,7 +1,7 @@
 """Activation functions and their derivatives, on preallocated arrays.
 
-Most activations (identity, logistic, tanh, relu, leaky_relu, elu, softplus)
-have a derivative that the layer's *output* ``A`` determines. For them the
+Most activations (identity, logistic, tanh, relu, leaky_relu, elu, selu,
+softplus) have a derivative that the layer's *output* ``A`` determines. For them the
 forward function ``f(Z, buf=None)`` overwrites ``Z`` with the activation of
 it (``buf``, shaped like ``Z``, is scratch for those that need one; without
 it they allocate), and the derivative ``d(A, delta, buf)`` multiplies the
@@ -9,12 +9,15 @@ back-propagated error ``delta`` in place by the derivative at ``A``, using
 ``buf`` as scratch. Taking the output rather than the input is what lets the
 forward pass keep a single buffer per layer.
 
-GELU and SiLU have no derivative that their output determines (neither is
-one-to-one). Their names are in :data:`NEEDS_INPUT`: their forward function
-``f(Z, out)`` writes the activation into ``out`` and leaves ``Z``, the
-pre-activation, as it is, so the network keeps it in a buffer of its own;
-their derivative ``d(Z, delta, buf)`` takes that pre-activation, and may
-overwrite it.
+GELU, SiLU and Mish have no derivative that their output determines (none
+is one-to-one). Their names are in :data:`NEEDS_INPUT`: their forward
+function ``f(Z, out, buf=None)`` writes the activation into ``out`` (``buf``
+is scratch, for those that need one) and leaves ``Z``,
+the pre-activation, as it is, so the network keeps it in a buffer of its own;
+their derivative ``d(Z, delta, buf, spare=None)`` takes that pre-activation,
+and may overwrite it. ``spare`` is a second scratch array shaped like ``Z``
+(the network passes the layer's output, which back-propagation no longer
+reads by then); Mish needs it, and allocates one when it is not given.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from scipy.special import erfc, expit
 LEAKY_SLOPE = 0.01
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+# SELU's constants (Klambauer et al., 2017, "Self-Normalizing Neural Networks").
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def identity(Z: np.ndarray, buf: np.ndarray | None = None) -> None:
@@ -66,6 +72,21 @@ def elu(Z: np.ndarray, buf: np.ndarray | None = None) -> None:
     Z += negative
 
 
+def selu(Z: np.ndarray, buf: np.ndarray | None = None) -> None:
+    """Scaled ELU: ``scale * Z`` where positive, ``scale * alpha * (exp(Z) - 1)`` elsewhere.
+
+    ``alpha`` and ``scale`` are Klambauer et al.'s (2017) constants
+    :data:`SELU_ALPHA` and :data:`SELU_SCALE`, which make zero mean and unit
+    variance a fixed point of the layers under LeCun-normal weights.
+    """
+    negative = np.minimum(Z, 0, out=buf)
+    np.expm1(negative, out=negative)
+    negative *= SELU_SCALE * SELU_ALPHA
+    np.maximum(Z, 0, out=Z)
+    Z *= SELU_SCALE
+    Z += negative
+
+
 def softplus(Z: np.ndarray, buf: np.ndarray | None = None) -> None:
     """Softplus ``log(1 + exp(Z))``, in place, as ``max(Z, 0) + log1p(exp(-|Z|))``.
 
@@ -82,7 +103,7 @@ def softplus(Z: np.ndarray, buf: np.ndarray | None = None) -> None:
     Z += tail
 
 
-def gelu(Z: np.ndarray, out: np.ndarray) -> None:
+def gelu(Z: np.ndarray, out: np.ndarray, buf: np.ndarray | None = None) -> None:
     """Gaussian error linear unit, exact form: ``out = Z * Phi(Z)``.
 
     ``Phi`` is the standard normal distribution function, computed as
@@ -96,9 +117,21 @@ def gelu(Z: np.ndarray, out: np.ndarray) -> None:
     out *= Z
 
 
-def silu(Z: np.ndarray, out: np.ndarray) -> None:
+def silu(Z: np.ndarray, out: np.ndarray, buf: np.ndarray | None = None) -> None:
     """Sigmoid linear unit (swish): ``out = Z * sigmoid(Z)``."""
     expit(Z, out=out)
+    out *= Z
+
+
+def mish(Z: np.ndarray, out: np.ndarray, buf: np.ndarray | None = None) -> None:
+    """Mish (Misra, 2019): ``out = Z * tanh(softplus(Z))``.
+
+    The softplus is :func:`softplus`'s, which cannot overflow; ``buf``
+    (shaped like ``Z``) is its scratch, allocated when not given.
+    """
+    np.copyto(out, Z)
+    softplus(out, buf)
+    np.tanh(out, out=out)
     out *= Z
 
 
@@ -141,6 +174,24 @@ def elu_derivative(A: np.ndarray, delta: np.ndarray, buf: np.ndarray) -> None:
     delta *= buf
 
 
+def selu_derivative(A: np.ndarray, delta: np.ndarray, buf: np.ndarray) -> None:
+    """``delta *= scale`` where ``A > 0``, ``A + scale * alpha`` elsewhere.
+
+    For ``Z <= 0`` the derivative ``scale * alpha * exp(Z)`` is the output
+    ``A = scale * alpha * (exp(Z) - 1)`` plus ``scale * alpha``. Two passes
+    with one scratch array: ``delta`` is multiplied by ``min(A, 0) + scale *
+    alpha``, then, where ``A > 0``, by ``1 / alpha``.
+    """
+    np.minimum(A, 0, out=buf)
+    buf += SELU_SCALE * SELU_ALPHA
+    delta *= buf
+    np.maximum(A, 0, out=buf)
+    np.sign(buf, out=buf)  # 1 where A > 0, else 0
+    buf *= 1.0 / SELU_ALPHA - 1.0
+    buf += 1.0
+    delta *= buf
+
+
 def softplus_derivative(A: np.ndarray, delta: np.ndarray, buf: np.ndarray) -> None:
     """``delta *= sigmoid(Z) = 1 - exp(-A)``; ``exp(-A)`` cannot overflow as ``A >= 0``.
 
@@ -155,7 +206,7 @@ def softplus_derivative(A: np.ndarray, delta: np.ndarray, buf: np.ndarray) -> No
     delta *= buf
 
 
-def gelu_derivative(Z: np.ndarray, delta: np.ndarray, buf: np.ndarray) -> None:
+def gelu_derivative(Z: np.ndarray, delta: np.ndarray, buf: np.ndarray, spare=None) -> None:
     """``delta *= Phi(Z) + Z * phi(Z)`` from the pre-activation ``Z``, which it overwrites.
 
     ``phi`` is the standard normal density. For ``|Z|`` beyond about 1e154
@@ -174,13 +225,38 @@ def gelu_derivative(Z: np.ndarray, delta: np.ndarray, buf: np.ndarray) -> None:
     delta *= buf
 
 
-def silu_derivative(Z: np.ndarray, delta: np.ndarray, buf: np.ndarray) -> None:
+def silu_derivative(Z: np.ndarray, delta: np.ndarray, buf: np.ndarray, spare=None) -> None:
     """``delta *= s * (1 + Z * (1 - s))`` with ``s = sigmoid(Z)``, from the pre-activation."""
     expit(Z, out=buf)
     delta *= buf
     np.subtract(1, buf, out=buf)
     buf *= Z
     buf += 1
+    delta *= buf
+
+
+def mish_derivative(
+    Z: np.ndarray, delta: np.ndarray, buf: np.ndarray, spare: np.ndarray | None = None
+) -> None:
+    """``delta *= t + Z * s * (1 - t ** 2)`` with ``t = tanh(softplus(Z))``, ``s = sigmoid(Z)``.
+
+    From the pre-activation ``Z``, which it overwrites; ``spare`` (shaped like
+    ``Z``) holds the softplus, then ``t``. ``s`` is ``1 - exp(-softplus(Z))``,
+    exact to an absolute rounding error as in :func:`softplus_derivative`.
+    """
+    if spare is None:
+        spare = np.empty_like(Z)
+    np.copyto(spare, Z)
+    softplus(spare, buf)
+    np.negative(spare, out=buf)
+    np.exp(buf, out=buf)
+    np.subtract(1, buf, out=buf)
+    Z *= buf  # Z * sigmoid(Z)
+    np.tanh(spare, out=spare)
+    np.square(spare, out=buf)
+    np.subtract(1, buf, out=buf)
+    buf *= Z
+    buf += spare
     delta *= buf
 
 
@@ -191,9 +267,11 @@ ACTIVATIONS = {
     "relu": relu,
     "leaky_relu": leaky_relu,
     "elu": elu,
+    "selu": selu,
     "softplus": softplus,
     "gelu": gelu,
     "silu": silu,
+    "mish": mish,
 }
 
 DERIVATIVES = {
@@ -203,16 +281,18 @@ DERIVATIVES = {
     "relu": relu_derivative,
     "leaky_relu": leaky_relu_derivative,
     "elu": elu_derivative,
+    "selu": selu_derivative,
     "softplus": softplus_derivative,
     "gelu": gelu_derivative,
     "silu": silu_derivative,
+    "mish": mish_derivative,
 }
 
 # Activations whose forward function writes into a separate output and whose
 # derivative takes the pre-activation (see the module docstring).
-NEEDS_INPUT = frozenset({"gelu", "silu"})
+NEEDS_INPUT = frozenset({"gelu", "silu", "mish"})
 
-# Activations that are not smooth at zero: the derivative (relu, leaky_relu)
-# or the second derivative (elu) jumps there, so a finite difference whose
-# steps move a unit across zero is not a derivative.
-KINKS = frozenset({"relu", "leaky_relu", "elu"})
+# Activations that are not smooth at zero: the derivative (relu, leaky_relu,
+# selu) or the second derivative (elu) jumps there, so a finite difference
+# whose steps move a unit across zero is not a derivative.
+KINKS = frozenset({"relu", "leaky_relu", "elu", "selu"})

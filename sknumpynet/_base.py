@@ -36,7 +36,7 @@ from ._callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks,
 from ._hooks import ChanceLevelCheck, EarlyStopping, TrainingLossStopping
 from ._losses import LOSSES, log_expit, log_softmax
 from ._network import Network, _dropout_rates, logits, predict_chunks
-from ._optimizers import make_optimizer, optimizer_from_state
+from ._optimizers import LR_SCHEDULES, make_optimizer, optimizer_from_state
 from ._training import TrainingConfig, TrainingProblem, TrainingState, train
 from ._weights import check_sample_weight, class_weights, rescale_weights
 
@@ -125,6 +125,10 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "lr_schedule": [None, StrOptions(set(LR_SCHEDULES))],
+        "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
+        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
     }
 
     # How a first fit initializes the weights ("glorot" or "zeros") and extra
@@ -139,9 +143,13 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
     def _network_options(self, n_hidden: int) -> dict:
         """Further keyword arguments of :class:`~sknumpynet._network.Network`: the
         dropout rates, one per hidden layer, checked (``TypeError`` or
-        ``ValueError`` naming ``dropout``)."""
-        if "dropout" not in self.get_params():  # estimators with hidden layers have it
-            return {}
+        ``ValueError`` naming ``dropout``), and the classifiers' label smoothing."""
+        params = self.get_params()
+        options = {}
+        if params.get("label_smoothing"):
+            options["label_smoothing"] = float(self.label_smoothing)
+        if "dropout" not in params:  # estimators with hidden layers have it
+            return options
         rates = _dropout_rates(self.dropout, n_hidden)
         if self.solver == "lbfgs" and any(rates):
             raise ValueError(
@@ -149,7 +157,34 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
                 "for every mini-batch, and L-BFGS minimizes one deterministic full-batch "
                 "loss. Use solver='adam' or 'sgd', or dropout=0."
             )
-        return {"dropout": rates}
+        return options | {"dropout": rates}
+
+    def _check_step_options(self) -> None:
+        """Refuse step options that the solver cannot honour (``ValueError`` naming them)."""
+        options = {
+            "weight_decay": self.weight_decay != 0,
+            "lr_schedule": self.lr_schedule is not None,
+            "warmup_fraction": self.warmup_fraction != 0,
+            "max_grad_norm": self.max_grad_norm is not None,
+        }
+        given = ", ".join(f"{k}={getattr(self, k)!r}" for k, on in options.items() if on)
+        if self.solver == "lbfgs" and given:
+            raise ValueError(
+                f"{given} act on the steps of a stochastic solver; L-BFGS has no learning "
+                "rate nor mini-batch steps. Use solver='adam' or 'sgd', or leave them at "
+                "their defaults."
+            )
+        if (
+            self.solver == "sgd"
+            and self.learning_rate != "constant"
+            and (options["lr_schedule"] or options["warmup_fraction"])
+        ):
+            raise ValueError(
+                f"lr_schedule={self.lr_schedule!r} with warmup_fraction="
+                f"{self.warmup_fraction!r} sets the learning rate of every step, which "
+                f"learning_rate={self.learning_rate!r} would change too. Use "
+                "learning_rate='constant' with a schedule."
+            )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -281,6 +316,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
             first=first,
             random_state=random_state,
         )
+        self._check_step_options()
         state = self._initial_state(first, early_stopping=score is not None)
         optimizer = None
         hooks = []
@@ -523,7 +559,9 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         previous = self._optimizer if resume else None
         if previous is not None and previous.fits(self.solver, net.params.shape[0]):
             return previous
-        return make_optimizer(self.solver, net.params.shape[0], net.dtype, self.get_params())
+        return make_optimizer(
+            self.solver, net.params.shape[0], net.dtype, self.get_params(), n_decayed=net.n_coef
+        )
 
     def _check_architecture(self, net: Network) -> None:
         expected = [W.shape for W in self.coefs_]
@@ -641,6 +679,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
     _parameter_constraints: dict = {
         **BaseNumpyNet._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __sklearn_tags__(self):

@@ -80,14 +80,62 @@ SHARED_PARAMETERS = """\
     n_iter_no_change : int, default=10
         Number of epochs without improvement of ``tol`` before stopping.
     max_fun : int, default=15000
-        Maximum number of loss evaluations of ``"lbfgs"``."""
+        Maximum number of loss evaluations of ``"lbfgs"``.
+    weight_decay : float, default=0.0
+        Decoupled weight decay (Loshchilov and Hutter, 2019, "Decoupled
+        Weight Decay Regularization"): before each step of ``"adam"`` (then
+        AdamW) or ``"sgd"`` (SGDW), the coefficients, not the intercepts,
+        are multiplied by ``1 - lr * weight_decay``, ``lr`` being the step's
+        learning rate, apart from the gradient: unlike ``alpha``'s L2
+        penalty, the decay is not divided by Adam's second moments. ``alpha``
+        keeps its meaning; the two add up. ``"lbfgs"`` refuses a positive
+        value. The same parameter as PyTorch's ``AdamW``.
+    lr_schedule : {"cosine", "linear", "coslog4", "flat_cos"} or None, \
+default=None
+        A learning-rate schedule over the ``max_iter`` epochs of
+        ``"adam"`` and ``"sgd"``, updated every mini-batch: the learning
+        rate of step ``s`` of ``S = max_iter * n_batches`` is
+        ``learning_rate_init`` times ``f(q)``, ``q = (s / S - w) / (1 - w)``
+        the progress after the warm-up ``w = warmup_fraction``.
+        ``"cosine"``: ``(1 + cos(pi q)) / 2``, from 1 to 0; ``"linear"``:
+        ``1 - q``; ``"coslog4"``: ``(1 - cos(2 pi log2(1 + 15 q))) / 2``,
+        four cosine cycles on a log scale starting from 0, RealMLP's schedule
+        (Holzmüller et al., 2024, arXiv 2407.04491); ``"flat_cos"``: 1 for
+        the first half, then a cosine to 0. None: constant (TabM, Gorishniy
+        et al., ICLR 2025, trains with a constant rate and AdamW). Training
+        may still stop before the end of the schedule (``tol``,
+        ``n_iter_no_change``, ``early_stopping``); a fit that runs the whole
+        schedule is complete, and does not warn that it reached ``max_iter``
+        without converging. ``partial_fit`` continues
+        the schedule from call to call, ``max_iter`` calls spanning it; past
+        its end the rate stays at its final value, zero for all four. A
+        warm-started ``fit`` starts it anew, as it starts a new optimizer.
+        With ``"sgd"``, ``learning_rate`` must then be ``"constant"``.
+    warmup_fraction : float, default=0.0
+        Share of the steps, in [0, 1), over which the learning rate rises
+        linearly to its scheduled value: step ``s`` is multiplied by
+        ``min(1, (s + 1) / (warmup_fraction * S))``. Works with and without
+        ``lr_schedule``.
+    max_grad_norm : float or None, default=None
+        Clip the gradient by its global norm: a mini-batch gradient (``alpha``'s
+        penalty included) whose Euclidean norm over all parameters exceeds
+        ``max_grad_norm`` is scaled down to that norm before the step.
+        Stochastic solvers only."""
 
 CLASS_WEIGHT_PARAMETER = """
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``: a dict
         ``{label: weight}``, or ``"balanced"`` for ``n_samples / (n_classes *
         np.bincount(y))``. Not for multilabel targets; ``partial_fit``
-        accepts a dict only."""
+        accepts a dict only.
+    label_smoothing : float, default=0.0
+        Label smoothing ``eps`` in [0, 1) (Szegedy et al., 2016): the
+        training cross-entropy is taken against ``(1 - eps) * y + eps / K``
+        for one-hot targets of ``K`` classes, and ``(1 - eps) * y + eps / 2``
+        for each logistic output (binary and multilabel targets). The
+        gradient is ``p - y_smoothed``, ``loss_curve_`` records the smoothed
+        loss; the validation scores and ``validation_loss_curve_`` use the
+        true targets. RealMLP uses ``0.1``. Works with every solver."""
 
 CLASSES_ATTRIBUTE = """\
     classes_ : ndarray of shape (n_classes,)
@@ -182,16 +230,21 @@ OBJECTIVE_NOTES = (
 
 ACTIVATION_PARAMETER = """\
     activation : {"relu", "tanh", "logistic", "identity", "leaky_relu", "elu", \
-"softplus", "gelu", "silu"}, default="relu"
+"selu", "softplus", "gelu", "silu", "mish"}, default="relu"
         Activation of the hidden layers. Besides scikit-learn's four:
         ``"leaky_relu"``, ``max(z, 0.01 z)``; ``"elu"``, ``z`` for ``z > 0``
         and ``exp(z) - 1`` elsewhere; ``"softplus"``, ``log(1 + exp(z))``;
         ``"gelu"``, ``z * Phi(z)`` with ``Phi`` the standard normal
         distribution function (the exact form, through ``erfc``, not the tanh
-        approximation); ``"silu"`` (swish), ``z * sigmoid(z)``. All are
+        approximation); ``"silu"`` (swish), ``z * sigmoid(z)``; ``"selu"``,
+        ``1.0507 z`` for ``z > 0`` and ``1.0507 * 1.6733 * (exp(z) - 1)``
+        elsewhere (Klambauer et al., 2017); ``"mish"``, ``z *
+        tanh(softplus(z))`` (Misra, 2019; RealMLP's activation). All are
         computed without overflow for any finite ``z``. The initial weights
         are Glorot-uniform as in scikit-learn, with the logistic factor only
-        for ``"logistic"``."""
+        for ``"logistic"``, except for ``"selu"``: LeCun-normal weights
+        ``N(0, 1 / fan_in)`` and zero intercepts, the initialization under
+        which SELU layers self-normalize."""
 
 DROPOUT_PARAMETER = """\
     dropout : float or array-like of float, default=0.0

@@ -33,26 +33,42 @@ def _scale_gradient(G: np.ndarray, per_sample: np.ndarray, sample_weight, scale:
 
 
 def softmax_cross_entropy(
-    Z: np.ndarray, Y: np.ndarray, sample_weight=None, scale: float = 1.0
+    Z: np.ndarray,
+    Y: np.ndarray,
+    sample_weight=None,
+    scale: float = 1.0,
+    label_smoothing: float = 0.0,
 ) -> float:
     """Multinomial cross-entropy of the softmax of ``Z`` against one-hot ``Y``.
 
-    ``Z`` is overwritten with ``scale * w * (softmax(Z) - Y) / n``.
+    ``Z`` is overwritten with ``scale * w * (softmax(Z) - Y) / n``. With
+    ``label_smoothing = eps``, ``Y`` is replaced by ``(1 - eps) * Y + eps / K``
+    (``K`` classes), in the loss and in the gradient.
     """
     n = Z.shape[0]
     # The ufuncs' own reductions: the array methods add a layer of Python
     # that shows in per-sample SGD, where the arrays have one row.
     Z -= np.maximum.reduce(Z, axis=1, keepdims=True)
     # With one-hot rows the per-sample loss logsumexp(z) - z_true is
-    # log(sum(exp(z - z_max))) - (z_true - z_max): the shift cancels.
+    # log(sum(exp(z - z_max))) - (z_true - z_max): the shift cancels. It
+    # cancels too against smoothed targets, whose rows also sum to one.
     if sample_weight is None:
         shifted_true = float(np.vdot(Z, Y))
     else:
         shifted_true = np.einsum("ij,ij->i", Z, Y)
+    if label_smoothing:
+        eps, k = label_smoothing, Z.shape[1]
+        row_sums = np.add.reduce(Z, axis=1)
+        shifted_true = (1.0 - eps) * shifted_true + (eps / k) * (
+            float(np.add.reduce(row_sums)) if sample_weight is None else row_sums
+        )
     np.exp(Z, out=Z)
     total = np.add.reduce(Z, axis=1, keepdims=True)
     Z /= total
     Z -= Y
+    if label_smoothing:
+        Z += eps * Y  # softmax - ((1 - eps) Y + eps / K)
+        Z -= eps / k
     log_total = np.log(total[:, 0])
     if sample_weight is None:
         Z *= scale / n
@@ -62,14 +78,23 @@ def softmax_cross_entropy(
 
 
 def logistic_cross_entropy(
-    Z: np.ndarray, Y: np.ndarray, sample_weight=None, scale: float = 1.0
+    Z: np.ndarray,
+    Y: np.ndarray,
+    sample_weight=None,
+    scale: float = 1.0,
+    label_smoothing: float = 0.0,
 ) -> float:
     """Binary cross-entropy of ``sigmoid(Z)`` against ``Y``, summed over outputs.
 
     Used for binary targets (one output) and multilabel targets (one output per
-    label).  ``Z`` is overwritten with ``w * (sigmoid(Z) - Y) / n``.
+    label).  ``Z`` is overwritten with ``w * (sigmoid(Z) - Y) / n``. With
+    ``label_smoothing = eps``, each target ``y`` is replaced by ``(1 - eps) *
+    y + eps / 2``, in the loss and in the gradient.
     """
-    # log(1 + exp(z)) - y * z is the loss of a logit z for a target y in {0, 1}
+    if label_smoothing:
+        Y = Y * (1.0 - label_smoothing)
+        Y += 0.5 * label_smoothing
+    # log(1 + exp(z)) - y * z is the loss of a logit z for a target y in [0, 1]
     per_entry = np.logaddexp(0, Z)
     per_entry -= Y * Z
     per_sample = per_entry.sum(axis=1)
@@ -108,6 +133,9 @@ def poisson_deviance(
     Z -= Y
     return _scale_gradient(Z, per_entry.sum(axis=1), sample_weight, scale)
 
+
+# Outputs whose loss takes ``label_smoothing``.
+SMOOTHED = frozenset({"softmax", "logistic"})
 
 # Output activation -> the loss it is fused with.
 LOSSES = {

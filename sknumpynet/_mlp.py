@@ -57,6 +57,25 @@ class MLPClassifierNP(BaseNumpyNetClassifier):
     >>> clf = make_pipeline(StandardScaler(), MLPClassifierNP(random_state=0))
     >>> print(f"{{clf.fit(X_train, y_train).score(X_test, y_test):.2f}}")
     0.97
+
+    The building blocks of RealMLP's training recipe (Holzmüller et al., 2024,
+    arXiv 2407.04491): Mish units, AdamW, the "coslog4" schedule, label
+    smoothing and gradient clipping, over a fixed number of epochs:
+
+    >>> recipe = MLPClassifierNP(
+    ...     (64, 64),
+    ...     activation="mish",
+    ...     learning_rate_init=0.01,
+    ...     weight_decay=0.01,
+    ...     lr_schedule="coslog4",
+    ...     label_smoothing=0.1,
+    ...     max_grad_norm=1.0,
+    ...     max_iter=20,
+    ...     random_state=0,
+    ... )
+    >>> clf = make_pipeline(StandardScaler(), recipe).fit(X_train, y_train)
+    >>> print(f"{{clf.score(X_test, y_test):.2f}}")
+    0.98
     """
 
     _parameter_constraints: dict = {
@@ -92,7 +111,12 @@ class MLPClassifierNP(BaseNumpyNetClassifier):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        weight_decay=0.0,
+        lr_schedule=None,
+        warmup_fraction=0.0,
+        max_grad_norm=None,
         class_weight=None,
+        label_smoothing=0.0,
         dropout=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -118,7 +142,12 @@ class MLPClassifierNP(BaseNumpyNetClassifier):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.warmup_fraction = warmup_fraction
+        self.max_grad_norm = max_grad_norm
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
         self.dropout = dropout
 
     def _architecture(self):

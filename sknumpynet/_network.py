@@ -20,7 +20,7 @@ import numpy as np
 
 from ._activations import ACTIVATIONS, DERIVATIVES, NEEDS_INPUT
 from ._arrays import axpy
-from ._losses import LOSSES
+from ._losses import LOSSES, SMOOTHED
 
 
 def _split(flat: np.ndarray, layer_units: list[int]):
@@ -89,7 +89,11 @@ def logits(
             check_first(Z)
         if i == last:
             return Z
-        act(Z, out[i] if keep_input else (None if scratch is None else scratch[i]))
+        buf = None if scratch is None else scratch[i]
+        if keep_input:
+            act(Z, out[i], buf)
+        else:
+            act(Z, buf)
         A = out[i]
         if masks is not None and masks[i] is not None:
             A = np.multiply(A, masks[i], out=dropped[i])
@@ -189,9 +193,16 @@ class Network:
         layer or one per hidden layer. Units are dropped only in the training
         passes of :meth:`loss_grad` that are given a random generator (or
         fixed masks); see there.
+    label_smoothing : float, default=0.0
+        With ``eps > 0``, the cross-entropy of a softmax or logistic output
+        is taken against the smoothed targets ``(1 - eps) * Y + eps / K``
+        (``K`` classes for softmax, 2 for each logistic output), and the
+        fused gradient is ``probs - Y_smoothed``.
     """
 
-    def __init__(self, layer_units, activation, out_activation, dtype, dropout=0.0):
+    def __init__(
+        self, layer_units, activation, out_activation, dtype, dropout=0.0, label_smoothing=0.0
+    ):
         self.layer_units = list(layer_units)
         self.activation = activation
         self.out_activation = out_activation
@@ -215,6 +226,14 @@ class Network:
         self._keep_input = activation in NEEDS_INPUT
         self._dropping = any(self.dropout)
         self._loss = LOSSES[out_activation]
+        self.label_smoothing = float(label_smoothing)
+        if self.label_smoothing and out_activation not in SMOOTHED:
+            raise ValueError(
+                f"label_smoothing applies to the cross-entropies of {sorted(SMOOTHED)} "
+                f"outputs, not to {out_activation!r}."
+            )
+        if not 0.0 <= self.label_smoothing < 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1); got {label_smoothing!r}.")
         self._reg_buf = np.empty(n_coef, dtype=self.dtype)
         self._capacity = 0
 
@@ -232,9 +251,18 @@ class Network:
         ``LogisticRegression`` starts; for a network without hidden layers
         (a convex problem) it draws nothing from ``random_state`` and keeps the
         multinomial intercepts summing to zero, as the gradient does.
+
+        SELU networks ignore ``"glorot"`` and start LeCun-normal, as
+        self-normalization needs (Klambauer et al., 2017): weights drawn from
+        ``N(0, 1 / fan_in)``, intercepts zero.
         """
         if method == "zeros":
             self.params[...] = 0
+            return
+        if self.activation == "selu":
+            for W, b in zip(self.coefs, self.intercepts):
+                W[...] = random_state.normal(0.0, np.sqrt(1.0 / W.shape[0]), W.shape)
+                b[...] = 0
             return
         factor = 2.0 if self.activation == "logistic" else 6.0
         for W, b in zip(self.coefs, self.intercepts):
@@ -362,7 +390,10 @@ class Network:
         if masks is None and rng is not None and self._dropping:
             masks = self.dropout_masks(X.shape[0], rng, out=views.masks)
         Z = self.forward(X, views, masks)
-        loss = self._loss(Z, Y, sample_weight, grad_scale)  # Z now holds dloss/dlogits
+        if self.label_smoothing:
+            loss = self._loss(Z, Y, sample_weight, grad_scale, self.label_smoothing)
+        else:
+            loss = self._loss(Z, Y, sample_weight, grad_scale)  # Z now holds dloss/dlogits
         self.backward(X, Z, views, masks)
         if alpha:
             loss += self.add_penalty(alpha, X.shape[0], grad_scale)
@@ -410,7 +441,11 @@ class Network:
                 np.matmul(delta, self.coefs[i].T, out=prev)
                 if masks is not None and masks[i - 1] is not None:
                     prev *= masks[i - 1]
-                self._derivative(views.derivative_in[i - 1], prev, scratch[i - 1])
+                if self._keep_input:
+                    # the layer's output is read no more: scratch for the derivative
+                    self._derivative(views.pre[i - 1], prev, scratch[i - 1], acts[i - 1])
+                else:
+                    self._derivative(acts[i - 1], prev, scratch[i - 1])
                 delta = prev
 
     def add_penalty(self, alpha: float, n: int, grad_scale: float = 1.0) -> float:

@@ -4,6 +4,12 @@ They follow scikit-learn's ``_stochastic_optimizers``: the same update rules,
 the same learning-rate schedules and the same stopping behaviour, so that the
 same hyper-parameters mean the same thing.  Each ``step`` is a few in-place
 numpy operations on whole vectors and allocates nothing.
+
+Beyond scikit-learn, every optimizer can clip the gradient by its global norm,
+decay the coefficients directly (decoupled weight decay: AdamW and SGDW,
+Loshchilov and Hutter, 2019) and follow a learning-rate schedule over the
+steps of the fit (:func:`schedule_factor`). All three are off by default, and
+then the steps are bit for bit those of scikit-learn's optimizers.
 """
 
 from __future__ import annotations
@@ -12,6 +18,42 @@ import math
 from abc import ABC, abstractmethod
 
 import numpy as np
+
+# Learning-rate schedules: a factor of ``learning_rate_init`` as a function of
+# the progress ``q`` in [0, 1] of the steps after the warm-up.
+LR_SCHEDULES = {
+    # cosine decay from 1 to 0 (Loshchilov and Hutter, 2017, one cycle)
+    "cosine": lambda q: 0.5 * (1.0 + math.cos(math.pi * q)),
+    "linear": lambda q: 1.0 - q,
+    # RealMLP's (Holzmueller et al., 2024, arXiv 2407.04491): four cosine cycles
+    # on a log scale, from 0, each half as long as the next; pytabkit's "coslog4"
+    "coslog4": lambda q: 0.5 * (1.0 - math.cos(2.0 * math.pi * math.log2(1.0 + 15.0 * q))),
+    # constant for the first half, then a cosine decay to 0; pytabkit's "flat_cos"
+    "flat_cos": lambda q: 1.0 if q < 0.5 else 0.5 * (1.0 + math.cos(math.pi * (2.0 * q - 1.0))),
+}
+
+
+def schedule_factor(
+    schedule: str | None, warmup_fraction: float, step: int, total_steps: int
+) -> float:
+    """The factor of ``learning_rate_init`` for step ``step`` (0 for the first) of ``total_steps``.
+
+    With ``p = step / total_steps`` (at most 1: past the end the factor stays
+    at its final value) and ``w = warmup_fraction``, the factor is
+    ``min(1, (step + 1) / (w * total_steps))``, the linear warm-up, times
+    ``LR_SCHEDULES[schedule](q)`` with ``q = max(0, p - w) / (1 - w)``: the
+    schedule runs over the steps after the warm-up. ``schedule=None`` is
+    constant. Plain arithmetic on Python floats: nothing is allocated.
+    """
+    total = max(int(total_steps), 1)
+    p = min(step / total, 1.0)
+    factor = 1.0
+    if warmup_fraction > 0.0:
+        factor = min(1.0, (step + 1) / (warmup_fraction * total))
+    if schedule is not None:
+        q = max(0.0, p - warmup_fraction) / (1.0 - warmup_fraction)
+        factor *= LR_SCHEDULES[schedule](min(q, 1.0))
+    return factor
 
 
 class Optimizer(ABC):
@@ -32,10 +74,100 @@ class Optimizer(ABC):
 
     solver = ""
 
+    # The options beyond scikit-learn (see :meth:`configure`) and the steps
+    # taken, as class defaults, so that a state saved before them loads.
+    schedule = None
+    warmup_fraction = 0.0
+    weight_decay = 0.0
+    n_decayed = 0
+    max_grad_norm = None
+    steps = 0
+    total_steps = 0
+
     def __init__(self, n_params: int, learning_rate_init: float):
         self.n_params = int(n_params)
         self.learning_rate_init = float(learning_rate_init)
         self.learning_rate = float(learning_rate_init)
+
+    def configure(
+        self,
+        *,
+        schedule: str | None = None,
+        warmup_fraction: float = 0.0,
+        weight_decay: float = 0.0,
+        n_decayed: int = 0,
+        max_grad_norm: float | None = None,
+    ) -> Optimizer:
+        """Set the options beyond scikit-learn's; returns the optimizer.
+
+        ``schedule`` and ``warmup_fraction``: the learning rate of each step is
+        ``learning_rate_init`` times :func:`schedule_factor`. ``weight_decay``:
+        before each step, the first ``n_decayed`` parameters (the coefficients,
+        not the intercepts) are multiplied by ``1 - learning_rate *
+        weight_decay``, apart from the gradient. ``max_grad_norm``: a gradient
+        whose Euclidean norm is larger is scaled down to that norm.
+        """
+        if schedule is not None and schedule not in LR_SCHEDULES:
+            raise ValueError(f"schedule must be None or one of {sorted(LR_SCHEDULES)}.")
+        self.schedule = schedule
+        self.warmup_fraction = float(warmup_fraction)
+        self.weight_decay = float(weight_decay)
+        self.n_decayed = int(n_decayed)
+        self.max_grad_norm = None if max_grad_norm is None else float(max_grad_norm)
+        self.steps = 0
+        self.total_steps = 0
+        return self
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether the learning rate follows a schedule (or a warm-up)."""
+        return self.schedule is not None or self.warmup_fraction > 0.0
+
+    def start(self, total_steps: int) -> None:
+        """A call's training begins; a schedule spans ``total_steps`` steps in all.
+
+        The steps already taken (by earlier ``partial_fit`` calls) count: the
+        schedule goes on from where it was.
+        """
+        self.total_steps = int(total_steps)
+        if self.scheduled:
+            self._set_rate()
+
+    def _set_rate(self) -> None:
+        self.learning_rate = self.learning_rate_init * schedule_factor(
+            self.schedule, self.warmup_fraction, self.steps, self.total_steps
+        )
+
+    def step(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """Update ``params`` in place from ``grads`` (the gradient times
+        :attr:`grad_scale`), allocating nothing.
+
+        The gradient is clipped first, then the coefficients decay, then the
+        optimizer's own update runs; the schedule then sets the next step's
+        learning rate.
+        """
+        if self.max_grad_norm is not None:
+            self._clip(grads)
+        if self.weight_decay:
+            W = params[: self.n_decayed]
+            W *= 1.0 - self.learning_rate * self.weight_decay
+        self._update(params, grads)
+        self.steps += 1
+        if self.schedule is not None or self.warmup_fraction:
+            self._set_rate()
+
+    def _clip(self, grads: np.ndarray) -> None:
+        """Scale ``grads`` (``grad_scale`` times the gradient) to a norm of ``max_grad_norm``."""
+        scale = self.grad_scale
+        if scale <= 0.0:
+            return
+        with np.errstate(over="ignore"):
+            norm = math.sqrt(float(np.dot(grads, grads)))
+        if norm == math.inf:  # the squares overflowed (float32): again, in float64
+            norm = float(np.linalg.norm(grads.astype(np.float64)))
+        norm /= scale
+        if norm > self.max_grad_norm:  # also False for NaN: the guard reports those
+            grads *= self.max_grad_norm / norm
 
     def fits(self, solver: str, n_params: int) -> bool:
         """Whether this optimizer can go on training ``n_params`` weights with ``solver``."""
@@ -65,9 +197,8 @@ class Optimizer(ABC):
         return 1.0
 
     @abstractmethod
-    def step(self, params: np.ndarray, grads: np.ndarray) -> None:
-        """Update ``params`` in place from ``grads`` (the gradient times
-        :attr:`grad_scale`), allocating nothing."""
+    def _update(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """The optimizer's own update rule (see :meth:`step`)."""
 
     def iteration_ends(self, time_step: int) -> None:  # noqa: B027 - optional, no schedule
         """An epoch ended; ``time_step`` is the number of samples seen so far."""
@@ -112,7 +243,7 @@ class SGDOptimizer(Optimizer):
         """The learning rate: :meth:`step` takes ``lr * g``."""
         return self.learning_rate
 
-    def step(self, params: np.ndarray, grads: np.ndarray) -> None:
+    def _update(self, params: np.ndarray, grads: np.ndarray) -> None:
         # grads holds lr * g already (see grad_scale)
         if self.momentum:
             v = self.velocity
@@ -150,7 +281,9 @@ class AdamOptimizer(Optimizer):
     """Adam (Kingma and Ba, 2014) with scikit-learn's bias correction.
 
     ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2`` and
-    ``params -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)``.
+    ``params -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)``,
+    ``lr`` being ``learning_rate`` (``learning_rate_init`` unless a schedule
+    changes it).
 
     The constant factors ride on the gradient and on the update's scalars
     rather than costing passes over the parameters: the step takes
@@ -179,7 +312,7 @@ class AdamOptimizer(Optimizer):
         """``1 - beta_1``: :meth:`step` takes ``(1 - beta_1) * g``."""
         return 1.0 - self.beta_1
 
-    def step(self, params: np.ndarray, grads: np.ndarray) -> None:
+    def _update(self, params: np.ndarray, grads: np.ndarray) -> None:
         self.t += 1
         m, v, buf = self.m, self.v_scaled, self._buf
         m *= self.beta_1
@@ -191,9 +324,7 @@ class AdamOptimizer(Optimizer):
         # m / (sqrt(v / k) + eps) = sqrt(k) * m / (sqrt(v) + sqrt(k) eps).
         root_k = (1.0 - self.beta_1) / math.sqrt(1.0 - self.beta_2)
         lr = (
-            self.learning_rate_init
-            * math.sqrt(1.0 - self.beta_2**self.t)
-            / (1.0 - self.beta_1**self.t)
+            self.learning_rate * math.sqrt(1.0 - self.beta_2**self.t) / (1.0 - self.beta_1**self.t)
         )
         np.sqrt(v, out=buf)
         buf += root_k * self.epsilon
@@ -202,8 +333,24 @@ class AdamOptimizer(Optimizer):
         params -= buf
 
 
-def make_optimizer(solver: str, n_params: int, dtype, params: dict) -> Optimizer:
-    """The optimizer of ``solver`` ("sgd" or "adam"), from the estimator's parameters."""
+def make_optimizer(
+    solver: str, n_params: int, dtype, params: dict, n_decayed: int = 0
+) -> Optimizer:
+    """The optimizer of ``solver`` ("sgd" or "adam"), from the estimator's parameters.
+
+    ``n_decayed`` leading parameters (the coefficients) are decayed with the
+    ``weight_decay`` parameter, if the estimator has one.
+    """
+    return _optimizer(solver, n_params, dtype, params).configure(
+        schedule=params.get("lr_schedule"),
+        warmup_fraction=params.get("warmup_fraction", 0.0),
+        weight_decay=params.get("weight_decay", 0.0),
+        n_decayed=n_decayed,
+        max_grad_norm=params.get("max_grad_norm"),
+    )
+
+
+def _optimizer(solver: str, n_params: int, dtype, params: dict) -> Optimizer:
     if solver == "sgd":
         return SGDOptimizer(
             n_params,

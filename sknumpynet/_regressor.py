@@ -123,6 +123,10 @@ class MLPRegressorNP(BaseNumpyNetRegressor):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        weight_decay=0.0,
+        lr_schedule=None,
+        warmup_fraction=0.0,
+        max_grad_norm=None,
         dropout=0.0,
     ):
         self.loss = loss
@@ -149,6 +153,10 @@ class MLPRegressorNP(BaseNumpyNetRegressor):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.warmup_fraction = warmup_fraction
+        self.max_grad_norm = max_grad_norm
         self.dropout = dropout
 
     def _architecture(self):

@@ -84,7 +84,12 @@ class SoftmaxClassifier(BaseNumpyNetClassifier):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        weight_decay=0.0,
+        lr_schedule=None,
+        warmup_fraction=0.0,
+        max_grad_norm=None,
         class_weight=None,
+        label_smoothing=0.0,
     ):
         self.solver = solver
         self.alpha = alpha
@@ -107,7 +112,12 @@ class SoftmaxClassifier(BaseNumpyNetClassifier):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.warmup_fraction = warmup_fraction
+        self.max_grad_norm = max_grad_norm
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
 
     def _architecture(self):
         return [], "identity"

@@ -70,12 +70,15 @@ def run_epochs(
     max_iter: int,
     shuffle: bool,
     random_state: np.random.RandomState,
+    schedule_epochs: int | None = None,
 ) -> None:
     """Mini-batch epochs: gather a batch, compute loss and gradient, step.
 
     Stops after ``max_iter`` epochs or when a hook's ``on_epoch_end`` asks
     (then ``state.converged`` is set). The rows are gathered per batch into
-    one preallocated buffer; ``X`` itself is never copied.
+    one preallocated buffer; ``X`` itself is never copied. The optimizer's
+    learning-rate schedule spans ``schedule_epochs`` epochs (``max_iter``
+    when None) of this call's batches.
     """
     net, X, Y, sample_weight, alpha = (
         problem.net,
@@ -98,6 +101,7 @@ def run_epochs(
         Y_buf = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
         w_buf = None if sample_weight is None else np.empty(batch_size, dtype=X.dtype)
     batches = _batches(n, batch_size)
+    optimizer.start(len(batches) * (max_iter if schedule_epochs is None else schedule_epochs))
     batch_hooks = [h for h in hooks if type(h).on_batch_end is not Hook.on_batch_end]
     for _ in range(max_iter):
         if reorder:
@@ -303,8 +307,12 @@ def train(
                     max_iter=1 if incremental else config.max_iter,
                     shuffle=config.shuffle,
                     random_state=random_state,
+                    # partial_fit: max_iter calls make the schedule
+                    schedule_epochs=config.max_iter,
                 )
-                if not (state.converged or incremental):
+                # a schedule that ran to its end is a complete fit
+                ended = optimizer.schedule is not None and optimizer.steps >= optimizer.total_steps
+                if not (state.converged or incremental or ended):
                     warn(
                         f"Stochastic Optimizer: Maximum iterations ({config.max_iter}) reached "
                         "and the optimization hasn't converged yet.",

@@ -58,7 +58,7 @@ from numbers import Integral
 import numpy as np
 
 from . import _targets as targets
-from ._activations import LEAKY_SLOPE
+from ._activations import LEAKY_SLOPE, SELU_ALPHA, SELU_SCALE
 
 __all__ = ["register_converters", "to_onnx"]
 
@@ -529,6 +529,15 @@ def _elu(g: _Graph, x: str) -> str:
     return g.node("Elu", [x], alpha=1.0)
 
 
+def _selu(g: _Graph, x: str) -> str:
+    """SELU: ``Selu``; in float64 ``scale * max(x, 0) + scale * alpha * expm1(min(x, 0))``."""
+    if g.double:
+        negative = _expm1_nonpositive(g, g.node("Min", [x, g.scalar(0.0)]))
+        negative = g.mul(negative, SELU_SCALE * SELU_ALPHA)
+        return g.add(g.mul(g.node("Relu", [x]), SELU_SCALE), negative)
+    return g.node("Selu", [x], alpha=SELU_ALPHA, gamma=SELU_SCALE)
+
+
 def _softplus(g: _Graph, x: str) -> str:
     """Softplus: ``Softplus``; in float64 ``max(x, 0) + log1p(exp(-|x|))``.
 
@@ -568,6 +577,11 @@ def _silu(g: _Graph, x: str) -> str:
     return g.node("Mul", [x, _sigmoid(g, x)])
 
 
+def _mish(g: _Graph, x: str) -> str:
+    """Mish, ``x * tanh(softplus(x))``."""
+    return g.mul(x, g.node("Tanh", [_softplus(g, x)]))
+
+
 def _unary(op_type: str, **attrs):
     return lambda g, x: g.node(op_type, [x], **attrs)
 
@@ -580,9 +594,11 @@ _HIDDEN_ACTIVATIONS = {
     "relu": _unary("Relu"),
     "leaky_relu": _leaky_relu,
     "elu": _elu,
+    "selu": _selu,
     "softplus": _softplus,
     "gelu": _gelu,
     "silu": _silu,
+    "mish": _mish,
 }
 
 

@@ -12,7 +12,14 @@ import scipy.sparse as sp
 from scipy.special import erf
 
 import sknumpynet
-from sknumpynet._activations import ACTIVATIONS, DERIVATIVES, KINKS, NEEDS_INPUT
+from sknumpynet._activations import (
+    ACTIVATIONS,
+    DERIVATIVES,
+    KINKS,
+    NEEDS_INPUT,
+    SELU_ALPHA,
+    SELU_SCALE,
+)
 from sknumpynet._losses import log_softmax, logistic_cross_entropy, softmax_cross_entropy
 from sknumpynet._network import Network
 from sknumpynet._optimizers import AdamOptimizer, SGDOptimizer, optimizer_from_state
@@ -278,6 +285,8 @@ def test_new_activations_match_their_definitions():
         "softplus": np.log1p(np.exp(z)),
         "gelu": 0.5 * z * (1 + erf(z / np.sqrt(2))),  # the exact form, not tanh's
         "silu": z * sigmoid,
+        "selu": SELU_SCALE * np.where(z > 0, z, SELU_ALPHA * (np.exp(z) - 1)),
+        "mish": z * np.tanh(np.log1p(np.exp(z))),
     }
     derivatives = {
         "leaky_relu": np.where(z > 0, 1.0, 0.01),
@@ -285,6 +294,9 @@ def test_new_activations_match_their_definitions():
         "softplus": sigmoid,
         "gelu": 0.5 * (1 + erf(z / np.sqrt(2))) + z * np.exp(-(z**2) / 2) / np.sqrt(2 * np.pi),
         "silu": sigmoid * (1 + z * (1 - sigmoid)),
+        "selu": SELU_SCALE * np.where(z > 0, 1.0, SELU_ALPHA * np.exp(z)),
+        # d/dz z tanh(sp(z)) = tanh(sp) + z sech^2(sp) sigmoid(z)
+        "mish": np.tanh(np.log1p(np.exp(z))) + z * sigmoid / np.cosh(np.log1p(np.exp(z))) ** 2,
     }
     delta = np.linspace(-1, 2, z.size)
     for name, value in expected.items():
@@ -307,9 +319,11 @@ def test_activations_keep_dtype_and_never_overflow(name, dtype):
             d = _derivative(name, z[1:-1], np.ones(z.size - 2, dtype=dtype))
     assert a.dtype == dtype and d.dtype == dtype
     assert np.isfinite(a).all() and np.isfinite(d).all()
-    assert -0.2 <= d.min() and d.max() <= 1.2  # gelu and silu dip below 0 (to -0.13)
+    # gelu, silu and mish dip below 0 (to -0.13); selu's slope reaches scale * alpha
+    assert -0.2 <= d.min() and d.max() <= (1.76 if name == "selu" else 1.2)
     if name not in ("identity", "logistic", "tanh"):
-        assert a[-1] == big  # linear for large positive inputs
+        # linear for large positive inputs
+        assert a[-1] == (dtype(SELU_SCALE) * big if name == "selu" else big)
 
 
 def test_softmax_loss_matches_definition_and_survives_huge_logits():
@@ -499,3 +513,27 @@ def test_the_package_modules_import_each_other_without_a_circle():
     # the state is below both the loop and the hooks
     assert "sknumpynet._state" in graph["sknumpynet._hooks"] & graph["sknumpynet._training"]
     assert not graph["sknumpynet._state"]
+
+
+def test_selu_networks_start_lecun_normal():
+    net = Network([400, 300, 3], "selu", "softmax", np.float32)
+    net.initialize(np.random.RandomState(0))
+    for W, b in zip(net.coefs, net.intercepts):
+        assert W.dtype == np.float32
+        # std 1 / sqrt(fan_in), within four standard errors of the sample's
+        assert abs(W.std() * np.sqrt(W.shape[0]) - 1) < 4 / np.sqrt(2 * W.size)
+        assert abs(W.mean()) * np.sqrt(W.shape[0]) < 4 / np.sqrt(W.size)
+        assert not b.any()
+    # self-normalizing: standardized inputs keep mean ~0 and variance ~1
+    X = np.random.RandomState(1).randn(2000, 400).astype(np.float32)
+    Z = X @ net.coefs[0]
+    ACTIVATIONS["selu"](Z)
+    assert abs(Z.mean()) < 0.05 and abs(Z.var() - 1) < 0.1
+
+
+def test_mish_derivative_with_and_without_spare_agree():
+    z = np.random.RandomState(0).randn(5, 7) * 4
+    delta = np.random.RandomState(1).randn(5, 7)
+    given = delta.copy()
+    DERIVATIVES["mish"](z.copy(), given, np.empty_like(z), np.empty_like(z))
+    np.testing.assert_array_equal(given, _derivative("mish", z, delta))

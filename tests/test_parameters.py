@@ -40,7 +40,15 @@ def test_init_constraints_and_docstring_name_the_same_parameters(cls):
 def test_mlp_takes_mlpclassifiers_parameters_with_its_defaults():
     ours = MLPClassifierNP().get_params()
     theirs = MLPClassifier().get_params()
-    assert set(ours) - set(theirs) == {"class_weight", "dropout"}
+    assert set(ours) - set(theirs) == {
+        "class_weight",
+        "dropout",
+        "weight_decay",
+        "lr_schedule",
+        "warmup_fraction",
+        "max_grad_norm",
+        "label_smoothing",
+    }
     assert set(theirs) <= set(ours)
     for name, value in theirs.items():
         assert ours[name] == value, name
