@@ -87,7 +87,8 @@ def test_non_default_settings(estimator, check):
 
 # The other new activations: the same checks, in the slow run.
 MORE_ACTIVATIONS = [
-    MLPClassifierNP(activation=a) for a in ("leaky_relu", "elu", "softplus", "silu")
+    MLPClassifierNP(activation=a)
+    for a in ("leaky_relu", "elu", "softplus", "silu", "selu", "mish")
 ]
 
 
