@@ -22,6 +22,7 @@ process with a limit after the fits are done.
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 
 from threadpoolctl import ThreadpoolController
@@ -35,6 +36,7 @@ _lock = threading.Lock()
 _users = 0
 _limiter = None
 _controller = None
+_modules_seen = 0
 
 
 def largest_product(layer_units: list[int], batch_rows: int) -> int:
@@ -42,13 +44,25 @@ def largest_product(layer_units: list[int], batch_rows: int) -> int:
     return batch_rows * max(a * b for a, b in zip(layer_units[:-1], layer_units[1:]))
 
 
+def _blas_controller() -> ThreadpoolController:
+    """threadpoolctl's view of the loaded BLAS libraries, found anew after new imports.
+
+    Finding the libraries takes about a millisecond; a library is loaded by
+    importing an extension module (scipy's own OpenBLAS, say), so the view is
+    kept while the set of imported modules stays the same size.
+    """
+    global _controller, _modules_seen
+    if _controller is None or len(sys.modules) != _modules_seen:
+        _controller = ThreadpoolController()
+        _modules_seen = len(sys.modules)
+    return _controller
+
+
 def _acquire() -> None:
-    global _users, _limiter, _controller
+    global _users, _limiter
     with _lock:
         if _users == 0:
-            if _controller is None:
-                _controller = ThreadpoolController()
-            _limiter = _controller.limit(limits=1, user_api="blas")
+            _limiter = _blas_controller().limit(limits=1, user_api="blas")
         _users += 1
 
 

@@ -1,7 +1,9 @@
 """Training uses one BLAS thread when its matrix products are small, and puts
 the BLAS's setting back afterwards, whatever the interleaving of fits."""
 
+import sys
 import threading
+import types
 import warnings
 
 import numpy as np
@@ -100,3 +102,11 @@ def test_concurrent_fits_in_threads_leave_the_setting_as_it_was(two_threads):
     assert not errors
     assert blas_threads() == 2
     assert _threads._users == 0
+
+
+def test_the_blas_libraries_are_found_anew_after_new_imports(monkeypatch):
+    """A BLAS loaded after the first fit (scipy's own, say) is limited too."""
+    first = _threads._blas_controller()
+    assert _threads._blas_controller() is first  # nothing imported since
+    monkeypatch.setitem(sys.modules, "sknumpynet_test_new_module", types.ModuleType("new"))
+    assert _threads._blas_controller() is not first
