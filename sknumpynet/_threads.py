@@ -16,7 +16,9 @@ The BLAS's thread count is one setting for the whole process. Fits that run
 at the same time in several threads (a search with a threading backend) share
 one limit: the first to start sets it and the last to end restores the
 setting it found, so that no interleaving of starts and ends leaves the
-process with a limit after the fits are done.
+process with a limit after the fits are done. A Ctrl-C that lands inside
+this bookkeeping can leave the limit in place (fits then run with one BLAS
+thread, as small ones do anyway); it never leaves a fit waiting.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ from threadpoolctl import ThreadpoolController
 # covers 200-row batches of a 100-unit layer on up to 3,000 features.
 SMALL_PRODUCT = 2**26
 
-_lock = threading.Lock()
-_users = 0
+LOCK_TIMEOUT = 0.1  # seconds
+
+_lock = threading.RLock()
+_holders: list = []  # one token per fit holding the limit
 _limiter = None
 _controller = None
 _modules_seen = 0
@@ -58,21 +62,37 @@ def _blas_controller() -> ThreadpoolController:
     return _controller
 
 
-def _acquire() -> None:
-    global _users, _limiter
-    with _lock:
-        if _users == 0:
+def _acquire(token: object) -> None:
+    """Limit the BLAS if no fit holds the limit yet; ``token`` joins the holders."""
+    global _limiter
+    # A KeyboardInterrupt can land between any two lines, also between taking
+    # the lock and the try that gives it back. Such a lock must hang no later
+    # fit: it is reentrant (the interrupted thread, which goes on fitting,
+    # takes it again at once) and other threads give up after a timeout and
+    # fit with the BLAS as it is.
+    if not _lock.acquire(timeout=LOCK_TIMEOUT):
+        return
+    try:
+        if not _holders:
             _limiter = _blas_controller().limit(limits=1, user_api="blas")
-        _users += 1
+        _holders.append(token)
+    finally:
+        _lock.release()
 
 
-def _release() -> None:
-    global _users, _limiter
-    with _lock:
-        _users -= 1
-        if _users == 0:
-            _limiter.restore_original_limits()
-            _limiter = None
+def _release(token: object) -> None:
+    """``token`` leaves the holders; the last one out restores the BLAS's setting."""
+    global _limiter
+    if not _lock.acquire(timeout=LOCK_TIMEOUT):
+        return
+    try:
+        if token in _holders:
+            _holders.remove(token)
+        if not _holders and _limiter is not None:
+            limiter, _limiter = _limiter, None
+            limiter.restore_original_limits()
+    finally:
+        _lock.release()
 
 
 @contextlib.contextmanager
@@ -81,8 +101,9 @@ def blas_threads_for(layer_units: list[int], batch_rows: int):
     if largest_product(layer_units, batch_rows) >= SMALL_PRODUCT:
         yield
         return
-    _acquire()
+    token = object()
     try:
+        _acquire(token)
         yield
     finally:
-        _release()
+        _release(token)

@@ -101,7 +101,7 @@ def test_concurrent_fits_in_threads_leave_the_setting_as_it_was(two_threads):
             worker.join()
     assert not errors
     assert blas_threads() == 2
-    assert _threads._users == 0
+    assert not _threads._holders
 
 
 def test_the_blas_libraries_are_found_anew_after_new_imports(monkeypatch):
@@ -110,3 +110,23 @@ def test_the_blas_libraries_are_found_anew_after_new_imports(monkeypatch):
     assert _threads._blas_controller() is first  # nothing imported since
     monkeypatch.setitem(sys.modules, "sknumpynet_test_new_module", types.ModuleType("new"))
     assert _threads._blas_controller() is not first
+
+
+def test_a_lock_left_held_by_an_interrupt_hangs_no_fit():
+    """A Ctrl-C between taking the lock and the try that returns it leaves it
+    held: the same thread takes it again, other threads fit after a timeout."""
+    assert _threads._lock.acquire(timeout=1)  # as an interrupted fit would leave it
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            MLPClassifierNP((8,), max_iter=2, random_state=0).fit(X, y)
+            done = []
+            worker = threading.Thread(
+                target=lambda: done.append(MLPClassifierNP((8,), max_iter=2).fit(X, y))
+            )
+            worker.start()
+            worker.join(timeout=30)
+        assert done and not worker.is_alive()
+    finally:
+        _threads._lock.release()
+    assert not _threads._holders
