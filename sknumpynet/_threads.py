@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+import weakref
 
 from threadpoolctl import ThreadpoolController
 
@@ -37,7 +38,10 @@ SMALL_PRODUCT = 2**26
 LOCK_TIMEOUT = 0.1  # seconds
 
 _lock = threading.RLock()
-_holders: list = []  # one token per fit holding the limit
+# One token per fit that holds the limit. The set holds them weakly: the token
+# of a fit whose bookkeeping an interrupt cut short goes with the fit's frame,
+# so it cannot keep the limit held forever.
+_holders: weakref.WeakSet = weakref.WeakSet()
 _limiter = None
 _controller = None
 _modules_seen = 0
@@ -74,8 +78,11 @@ def _acquire(token: object) -> None:
         return
     try:
         if not _holders:
-            _limiter = _blas_controller().limit(limits=1, user_api="blas")
-        _holders.append(token)
+            if _limiter is None:
+                _limiter = _blas_controller().limit(limits=1, user_api="blas")
+            else:  # left by an interrupted fit: it keeps the setting to restore
+                _blas_controller().limit(limits=1, user_api="blas")
+        _holders.add(token)
     finally:
         _lock.release()
 
@@ -86,13 +93,16 @@ def _release(token: object) -> None:
     if not _lock.acquire(timeout=LOCK_TIMEOUT):
         return
     try:
-        if token in _holders:
-            _holders.remove(token)
+        _holders.discard(token)
         if not _holders and _limiter is not None:
             limiter, _limiter = _limiter, None
             limiter.restore_original_limits()
     finally:
         _lock.release()
+
+
+class _Token:
+    """A fit's claim on the limit (weakly referenced: see ``_holders``)."""
 
 
 @contextlib.contextmanager
@@ -101,7 +111,7 @@ def blas_threads_for(layer_units: list[int], batch_rows: int):
     if largest_product(layer_units, batch_rows) >= SMALL_PRODUCT:
         yield
         return
-    token = object()
+    token = _Token()
     try:
         _acquire(token)
         yield

@@ -130,3 +130,18 @@ def test_a_lock_left_held_by_an_interrupt_hangs_no_fit():
     finally:
         _threads._lock.release()
     assert not _threads._holders
+
+
+def test_a_claim_left_by_an_interrupted_fit_does_not_keep_the_limit(two_threads, record_threads):
+    """An interrupt between a fit's claim and the try that gives it back: the
+    claim goes with the fit, and later fits limit and restore as usual."""
+    token = _threads._Token()
+    _threads._acquire(token)  # and never released: the fit was interrupted
+    assert blas_threads() == 1
+    del token  # the interrupted fit's frame is gone
+    assert not _threads._holders
+    clf = MLPClassifierNP((16,), max_iter=5, tol=0, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    assert record_threads == [1]
+    assert blas_threads() == 2  # the setting found before the interrupted fit
