@@ -76,11 +76,13 @@ def measure(estimator, X_train, y_train, X_test, y_test, *, task="classification
 
 def _classification_scores(estimator, X_test, y_test) -> dict:
     """``accuracy`` and ``log_loss`` of a fitted classifier on the test set."""
-    proba = estimator.predict_proba(X_test)
+    # A reference model can return NaN probabilities (SGDClassifier on
+    # scikit-learn 1.6 after a few epochs divides 0 by 0): no warning for
+    # it, its log loss is reported as NaN.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        proba = estimator.predict_proba(X_test)
     return dict(
         accuracy=float(accuracy_score(y_test, estimator.predict(X_test))),
-        # A reference model can return NaN probabilities (SGDClassifier on
-        # scikit-learn 1.6 after a few epochs): report its log loss as NaN.
         log_loss=(
             float(log_loss(y_test, proba, labels=estimator.classes_))
             if np.isfinite(proba).all()
