@@ -153,7 +153,7 @@ class Optimizer(ABC):
             W *= 1.0 - self.learning_rate * self.weight_decay
         self._update(params, grads)
         self.steps += 1
-        if self.schedule is not None or self.warmup_fraction:
+        if self.scheduled:
             self._set_rate()
 
     def _clip(self, grads: np.ndarray) -> None:

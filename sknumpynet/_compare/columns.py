@@ -85,6 +85,18 @@ class ColumnReader:
         self.first_text: tuple[int, str] | None = None  # (line, cell)
 
 
+def refuse_first(bad, values, path, lines, where: str, describe) -> None:
+    """Raise the one-line error of the first row where ``bad`` holds, if any.
+
+    ``"{path}, line {n}: {where} {describe(value)}"``, ``n`` being the row's line
+    in the file (``lines``) and ``value`` its entry of ``values``.
+    """
+    rows = np.flatnonzero(bad)
+    if rows.size:
+        first = rows[0]
+        raise CommandError(f"{path}, line {lines[first]}: {where} {describe(values[first])}")
+
+
 def add_cell(path, column: ColumnReader, cell: str, line: int) -> None:
     """A cell that is not a number of a numeric column (or any cell of the others)."""
     cell = cell.strip()
@@ -177,19 +189,16 @@ def finish_columns(path, columns, lines) -> list[CsvColumn]:
         else:
             ordered = []
             values = np.frombuffer(column.numbers, dtype=np.float64)
-            bad = np.flatnonzero(np.isinf(values))
-            if bad.size:
-                raise CommandError(
-                    f"{path}, line {lines[bad[0]]}: column {column.name!r} holds "
-                    f"{str(values[bad[0]])!r}; features must be finite numbers (or missing)"
-                )
-            bad = np.flatnonzero(np.abs(values) > MAX_MAGNITUDE)
-            if bad.size:
-                raise CommandError(
-                    f"{path}, line {lines[bad[0]]}: column {column.name!r} holds "
-                    f"{values[bad[0]]:g}, too large to standardize (features must lie within "
-                    f"±{MAX_MAGNITUDE:g}); if it stands for a missing value, write NA"
-                )
+            where = f"column {column.name!r} holds"
+            refuse_first(
+                np.isinf(values), values, path, lines, where,
+                lambda v: f"{str(v)!r}; features must be finite numbers (or missing)",
+            )  # fmt: skip
+            refuse_first(
+                np.abs(values) > MAX_MAGNITUDE, values, path, lines, where,
+                lambda v: f"{v:g}, too large to standardize (features must lie within "
+                f"±{MAX_MAGNITUDE:g}); if it stands for a missing value, write NA",
+            )  # fmt: skip
             kind = "numeric"
         missing = np.flatnonzero(np.isnan(values))
         result.append(

@@ -30,7 +30,7 @@ from array import array
 
 import numpy as np
 
-from .columns import MAX_MAGNITUDE, MISSING, is_nan, number
+from .columns import MAX_MAGNITUDE, MISSING, is_nan, number, refuse_first
 from .errors import CommandError
 
 # More classes than this is not a classification task compare can measure
@@ -204,28 +204,23 @@ def _regression_note(name, values, task, whole) -> str:
 
 def _check_numbers(path, name, values, lines, dtype) -> None:
     """Refuse a target of numbers that are not finite, or too large to fit and score."""
-    bad = np.flatnonzero(~np.isfinite(values))
-    if bad.size:
-        raise CommandError(
-            f"{path}, line {lines[bad[0]]}: the target column {name!r} holds "
-            f"{str(values[bad[0]])!r}, which is not a finite number"
-        )
-    bad = np.flatnonzero(np.abs(values) > MAX_MAGNITUDE)
-    if bad.size:
-        raise CommandError(
-            f"{path}, line {lines[bad[0]]}: the target column {name!r} holds "
-            f"{values[bad[0]]:g}, too large to fit and score (a target must lie within "
-            f"±{MAX_MAGNITUDE:g}: its squares overflow past that); rescale it, e.g. to "
-            "its logarithm"
-        )
+    where = f"the target column {name!r} holds"
+    refuse_first(
+        ~np.isfinite(values), values, path, lines, where,
+        lambda v: f"{str(v)!r}, which is not a finite number",
+    )  # fmt: skip
+    refuse_first(
+        np.abs(values) > MAX_MAGNITUDE, values, path, lines, where,
+        lambda v: f"{v:g}, too large to fit and score (a target must lie within "
+        f"±{MAX_MAGNITUDE:g}: its squares overflow past that); rescale it, e.g. to "
+        "its logarithm",
+    )  # fmt: skip
     if np.dtype(dtype) == np.float32:
-        bad = np.flatnonzero(np.abs(values) > MAX_MAGNITUDE_FLOAT32)
-        if bad.size:
-            raise CommandError(
-                f"{path}, line {lines[bad[0]]}: the target column {name!r} holds "
-                f"{values[bad[0]]:g}, beyond what --dtype float32 can predict (within "
-                f"±{MAX_MAGNITUDE_FLOAT32:.1e}); give --dtype float64, or rescale the target"
-            )
+        refuse_first(
+            np.abs(values) > MAX_MAGNITUDE_FLOAT32, values, path, lines, where,
+            lambda v: f"{v:g}, beyond what --dtype float32 can predict (within "
+            f"±{MAX_MAGNITUDE_FLOAT32:.1e}); give --dtype float64, or rescale the target",
+        )  # fmt: skip
 
 
 def _integers(labels) -> np.ndarray | None:
