@@ -120,7 +120,15 @@ def chunk_rows(coefs, activation: str, working_bytes: int | None = None) -> int:
 
 
 def predict_chunks(
-    X, coefs, intercepts, activation: str, transform, *, rows: int | None = None, check=None
+    X,
+    coefs,
+    intercepts,
+    activation: str,
+    transform,
+    *,
+    rows: int | None = None,
+    check=None,
+    front=None,
 ):
     """``transform`` of the logits of ``X``, computed ``rows`` rows at a time.
 
@@ -132,6 +140,9 @@ def predict_chunks(
     the call's own: predictions from several threads do not share them.
     ``check(chunk, Z)``, if given, sees each chunk of ``X`` with its first
     layer's pre-activation ``Z`` (see :func:`logits`), and may raise.
+    ``front``, if given, is an input block and its weights, ``(block,
+    weights)`` (see ``_front``), which maps each chunk of ``X`` to the first
+    dense layer's input.
     """
     n = X.shape[0]
     rows = min(n, rows or chunk_rows(coefs, activation))
@@ -146,7 +157,7 @@ def predict_chunks(
         m = stop - start
         chunk = X[start:stop]
         z = logits(
-            chunk,
+            chunk if front is None else front[0].forward(chunk, front[1]),
             coefs,
             intercepts,
             activation,
@@ -193,6 +204,11 @@ class Network:
         layer or one per hidden layer. Units are dropped only in the training
         passes of :meth:`loss_grad` that are given a random generator (or
         fixed masks); see there.
+    front : InputBlock, optional
+        An input block (see ``_front``) between the input columns and the
+        first dense layer, whose input has then ``front.n_outputs`` units
+        (``layer_units[0]``) while the network reads ``front.n_inputs``
+        columns. Its weights follow the intercepts in ``params``.
     label_smoothing : float, default=0.0
         With ``eps > 0``, the cross-entropy of a softmax or logistic output
         is taken against the smoothed targets ``(1 - eps) * Y + eps / K``
@@ -201,7 +217,14 @@ class Network:
     """
 
     def __init__(
-        self, layer_units, activation, out_activation, dtype, dropout=0.0, label_smoothing=0.0
+        self,
+        layer_units,
+        activation,
+        out_activation,
+        dtype,
+        dropout=0.0,
+        label_smoothing=0.0,
+        front=None,
     ):
         self.layer_units = list(layer_units)
         self.activation = activation
@@ -210,16 +233,31 @@ class Network:
         self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2)
         n_coef = sum(a * b for a, b in zip(layer_units[:-1], layer_units[1:]))
         self.n_coef = n_coef
-        size = n_coef + sum(layer_units[1:])
+        dense = n_coef + sum(layer_units[1:])
+        self.front = front
+        if front is not None and front.n_outputs != self.layer_units[0]:
+            raise ValueError(
+                f"The input block gives {front.n_outputs} values per row, but the first "
+                f"layer has {self.layer_units[0]} inputs."
+            )
+        size = dense + (0 if front is None else front.size)
         self.params = np.zeros(size, dtype=self.dtype)
         self.grads = np.zeros(size, dtype=self.dtype)
         self.coefs, self.intercepts = _split(self.params, self.layer_units)
         self.coef_grads, self.intercept_grads = _split(self.grads, self.layer_units)
         names = [f"coefs_[{i}]" for i in range(len(self.coefs))]
         names += [f"intercepts_[{i}]" for i in range(len(self.intercepts))]
+        views = self.coefs + self.intercepts
+        self.front_weights = self.front_grads = None
+        if front is not None:
+            self.front_weights = front.views(self.params[dense:])
+            self.front_grads = front.views(self.grads[dense:])
+            names += [f"input_weights_[{name!r}]" for name in self.front_weights]
+            views += list(self.front_weights.values())
+        self._front_cache = {}
         self.param_arrays = []
         offset = 0
-        for name, view in zip(names, self.coefs + self.intercepts):
+        for name, view in zip(names, views):
             self.param_arrays.append(ParamArray(name, view, offset))
             offset += view.size
         self._derivative = DERIVATIVES[activation]
@@ -256,6 +294,8 @@ class Network:
         self-normalization needs (Klambauer et al., 2017): weights drawn from
         ``N(0, 1 / fan_in)``, intercepts zero.
         """
+        if self.front is not None:
+            self.front.initialize(self.front_weights, random_state)
         if method == "zeros":
             self.params[...] = 0
             return
@@ -349,10 +389,20 @@ class Network:
                 mask *= 1.0 / (1.0 - rate)
         return out
 
+    @property
+    def n_inputs(self) -> int:
+        """Columns of the network's input."""
+        return self.layer_units[0] if self.front is None else self.front.n_inputs
+
     def logits(self, X) -> np.ndarray:
         """Logits of ``X`` for the current weights, in a new array (computed by chunks)."""
         return predict_chunks(
-            X, self.coefs, self.intercepts, self.activation, lambda z, start, stop: z
+            X,
+            self.coefs,
+            self.intercepts,
+            self.activation,
+            lambda z, start, stop: z,
+            front=None if self.front is None else (self.front, self.front_weights),
         )
 
     def loss_grad(
@@ -401,6 +451,10 @@ class Network:
 
     def forward(self, X, views, masks=None) -> np.ndarray:
         """The logits of a batch, into the buffers of ``views`` (see :meth:`loss_grad`)."""
+        if self.front is not None:
+            X = self._front_cache["output"] = self.front.forward(
+                X, self.front_weights, self._front_cache
+            )
         return logits(
             X,
             self.coefs,
@@ -417,6 +471,9 @@ class Network:
         """Backpropagate ``delta`` (the gradient w.r.t. the logits) into ``self.grads``."""
         acts, deltas, scratch, ones = views.acts, views.deltas, views.scratch, views.ones
         n = X.shape[0]
+        front_input = X
+        if self.front is not None:
+            X = self._front_cache["output"]
         for i in range(len(self.coefs) - 1, -1, -1):
             if i == 0:
                 A = X
@@ -447,6 +504,11 @@ class Network:
                 else:
                     self._derivative(acts[i - 1], prev, scratch[i - 1])
                 delta = prev
+        if self.front is not None:
+            G = np.matmul(delta, self.coefs[0].T)
+            self.front.backward(
+                front_input, G, self.front_weights, self.front_grads, self._front_cache
+            )
 
     def add_penalty(self, alpha: float, n: int, grad_scale: float = 1.0) -> float:
         """Add the L2 penalty's gradient (times ``grad_scale``) to ``grads``; return its loss."""

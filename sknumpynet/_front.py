@@ -1,0 +1,245 @@
+"""The input block of a tabular network: embeddings and a per-feature scale.
+
+A tabular network reads one float matrix whose columns are, in this order,
+``n_continuous`` continuous numbers (already robust-scaled), ``n_other`` other
+numeric columns (indicators, booleans, one-hot categories) and one integer
+code per embedded categorical column (stored as floats; code 0 means
+missing or unknown). The block maps a batch of such rows to the input of
+the first dense layer:
+
+* each continuous number ``x_j`` gets a **periodic embedding** followed by a
+  per-feature linear map, with ``x_j`` itself kept beside it (RealMLP's
+  "PBLD" embedding: periodic, bias, linear, DenseNet-style; Holzmüller et
+  al., 2024, arXiv 2407.04491, following the periodic embeddings of
+  Gorishniy et al., 2022, arXiv 2203.05556)::
+
+      u_jf = 2 pi w_jf x_j + b_jf                       (f = 1..n_frequencies)
+      e_j  = [x_j, cos(u_j) @ V_j + c_j]                  (embedding_dim values)
+
+* the other numeric columns are passed through;
+* each categorical code indexes an **embedding table** of its column
+  (``category_dim`` values per category);
+* every resulting value is multiplied by a learned **scale** ``s`` (RealMLP's
+  scaling layer, initialized to one), which lets the optimizer weigh the
+  features before the first dense layer mixes them.
+
+All weights are named views into the network's flat parameter vector, and
+the backward pass writes their gradients into the same positions of the
+flat gradient, so the optimizers and :func:`~sknumpynet.check_gradients`
+see them as they see the dense layers. The gradient of a category table is a
+segment sum, computed with one ``np.bincount`` per embedding dimension over
+all columns at once (the tables are stacked): ``np.add.at`` would be the
+obvious code and is several times slower.
+
+This module knows nothing of pandas or scikit-learn.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+TWO_PI = 2.0 * math.pi
+
+
+@dataclass
+class InputBlock:
+    """Shapes and options of an input block (see the module docstring).
+
+    Parameters
+    ----------
+    n_continuous, n_other : int
+        Number of continuous and of other numeric input columns.
+    cardinalities : list of int
+        Categories (code 0 included) of each embedded categorical column.
+    n_frequencies : int
+        Periodic features per continuous column (0: no numerical embedding,
+        the continuous columns pass through as the others do).
+    embedding_dim : int
+        Values per continuous column after the embedding: the number itself
+        and ``embedding_dim - 1`` outputs of the per-feature linear map.
+    frequency_scale : float
+        Standard deviation of the initial frequencies ``w``.
+    category_dim : int
+        Values per category in the embedding tables.
+    scale : bool
+        Whether the block ends with the learned per-feature scale.
+    """
+
+    n_continuous: int
+    n_other: int
+    cardinalities: list = field(default_factory=list)
+    n_frequencies: int = 16
+    embedding_dim: int = 4
+    frequency_scale: float = 0.1
+    category_dim: int = 8
+    scale: bool = True
+
+    def __post_init__(self):
+        self.cardinalities = [int(c) for c in self.cardinalities]
+        if self.n_frequencies and self.embedding_dim < 2:
+            raise ValueError("embedding_dim must be at least 2 with numerical embeddings.")
+        self.offsets = np.concatenate([[0], np.cumsum(self.cardinalities)[:-1]]).astype(np.intp)
+
+    # ------------------------------------------------------------- shapes
+    @property
+    def embeds_numbers(self) -> bool:
+        return self.n_frequencies > 0 and self.n_continuous > 0
+
+    @property
+    def n_inputs(self) -> int:
+        """Columns of the block's input."""
+        return self.n_continuous + self.n_other + len(self.cardinalities)
+
+    @property
+    def n_outputs(self) -> int:
+        """Columns of the block's output, the first dense layer's input."""
+        numbers = self.n_continuous * (self.embedding_dim if self.embeds_numbers else 1)
+        return numbers + self.n_other + len(self.cardinalities) * self.category_dim
+
+    def shapes(self) -> list[tuple[str, tuple]]:
+        """Name and shape of each weight array, in their order in the flat vector."""
+        shapes = []
+        c, f = self.n_continuous, self.n_frequencies
+        if self.embeds_numbers:
+            shapes += [
+                ("frequencies", (c, f)),
+                ("phases", (c, f)),
+                ("embedding_weights", (c, f, self.embedding_dim - 1)),
+                ("embedding_biases", (c, self.embedding_dim - 1)),
+            ]
+        if self.cardinalities:
+            shapes.append(("category_tables", (sum(self.cardinalities), self.category_dim)))
+        if self.scale:
+            shapes.append(("scale", (self.n_outputs,)))
+        return shapes
+
+    @property
+    def size(self) -> int:
+        return sum(math.prod(shape) for _, shape in self.shapes())
+
+    def spec(self) -> dict:
+        """The constructor's arguments, as plain values (for a fitted estimator)."""
+        return {
+            "n_continuous": self.n_continuous,
+            "n_other": self.n_other,
+            "cardinalities": list(self.cardinalities),
+            "n_frequencies": self.n_frequencies,
+            "embedding_dim": self.embedding_dim,
+            "frequency_scale": self.frequency_scale,
+            "category_dim": self.category_dim,
+            "scale": self.scale,
+        }
+
+    def views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
+        """Named views of ``flat`` (the block's part of a flat vector)."""
+        out, start = {}, 0
+        for name, shape in self.shapes():
+            stop = start + math.prod(shape)
+            out[name] = flat[start:stop].reshape(shape)
+            start = stop
+        return out
+
+    def initialize(self, weights: dict, random_state) -> None:
+        """Initial weights: frequencies ``N(0, frequency_scale**2)``, phases
+        ``U(-pi, pi)``, the per-feature linear maps LeCun-uniform over their
+        ``n_frequencies`` inputs, category tables ``N(0, 1)`` (as RealMLP)
+        and the scale at one."""
+        if self.embeds_numbers:
+            weights["frequencies"][...] = random_state.normal(
+                0.0, self.frequency_scale, weights["frequencies"].shape
+            )
+            weights["phases"][...] = random_state.uniform(
+                -math.pi, math.pi, weights["phases"].shape
+            )
+            bound = math.sqrt(3.0 / self.n_frequencies)
+            for name in ("embedding_weights", "embedding_biases"):
+                weights[name][...] = random_state.uniform(-bound, bound, weights[name].shape)
+        if self.cardinalities:
+            tables = weights["category_tables"]
+            tables[...] = random_state.normal(0.0, 1.0, tables.shape)
+        if self.scale:
+            weights["scale"][...] = 1.0
+
+    # ------------------------------------------------------ forward/backward
+    def _codes(self, X) -> np.ndarray:
+        """Row indices into the stacked category tables, ``(n, n_categorical)``."""
+        start = self.n_continuous + self.n_other
+        codes = X[:, start:].astype(np.intp)
+        codes += self.offsets
+        return codes
+
+    def forward(self, X: np.ndarray, weights: dict, cache: dict | None = None) -> np.ndarray:
+        """The block's output for rows ``X``, a new ``(n, n_outputs)`` array.
+
+        ``cache``, when given, receives what :meth:`backward` needs.
+        """
+        n, c, o = X.shape[0], self.n_continuous, self.n_other
+        H = np.empty((n, self.n_outputs), dtype=X.dtype)
+        col = 0
+        if self.embeds_numbers:
+            e = self.embedding_dim
+            x = X[:, :c]
+            # u[j] = 2 pi w_j x_j + b_j: (c, n, f), feature-major for the
+            # per-feature matrix products below
+            u = np.multiply(x.T[:, :, None], TWO_PI * weights["frequencies"][:, None, :])
+            u += weights["phases"][:, None, :]
+            p = np.cos(u)
+            h = np.matmul(p, weights["embedding_weights"])  # (c, n, e - 1)
+            h += weights["embedding_biases"][:, None, :]
+            block = H[:, : c * e].reshape(n, c, e)
+            block[:, :, 0] = x
+            block[:, :, 1:] = h.transpose(1, 0, 2)
+            col = c * e
+            if cache is not None:
+                cache["u"], cache["p"] = u, p
+        else:
+            H[:, :c] = X[:, :c]
+            col = c
+        H[:, col : col + o] = X[:, c : c + o]
+        col += o
+        if self.cardinalities:
+            codes = self._codes(X)
+            d = self.category_dim
+            H[:, col:].reshape(n, len(self.cardinalities), d)[...] = weights["category_tables"][
+                codes
+            ]
+            if cache is not None:
+                cache["codes"] = codes
+        if self.scale:
+            if cache is not None:
+                cache["unscaled"] = H.copy()
+            H *= weights["scale"]
+        return H
+
+    def backward(self, X: np.ndarray, G: np.ndarray, weights: dict, grads: dict, cache: dict):
+        """Write the gradients of the block's weights, given ``G``, the gradient
+        of the loss with respect to the block's output (overwritten)."""
+        n, c, o = X.shape[0], self.n_continuous, self.n_other
+        if self.scale:
+            np.einsum("ij,ij->j", G, cache["unscaled"], out=grads["scale"])
+            G *= weights["scale"]
+        if self.embeds_numbers:
+            e = self.embedding_dim
+            Gh = G[:, : c * e].reshape(n, c, e)[:, :, 1:].transpose(1, 0, 2)  # (c, n, e - 1)
+            np.add.reduce(Gh, axis=1, out=grads["embedding_biases"])
+            p, u = cache["p"], cache["u"]
+            np.matmul(p.transpose(0, 2, 1), Gh, out=grads["embedding_weights"])
+            Gp = np.matmul(Gh, weights["embedding_weights"].transpose(0, 2, 1))  # (c, n, f)
+            # d cos(u) = -sin(u) du; du/db = 1, du/dw = 2 pi x
+            Gp *= np.sin(u)
+            np.negative(Gp, out=Gp)
+            np.add.reduce(Gp, axis=1, out=grads["phases"])
+            np.einsum("jnf,nj->jf", Gp, X[:, :c], out=grads["frequencies"])
+            grads["frequencies"] *= TWO_PI
+        if self.cardinalities:
+            start = c * (self.embedding_dim if self.embeds_numbers else 1) + o
+            d = self.category_dim
+            Gc = G[:, start:].reshape(-1, d)
+            codes = cache["codes"].ravel()
+            tables = grads["category_tables"]
+            rows = tables.shape[0]
+            for k in range(d):
+                tables[:, k] = np.bincount(codes, weights=Gc[:, k], minlength=rows)
