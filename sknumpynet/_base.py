@@ -52,6 +52,10 @@ _PRIVATE_FITTED = (
     "_activation",
     "_optimizer_state",
     "_no_improvement_count",
+    # the tabular estimators' table encoder, input block and target scaling
+    "_encoder",
+    "_input_spec",
+    "_target_scaling",
 )
 
 
@@ -331,6 +335,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
             hooks.append(
                 TrainingLossStopping(**rule) if score is None else EarlyStopping(score, **rule)
             )
+        hooks += self._extra_hooks(problem)
         if not incremental:
             hooks.append(ChanceLevelCheck(self._chance_level(problem, y, fitted)))
         if wants_callbacks(self):
@@ -423,18 +428,21 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         )
         fitted.update(target_info)
         weights = self._sample_weights(y, sample_weight, X.dtype, incremental, fitted)
+        front = self._input_block(fitted)
         net = Network(
-            [X.shape[1], *hidden, Y.shape[1]],
+            [X.shape[1] if front is None else front.n_outputs, *hidden, Y.shape[1]],
             activation,
             out_activation,
             X.dtype,
+            front=front,
             **network_options,
         )
         if first:
-            net.initialize(random_state, self._init_method)
+            self._initialize(net, X, random_state)
         else:
             self._check_architecture(net)
             net.set_weights(self.coefs_, self.intercepts_)
+            self._restore_input_block(net)
 
         rows = score = None
         if split and self.early_stopping and not incremental and self.solver != "lbfgs":
@@ -455,6 +463,31 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
                 alpha = rescale_weights(weights, alpha, rows)
             weights = weights.astype(X.dtype, copy=False)
         return TrainingProblem(net, X, Y, weights, alpha, rows), score, fitted
+
+    # Extension points of the problem builder, for networks with an input
+    # block (see ``_front``); a plain network has none.
+    def _input_block(self, fitted: dict):
+        """The input block of a network fitted with ``fitted``, or None."""
+        return None
+
+    def _initialize(self, net: Network, X, random_state) -> None:
+        """The first fit's initial weights."""
+        net.initialize(random_state, self._init_method)
+
+    def _restore_input_block(self, net: Network) -> None:
+        """Copy the fitted input block's weights into ``net`` (warm start, partial_fit)."""
+
+    def _lr_factors(self, net: Network):
+        """Per-parameter factors of the learning rate, or None for one rate."""
+        return None
+
+    def _extra_hooks(self, problem: TrainingProblem) -> list:
+        """Hooks of the estimator's own, run after the stopping rule."""
+        return []
+
+    def _first_layer_inputs(self, default: int) -> int:
+        """Inputs of the first dense layer of the fitted model."""
+        return getattr(self, "n_features_in_", default)
 
     def _validate_input(self, X, y, dtype, reset: bool):
         """``validate_data`` without its side effect: what it would record is returned.
@@ -560,7 +593,12 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         if previous is not None and previous.fits(self.solver, net.params.shape[0]):
             return previous
         return make_optimizer(
-            self.solver, net.params.shape[0], net.dtype, self.get_params(), n_decayed=net.n_coef
+            self.solver,
+            net.params.shape[0],
+            net.dtype,
+            self.get_params(),
+            n_decayed=net.n_coef,
+            lr_factors=self._lr_factors(net),
         )
 
     def _check_architecture(self, net: Network) -> None:
@@ -1200,7 +1238,7 @@ def _check_fitted_state(model) -> None:
                             "NaN or infinite value(s) (the first at "
                             f"{tuple(bad[0].tolist())}): the model cannot predict. Refit it."
                         )
-    units = getattr(model, "n_features_in_", coefs[0].shape[0])
+    units = model._first_layer_inputs(coefs[0].shape[0])
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
         if W.shape[0] != units:
             source = "n_features_in_" if i == 0 else f"coefs_[{i - 1}]"

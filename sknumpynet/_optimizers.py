@@ -81,6 +81,7 @@ class Optimizer(ABC):
     weight_decay = 0.0
     n_decayed = 0
     max_grad_norm = None
+    lr_factors = None
     steps = 0
     total_steps = 0
 
@@ -97,6 +98,7 @@ class Optimizer(ABC):
         weight_decay: float = 0.0,
         n_decayed: int = 0,
         max_grad_norm: float | None = None,
+        lr_factors: np.ndarray | None = None,
     ) -> Optimizer:
         """Set the options beyond scikit-learn's; returns the optimizer.
 
@@ -106,6 +108,9 @@ class Optimizer(ABC):
         not the intercepts) are multiplied by ``1 - learning_rate *
         weight_decay``, apart from the gradient. ``max_grad_norm``: a gradient
         whose Euclidean norm is larger is scaled down to that norm.
+        ``lr_factors``: one factor per parameter that multiplies its step (a
+        learning rate per weight array, as RealMLP's parametrization gives
+        each layer; None for one learning rate).
         """
         if schedule is not None and schedule not in LR_SCHEDULES:
             raise ValueError(f"schedule must be None or one of {sorted(LR_SCHEDULES)}.")
@@ -114,6 +119,14 @@ class Optimizer(ABC):
         self.weight_decay = float(weight_decay)
         self.n_decayed = int(n_decayed)
         self.max_grad_norm = None if max_grad_norm is None else float(max_grad_norm)
+        if lr_factors is not None:
+            lr_factors = np.asarray(lr_factors, dtype=self._dtype())
+            if lr_factors.shape != (self.n_params,):
+                raise ValueError(
+                    f"lr_factors must hold one factor per parameter ({self.n_params}), "
+                    f"got shape {lr_factors.shape}."
+                )
+        self.lr_factors = lr_factors
         self.steps = 0
         self.total_steps = 0
         return self
@@ -168,6 +181,11 @@ class Optimizer(ABC):
         norm /= scale
         if norm > self.max_grad_norm:  # also False for NaN: the guard reports those
             grads *= self.max_grad_norm / norm
+
+    def _dtype(self):
+        """The dtype of the optimizer's own vectors."""
+        buf = getattr(self, "_buf", None)
+        return np.float64 if buf is None else buf.dtype
 
     def fits(self, solver: str, n_params: int) -> bool:
         """Whether this optimizer can go on training ``n_params`` weights with ``solver``."""
@@ -245,6 +263,8 @@ class SGDOptimizer(Optimizer):
 
     def _update(self, params: np.ndarray, grads: np.ndarray) -> None:
         # grads holds lr * g already (see grad_scale)
+        if self.lr_factors is not None:
+            grads *= self.lr_factors
         if self.momentum:
             v = self.velocity
             v *= self.momentum
@@ -330,16 +350,24 @@ class AdamOptimizer(Optimizer):
         buf += root_k * self.epsilon
         np.divide(m, buf, out=buf)
         buf *= lr * root_k
+        if self.lr_factors is not None:
+            buf *= self.lr_factors
         params -= buf
 
 
 def make_optimizer(
-    solver: str, n_params: int, dtype, params: dict, n_decayed: int = 0
+    solver: str,
+    n_params: int,
+    dtype,
+    params: dict,
+    n_decayed: int = 0,
+    lr_factors: np.ndarray | None = None,
 ) -> Optimizer:
     """The optimizer of ``solver`` ("sgd" or "adam"), from the estimator's parameters.
 
     ``n_decayed`` leading parameters (the coefficients) are decayed with the
-    ``weight_decay`` parameter, if the estimator has one.
+    ``weight_decay`` parameter, if the estimator has one; ``lr_factors``
+    multiply the steps of each parameter (see :meth:`Optimizer.configure`).
     """
     return _optimizer(solver, n_params, dtype, params).configure(
         schedule=params.get("lr_schedule"),
@@ -347,6 +375,7 @@ def make_optimizer(
         weight_decay=params.get("weight_decay", 0.0),
         n_decayed=n_decayed,
         max_grad_norm=params.get("max_grad_norm"),
+        lr_factors=lr_factors,
     )
 
 

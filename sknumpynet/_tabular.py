@@ -1,0 +1,715 @@
+"""TabularMLPClassifier and TabularMLPRegressor: RealMLP's recipe in the numpy engine.
+
+A table goes in as it is (a DataFrame of numbers, categories, strings,
+booleans and missing cells, or an array); ``_tables.TableEncoder``, fitted
+inside ``fit``, turns it into float columns and category codes; an input
+block (``_front``) embeds them; the dense layers of the engine do the rest.
+The defaults are those of RealMLP-TD (Holzmüller, Grinsztajn and Steinwart,
+2024, "Better by Default: Strong Pre-Tuned MLPs and Boosted Trees on Tabular
+Data", arXiv 2407.04491), as its reference code (pytabkit) runs them.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_consistent_length, column_or_1d
+
+from ._activations import ACTIVATIONS, NEEDS_INPUT
+from ._base import (
+    BaseNumpyNet,
+    BaseNumpyNetClassifier,
+    BaseNumpyNetRegressor,
+)
+from ._front import InputBlock
+from ._hooks import Hook
+from ._network import Network, predict_chunks
+from ._optimizers import LR_SCHEDULES
+from ._tables import TableEncoder
+
+# RealMLP-TD's learning-rate factors of the weight arrays (pytabkit,
+# ``nn_models/nn.py``): biases 0.1, the numerical embeddings 0.1, the scale
+# layer 6, category tables 1; the dense weights are in the neural tangent
+# parametrization (see TabularMLPClassifier's Notes).
+_LR_FACTORS = {
+    "intercepts_": 0.1,
+    "frequencies": 0.1,
+    "phases": 0.1,
+    "embedding_weights": 0.1,
+    "embedding_biases": 0.1,
+    "scale": 6.0,
+    "category_tables": 1.0,
+}
+
+
+class DropoutSchedule(Hook):
+    """Scale the dropout rates by ``LR_SCHEDULES[schedule]`` of the progress, per epoch.
+
+    RealMLP lowers its dropout with the "flat_cos" schedule: the full rate
+    for the first half of the epochs, then a cosine decay to none.
+    """
+
+    def __init__(self, rates: tuple, schedule: str, n_epochs: int):
+        self.rates = tuple(rates)
+        self.schedule = LR_SCHEDULES[schedule]
+        self.n_epochs = max(int(n_epochs), 1)
+        self.epoch = 0
+
+    def on_epoch_end(self, state, net):
+        self.epoch += 1
+        factor = self.schedule(min(self.epoch / self.n_epochs, 1.0))
+        net.dropout = tuple(rate * factor for rate in self.rates)
+        return False
+
+    def on_train_end(self, state, net):
+        net.dropout = self.rates
+
+
+class _TabularMixin:
+    """What both tabular estimators add to the engine's estimators."""
+
+    _tabular_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "dropout_schedule": [None, StrOptions(set(LR_SCHEDULES))],
+        "numerical_embedding": [None, StrOptions({"periodic"})],
+        "n_frequencies": [Interval(Integral, 1, None, closed="left")],
+        "frequency_scale": [Interval(Real, 0, None, closed="neither")],
+        "embedding_dim": [Interval(Integral, 2, None, closed="left")],
+        "category_embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "max_one_hot": [Interval(Integral, 0, None, closed="left")],
+        "feature_scale": ["boolean"],
+        "parametrization": [StrOptions({"ntk", "standard"})],
+    }
+
+    def _architecture(self):
+        return self.hidden_layer_sizes, self.activation
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        return tags
+
+    # ------------------------------------------------------------- input
+    def _validate_input(self, X, y, dtype, reset: bool):
+        """Encode the table (the encoder is fitted on a first fit) and check ``y``."""
+        dtype = np.dtype(np.float64 if isinstance(dtype, list) else dtype)
+        if reset:
+            encoder = TableEncoder(max_one_hot=self.max_one_hot, dtype=dtype).fit(X)
+        else:
+            encoder = self._encoder
+        table = encoder.transform(X)
+        y = np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy()
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_consistent_length(table.num, y)
+        if self._y_numeric:
+            from . import _targets as targets
+
+            y = targets.numeric(y)
+        X = _engine_input(table, encoder.dtype if hasattr(encoder, "dtype") else dtype)
+        recorded = {"n_features_in_": encoder.n_features_in_, "_encoder": encoder}
+        if hasattr(encoder, "feature_names_in_"):
+            recorded["feature_names_in_"] = encoder.feature_names_in_
+        recorded["_input_spec"] = self._block_spec(encoder, table)
+        return X, y, recorded
+
+    def _block_spec(self, encoder, table) -> dict:
+        embed = self.numerical_embedding is not None
+        return InputBlock(
+            n_continuous=encoder.n_continuous_,
+            n_other=table.num.shape[1] - encoder.n_continuous_,
+            cardinalities=list(encoder.cardinalities_),
+            n_frequencies=self.n_frequencies if embed else 0,
+            embedding_dim=self.embedding_dim,
+            frequency_scale=self.frequency_scale,
+            category_dim=self.category_embedding_dim,
+            scale=self.feature_scale,
+        ).spec()
+
+    def _input_block(self, fitted):
+        return InputBlock(**fitted["_input_spec"])
+
+    def _restore_input_block(self, net):
+        for name, array in self.input_weights_.items():
+            net.front_weights[name][...] = array
+
+    def _first_layer_inputs(self, default):
+        spec = getattr(self, "_input_spec", None)
+        return default if spec is None else InputBlock(**spec).n_outputs
+
+    # ----------------------------------------------------------- training
+    def _initialize(self, net: Network, X, random_state) -> None:
+        """RealMLP-TD's data-dependent start (pytabkit's "std" and "he+5" modes).
+
+        Weights are drawn ``N(0, 1 / fan_in)``; then, layer by layer on up to
+        1,000 training rows, each unit's weights are divided by the standard
+        deviation of its pre-activation and its intercept is minus a random
+        convex combination (weights ``Exp(1)``, normalized) of its
+        pre-activations at 5 random rows, so that every unit starts with unit
+        variance and a kink among the data.
+        """
+        net.initialize(random_state)
+        if self.parametrization != "ntk":
+            return
+        for W, b in zip(net.coefs, net.intercepts):
+            W[...] = random_state.normal(0.0, 1.0 / math.sqrt(W.shape[0]), W.shape)
+            b[...] = 0.0
+        n = X.shape[0]
+        rows = np.sort(random_state.choice(n, min(n, 1000), replace=False))
+        A = net.front.forward(X[rows], net.front_weights)
+        act = ACTIVATIONS[net.activation]
+        last = len(net.coefs) - 1
+        for i, (W, b) in enumerate(zip(net.coefs, net.intercepts)):
+            Z = A @ W
+            std = Z.std(axis=0)
+            std[std == 0] = 1.0
+            W /= std
+            Z /= std
+            picks = random_state.choice(Z.shape[0], min(5, Z.shape[0]), replace=False)
+            mix = random_state.exponential(1.0, size=(picks.shape[0], Z.shape[1]))
+            mix /= mix.sum(axis=0)
+            b[...] = -np.einsum("ku,ku->u", mix, Z[picks])
+            if i == last:
+                break
+            Z += b
+            if net.activation in NEEDS_INPUT:
+                A = np.empty_like(Z)
+                act(Z, A, np.empty_like(Z))
+            else:
+                act(Z, np.empty_like(Z))
+                A = Z
+
+    def _lr_factors(self, net: Network):
+        """The learning rate of each weight array, RealMLP-TD's factors.
+
+        In the neural tangent parametrization a layer computes ``x @ V /
+        sqrt(fan_in)``; Adam's steps on ``V`` are those on ``W = V /
+        sqrt(fan_in)`` divided by ``sqrt(fan_in)``, which is how they are
+        taken here: the weights are stored as ``W``.
+        """
+        if self.parametrization != "ntk":
+            return None
+        factors = np.ones(net.params.shape[0], dtype=net.dtype)
+        for array in net.param_arrays:
+            part = factors[array.offset : array.offset + array.view.size]
+            if array.name.startswith("coefs_"):
+                part[...] = 1.0 / math.sqrt(array.view.shape[0])
+            elif array.name.startswith("intercepts_"):
+                part[...] = _LR_FACTORS["intercepts_"]
+            else:
+                name = array.name.split("'")[1]
+                part[...] = _LR_FACTORS[name]
+        return factors
+
+    def _extra_hooks(self, problem):
+        rates = problem.net.dropout
+        if self.dropout_schedule is None or not any(rates) or self.solver == "lbfgs":
+            return []
+        return [DropoutSchedule(rates, self.dropout_schedule, self.max_iter)]
+
+    def _fitted_attributes(self, fitted, net, state, optimizer):
+        attributes = super()._fitted_attributes(fitted, net, state, optimizer)
+        attributes["input_weights_"] = {k: v for k, v in net.front_weights.items()}
+        return attributes
+
+    # --------------------------------------------------------- prediction
+    def _predict(self, X, transform):
+        """``transform(z, model)`` of the logits of the encoded rows of ``X``."""
+        model = self._fitted_model()
+        X = _engine_input(model._encoder.transform(X), model.coefs_[0].dtype)
+        block = InputBlock(**model._input_spec)
+        weights = model.input_weights_
+
+        def part(z, start, stop):
+            return transform(z, model)
+
+        with np.errstate(over="ignore"):
+            result = predict_chunks(
+                X,
+                model.coefs_,
+                model.intercepts_,
+                model._activation,
+                part,
+                front=(block, weights),
+            )
+        return result, model
+
+    def _fitted_model(self):
+        model = BaseNumpyNet._fitted_model(self)
+        _check_input_weights(model)
+        return model
+
+    def to_sklearn(self):
+        """Not available: scikit-learn's MLP has no input block nor table encoder."""
+        raise TypeError(
+            f"{type(self).__name__} has no scikit-learn counterpart: its table encoder "
+            "and its input block (numerical embeddings, category embeddings, the scale "
+            "layer) are layers scikit-learn's MLP does not have."
+        )
+
+
+def _engine_input(table, dtype) -> np.ndarray:
+    """The engine's input: the numeric columns, then the category codes as floats."""
+    num, cat = table.num, table.cat
+    if cat.shape[1] == 0:
+        return np.ascontiguousarray(num, dtype=dtype)
+    X = np.empty((num.shape[0], num.shape[1] + cat.shape[1]), dtype=dtype)
+    X[:, : num.shape[1]] = num
+    X[:, num.shape[1] :] = cat
+    return X
+
+
+def _check_input_weights(model) -> None:
+    """Refuse an input block whose weights no fit could have published."""
+    block = InputBlock(**model._input_spec)
+    weights = model.input_weights_
+    dtype = model.coefs_[0].dtype
+    for name, shape in block.shapes():
+        array = weights.get(name) if isinstance(weights, dict) else None
+        if not isinstance(array, np.ndarray) or array.shape != shape or array.dtype != dtype:
+            raise ValueError(
+                f"The fitted attribute input_weights_[{name!r}] must be a {dtype} array "
+                f"of shape {shape}: the model cannot predict. Refit it."
+            )
+        if not np.isfinite(array).all():
+            raise ValueError(
+                f"The fitted attribute input_weights_[{name!r}] holds NaN or infinite "
+                "values: the model cannot predict. Refit it."
+            )
+
+
+def _init_shared(self, params: dict) -> None:
+    for name, value in params.items():
+        setattr(self, name, value)
+
+
+class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
+    """A multi-layer perceptron for tables, trained with RealMLP's recipe, in plain numpy.
+
+    It takes a table as it is: a pandas DataFrame of numbers, categories,
+    strings, booleans and missing cells (as scikit-learn's
+    ``HistGradientBoostingClassifier(categorical_features="from_dtype")``),
+    a numpy array or a sparse matrix. Everything it learns from the data,
+    the encoding included, is learned inside :meth:`fit`, so it can be
+    cross-validated and grid-searched without leakage.
+
+    The defaults are RealMLP-TD's (Holzmüller, Grinsztajn and Steinwart,
+    2024, arXiv 2407.04491, meta-tuned on 118 data sets), as its reference
+    code runs them:
+
+    * the table: numbers centered on their median, divided by their
+      interquartile range and smoothly clipped to about [-3, 3]; categories
+      with at most ``max_one_hot`` values one-hot encoded, larger ones
+      embedded in ``category_embedding_dim`` learned values; missing numbers
+      imputed with an indicator column;
+    * the input block: periodic embeddings of each number (``n_frequencies``
+      cosines, a linear map to ``embedding_dim - 1`` values, the number kept
+      beside them) and a learned scale per input value;
+    * three hidden layers of 256 SELU units with dropout 0.15 that fades out
+      over the second half of training ("flat_cos");
+    * Adam with ``beta_2=0.95``, learning rate 0.04 in the neural tangent
+      parametrization with RealMLP's per-layer factors, the "coslog4"
+      schedule, decoupled weight decay 0.02, label smoothing 0.1, batches of
+      256 rows, 256 epochs;
+    * the epoch with the best accuracy on a random 20% of the training rows
+      is the model kept.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int, default=(256, 256, 256)
+        Units of each hidden layer.
+    activation : str, default="selu"
+        Hidden activation (see ``MLPClassifierNP``).
+    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+        The optimizer; the recipe's learning rates are Adam's.
+    alpha : float, default=0.0
+        L2 penalty on the dense weights (scikit-learn's meaning).
+    batch_size : int or "auto", default=256
+        Rows per mini-batch.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        SGD's schedule (scikit-learn's meaning).
+    learning_rate_init : float, default=0.04
+        Adam's learning rate before the schedule and the per-layer factors.
+    power_t : float, default=0.5
+        SGD's "invscaling" exponent.
+    max_iter : int, default=256
+        Epochs.
+    shuffle : bool, default=True
+        Shuffle the rows every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the validation split, the initial weights, the batches and dropout.
+    tol : float, default=1e-4
+        Improvement that counts for the stopping rule.
+    verbose : bool, default=False
+        Print the loss of every epoch.
+    warm_start : bool, default=False
+        Start from the fitted model's weights and encoder.
+    momentum : float, default=0.9
+        SGD's momentum.
+    nesterovs_momentum : bool, default=True
+        SGD's Nesterov momentum.
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the rows, score them after every
+        epoch and keep the best epoch's weights.
+    validation_fraction : float, default=0.2
+        The held-out share of the rows.
+    beta_1, beta_2, epsilon : float, default=0.9, 0.95, 1e-8
+        Adam's parameters.
+    n_iter_no_change : int or inf, default=inf
+        Epochs without improvement before stopping; ``inf`` trains every
+        epoch and keeps the best (RealMLP's best-epoch selection).
+    max_fun : int, default=15000
+        L-BFGS's limit on loss evaluations.
+    weight_decay : float, default=0.02
+        Decoupled weight decay of the dense weights (AdamW).
+    lr_schedule : str or None, default="coslog4"
+        Learning-rate schedule over the steps of the fit.
+    warmup_fraction : float, default=0.0
+        Share of the steps with a linear warm-up.
+    max_grad_norm : float or None, default=None
+        Clip the gradient to this norm.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes (scikit-learn's meaning).
+    label_smoothing : float, default=0.1
+        Cross-entropy against ``(1 - eps) * onehot + eps / n_classes``.
+    dropout : float or sequence of float, default=0.15
+        Dropout rate of the hidden layers.
+    dropout_schedule : str or None, default="flat_cos"
+        Scales the dropout rates over the epochs (one of the learning-rate
+        schedules); None keeps them constant.
+    numerical_embedding : {"periodic", None}, default="periodic"
+        RealMLP's periodic embedding of each continuous column; None passes
+        the scaled numbers through.
+    n_frequencies : int, default=16
+        Cosines per continuous column.
+    frequency_scale : float, default=0.1
+        Standard deviation of the initial frequencies.
+    embedding_dim : int, default=4
+        Values per continuous column after its embedding.
+    category_embedding_dim : int, default=8
+        Values per category of the embedded categorical columns.
+    max_one_hot : int, default=8
+        Categorical columns with at most this many categories are one-hot
+        encoded; larger ones are embedded.
+    feature_scale : bool, default=True
+        A learned scale per input value of the first dense layer.
+    parametrization : {"ntk", "standard"}, default="ntk"
+        "ntk": RealMLP's neural tangent parametrization (per-layer learning
+        rates, a data-dependent start, RealMLP's factors for biases,
+        embeddings and the scale); "standard": one learning rate, the
+        engine's usual start.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        The class labels.
+    coefs_, intercepts_ : list of ndarray
+        The dense layers' weights.
+    input_weights_ : dict of str to ndarray
+        The input block's weights: ``"frequencies"``, ``"phases"``,
+        ``"embedding_weights"``, ``"embedding_biases"`` (numerical
+        embeddings), ``"category_tables"`` and ``"scale"``, those the
+        model has.
+    n_features_in_ : int
+        Columns of the table seen in :meth:`fit`.
+    feature_names_in_ : ndarray of str
+        Their names, for a DataFrame.
+    n_iter_ : int
+        Epochs trained.
+    loss_curve_ : list of float
+        Training loss of each epoch.
+    validation_scores_ : list of float or None
+        Validation accuracy of each epoch.
+    best_validation_score_ : float or None
+        The best of them, the kept epoch's.
+
+    See Also
+    --------
+    TabularMLPRegressor : The same for regression.
+    MLPClassifierNP : scikit-learn's MLP, in numpy.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sknumpynet import TabularMLPClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> clf = TabularMLPClassifier(max_iter=32, random_state=0).fit(X_train, y_train)
+    >>> print(f"{clf.score(X_test, y_test):.2f}")
+    0.97
+    """
+
+    _parameter_constraints: dict = {
+        **BaseNumpyNetClassifier._parameter_constraints,
+        **_TabularMixin._tabular_constraints,
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(256, 256, 256),
+        activation="selu",
+        *,
+        solver="adam",
+        alpha=0.0,
+        batch_size=256,
+        learning_rate="constant",
+        learning_rate_init=0.04,
+        power_t=0.5,
+        max_iter=256,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=True,
+        validation_fraction=0.2,
+        beta_1=0.9,
+        beta_2=0.95,
+        epsilon=1e-8,
+        n_iter_no_change=np.inf,
+        max_fun=15000,
+        weight_decay=0.02,
+        lr_schedule="coslog4",
+        warmup_fraction=0.0,
+        max_grad_norm=None,
+        class_weight=None,
+        label_smoothing=0.1,
+        dropout=0.15,
+        dropout_schedule="flat_cos",
+        numerical_embedding="periodic",
+        n_frequencies=16,
+        frequency_scale=0.1,
+        embedding_dim=4,
+        category_embedding_dim=8,
+        max_one_hot=8,
+        feature_scale=True,
+        parametrization="ntk",
+    ):
+        _init_shared(self, {k: v for k, v in locals().items() if k != "self"})
+
+
+class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
+    """A multi-layer perceptron regressor for tables, RealMLP's recipe in plain numpy.
+
+    The same as :class:`TabularMLPClassifier` (see there) with RealMLP-TD's
+    regression defaults: Mish units, learning rate 0.2, no label smoothing,
+    the best epoch by validation R^2. The targets are standardized with
+    their training mean and standard deviation before training, and the
+    predictions are mapped back and clipped to the range of the training
+    targets, as RealMLP does. With ``loss="poisson"`` the targets are only
+    divided by their mean (they stay counts or rates) and nothing is clipped.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int, default=(256, 256, 256)
+        Units of each hidden layer.
+    activation : str, default="mish"
+        Hidden activation.
+    loss : {"squared_error", "poisson"}, default="squared_error"
+        The loss (see ``MLPRegressorNP``).
+    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+        The optimizer.
+    alpha : float, default=0.0
+        L2 penalty on the dense weights.
+    batch_size : int or "auto", default=256
+        Rows per mini-batch.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        SGD's schedule.
+    learning_rate_init : float, default=0.2
+        Adam's learning rate before the schedule and the per-layer factors.
+    power_t : float, default=0.5
+        SGD's "invscaling" exponent.
+    max_iter : int, default=256
+        Epochs.
+    shuffle : bool, default=True
+        Shuffle the rows every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the validation split, the initial weights, the batches and dropout.
+    tol : float, default=1e-4
+        Improvement that counts for the stopping rule.
+    verbose : bool, default=False
+        Print the loss of every epoch.
+    warm_start : bool, default=False
+        Start from the fitted model.
+    momentum : float, default=0.9
+        SGD's momentum.
+    nesterovs_momentum : bool, default=True
+        SGD's Nesterov momentum.
+    early_stopping : bool, default=True
+        Keep the epoch with the best validation R^2.
+    validation_fraction : float, default=0.2
+        The held-out share of the rows.
+    beta_1, beta_2, epsilon : float, default=0.9, 0.95, 1e-8
+        Adam's parameters.
+    n_iter_no_change : int or inf, default=inf
+        Epochs without improvement before stopping.
+    max_fun : int, default=15000
+        L-BFGS's limit on loss evaluations.
+    weight_decay : float, default=0.02
+        Decoupled weight decay of the dense weights.
+    lr_schedule : str or None, default="coslog4"
+        Learning-rate schedule.
+    warmup_fraction : float, default=0.0
+        Share of the steps with a linear warm-up.
+    max_grad_norm : float or None, default=None
+        Clip the gradient to this norm.
+    dropout : float or sequence of float, default=0.15
+        Dropout rate of the hidden layers.
+    dropout_schedule : str or None, default="flat_cos"
+        Scales the dropout rates over the epochs.
+    numerical_embedding : {"periodic", None}, default="periodic"
+        RealMLP's periodic embedding of each continuous column.
+    n_frequencies : int, default=16
+        Cosines per continuous column.
+    frequency_scale : float, default=0.1
+        Standard deviation of the initial frequencies.
+    embedding_dim : int, default=4
+        Values per continuous column after its embedding.
+    category_embedding_dim : int, default=8
+        Values per category of the embedded categorical columns.
+    max_one_hot : int, default=8
+        Categorical columns with at most this many categories are one-hot encoded.
+    feature_scale : bool, default=True
+        A learned scale per input value of the first dense layer.
+    parametrization : {"ntk", "standard"}, default="ntk"
+        See :class:`TabularMLPClassifier`.
+
+    Attributes
+    ----------
+    coefs_, intercepts_ : list of ndarray
+        The dense layers' weights (for standardized targets).
+    input_weights_ : dict of str to ndarray
+        The input block's weights.
+    n_features_in_ : int
+        Columns of the table seen in :meth:`fit`.
+    feature_names_in_ : ndarray of str
+        Their names, for a DataFrame.
+    n_iter_ : int
+        Epochs trained.
+    loss_curve_ : list of float
+        Training loss of each epoch (of the standardized targets).
+    validation_scores_ : list of float or None
+        Validation R^2 of each epoch.
+    best_validation_score_ : float or None
+        The best of them, the kept epoch's.
+
+    See Also
+    --------
+    TabularMLPClassifier : The same for classification.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sknumpynet import TabularMLPRegressor
+    >>> X, y = load_diabetes(return_X_y=True, as_frame=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> reg = TabularMLPRegressor(max_iter=32, random_state=0).fit(X_train, y_train)
+    >>> print(f"{reg.score(X_test, y_test):.2f}")
+    0.3
+    """
+
+    _parameter_constraints: dict = {
+        **BaseNumpyNetRegressor._parameter_constraints,
+        **_TabularMixin._tabular_constraints,
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(256, 256, 256),
+        activation="mish",
+        *,
+        loss="squared_error",
+        solver="adam",
+        alpha=0.0,
+        batch_size=256,
+        learning_rate="constant",
+        learning_rate_init=0.2,
+        power_t=0.5,
+        max_iter=256,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=True,
+        validation_fraction=0.2,
+        beta_1=0.9,
+        beta_2=0.95,
+        epsilon=1e-8,
+        n_iter_no_change=np.inf,
+        max_fun=15000,
+        weight_decay=0.02,
+        lr_schedule="coslog4",
+        warmup_fraction=0.0,
+        max_grad_norm=None,
+        dropout=0.15,
+        dropout_schedule="flat_cos",
+        numerical_embedding="periodic",
+        n_frequencies=16,
+        frequency_scale=0.1,
+        embedding_dim=4,
+        category_embedding_dim=8,
+        max_one_hot=8,
+        feature_scale=True,
+        parametrization="ntk",
+    ):
+        _init_shared(self, {k: v for k, v in locals().items() if k != "self"})
+
+    def _validate_input(self, X, y, dtype, reset):
+        """Encode the table; standardize the targets (their scale is learned on a first fit)."""
+        X, y, recorded = super()._validate_input(X, y, dtype, reset)
+        y = np.asarray(y, dtype=X.dtype)
+        if reset:
+            Y = y.reshape(y.shape[0], -1).astype(np.float64)
+            if self.loss == "poisson":
+                center = np.zeros(Y.shape[1])
+                scale = Y.mean(axis=0)
+            else:
+                center, scale = Y.mean(axis=0), Y.std(axis=0)
+            scale[~(scale > 0)] = 1.0
+            low, high = Y.min(axis=0), Y.max(axis=0)
+            target = {"center": center, "scale": scale, "low": low, "high": high}
+        else:
+            target = self._target_scaling
+        recorded["_target_scaling"] = target
+        shape = y.shape
+        y = ((y.reshape(shape[0], -1) - target["center"]) / target["scale"]).astype(X.dtype)
+        return X, y.reshape(shape), recorded
+
+    def predict(self, X) -> np.ndarray:
+        """Predict the targets of ``X``, mapped back to their scale.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            The table, with the columns seen in :meth:`fit`.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted values.
+        """
+        result, model = self._predict(
+            X, lambda z, model: self._output(z, model.out_activation_, capped=True)
+        )
+        target = model._target_scaling
+        out = result.reshape(result.shape[0], -1) * target["scale"] + target["center"]
+        if model.loss != "poisson":
+            np.clip(out, target["low"], target["high"], out=out)
+        out = out.astype(result.dtype, copy=False)
+        return out.reshape(result.shape)

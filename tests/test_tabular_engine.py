@@ -1,0 +1,189 @@
+"""The tabular networks' engine: the input block, per-parameter learning rates,
+RealMLP's start and dropout schedule, each against its definition."""
+
+import math
+
+import numpy as np
+import pytest
+
+from sknumpynet._activations import ACTIVATIONS
+from sknumpynet._front import InputBlock
+from sknumpynet._network import Network
+from sknumpynet._optimizers import LR_SCHEDULES, make_optimizer
+from sknumpynet._tabular import DropoutSchedule, TabularMLPClassifier
+
+
+def _table(rs, n, block):
+    """Rows for ``block``: normal numbers, then valid category codes."""
+    columns = [rs.normal(size=(n, block.n_continuous + block.n_other))]
+    columns += [rs.randint(0, card, size=(n, 1)) for card in block.cardinalities]
+    return np.hstack(columns).astype(np.float64)
+
+
+def _numerical_gradient(net, X, Y, alpha, h=1e-6):
+    grads = np.empty_like(net.params)
+    for i in range(net.params.size):
+        old = net.params[i]
+        net.params[i] = old + h
+        plus = net.loss_grad(X, Y, None, alpha)
+        net.params[i] = old - h
+        minus = net.loss_grad(X, Y, None, alpha)
+        net.params[i] = old
+        grads[i] = (plus - minus) / (2 * h)
+    return grads
+
+
+@pytest.mark.parametrize("activation", ["selu", "mish"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(n_frequencies=16),
+        dict(n_frequencies=0),
+        dict(n_frequencies=4, scale=False),
+        dict(n_frequencies=3, embedding_dim=2),
+    ],
+    ids=["periodic+scale", "scale only", "periodic", "dim 2"],
+)
+@pytest.mark.parametrize("out", ["softmax", "logistic", "identity"])
+def test_input_block_gradients_match_finite_differences(activation, options, out):
+    """Every weight of the block and of the dense layers, with the L2 penalty."""
+    rs = np.random.RandomState(0)
+    block = InputBlock(3, 2, [4, 3], category_dim=2, **options)
+    n_out = 1 if out == "logistic" else 3
+    net = Network([block.n_outputs, 5, n_out], activation, out, np.float64, front=block)
+    net.initialize(rs)
+    if block.scale:  # away from one, so that its gradient is exercised
+        net.front_weights["scale"][...] = rs.uniform(0.5, 1.5, block.n_outputs)
+    X = _table(rs, 7, block)
+    Y = (rs.uniform(size=(7, n_out)) > 0.5).astype(float)
+    if out == "softmax":
+        Y = np.eye(3)[rs.randint(0, 3, 7)]
+    net.loss_grad(X, Y, None, 0.1)
+    analytic = net.grads.copy()
+    numerical = _numerical_gradient(net, X, Y, 0.1)
+    scale = np.abs(numerical).max()
+    assert np.abs(analytic - numerical).max() <= 1e-7 * scale
+    # every array of the block has a gradient that is not zero
+    for name, grad in net.front_grads.items():
+        assert np.abs(grad).max() > 0, name
+
+
+def test_input_block_output_is_the_documented_formula():
+    rs = np.random.RandomState(1)
+    block = InputBlock(2, 1, [3], n_frequencies=5, embedding_dim=3, category_dim=2)
+    weights = block.views(rs.normal(size=block.size))
+    X = _table(rs, 4, block)
+    H = block.forward(X, weights)
+    s = weights["scale"]
+    for j in range(2):
+        u = 2 * np.pi * np.outer(X[:, j], weights["frequencies"][j]) + weights["phases"][j]
+        e = np.cos(u) @ weights["embedding_weights"][j] + weights["embedding_biases"][j]
+        np.testing.assert_allclose(H[:, 3 * j], X[:, j] * s[3 * j])
+        np.testing.assert_allclose(H[:, 3 * j + 1 : 3 * j + 3], e * s[3 * j + 1 : 3 * j + 3])
+    np.testing.assert_allclose(H[:, 6], X[:, 2] * s[6])
+    table = weights["category_tables"][X[:, 3].astype(int)]
+    np.testing.assert_allclose(H[:, 7:], table * s[7:])
+
+
+def test_category_table_gradient_sums_rows_of_each_code():
+    """The bincount segment sum equals np.add.at's, codes repeated or absent."""
+    block = InputBlock(0, 0, [5, 2], category_dim=3, scale=False)
+    weights = block.views(np.arange(block.size, dtype=float))
+    grads = block.views(np.zeros(block.size))
+    X = np.array([[1, 0], [1, 1], [4, 1], [1, 0]], dtype=float)
+    cache = {}
+    block.forward(X, weights, cache)
+    G = np.random.RandomState(0).normal(size=(4, 6))
+    block.backward(X, G.copy(), weights, grads, cache)
+    expected = np.zeros((7, 3))
+    np.add.at(expected, X[:, 0].astype(int), G[:, :3])
+    np.add.at(expected, X[:, 1].astype(int) + 5, G[:, 3:])
+    np.testing.assert_allclose(grads["category_tables"], expected)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_lr_factors_multiply_each_parameters_step(solver):
+    rs = np.random.RandomState(0)
+    params = rs.normal(size=6)
+    grads = rs.normal(size=6)
+    factors = np.array([1.0, 0.5, 2.0, 0.0, 6.0, 0.1])
+    options = dict(
+        learning_rate_init=0.01,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        learning_rate="constant",
+        momentum=0.9,
+        nesterovs_momentum=True,
+        power_t=0.5,
+    )
+    steps = []
+    for lr_factors in (None, factors):
+        p = params.copy()
+        opt = make_optimizer(solver, 6, np.float64, options, lr_factors=lr_factors)
+        opt.step(p, grads * opt.grad_scale)
+        steps.append(p - params)
+    np.testing.assert_allclose(steps[1], steps[0] * factors, rtol=1e-12, atol=1e-15)
+
+
+def test_lr_factors_of_a_wrong_size_are_refused():
+    with pytest.raises(ValueError, match="one factor per parameter"):
+        params = dict(learning_rate_init=0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+        make_optimizer("adam", 6, np.float64, params, lr_factors=np.ones(5))
+
+
+def test_ntk_start_gives_unit_variance_pre_activations():
+    """RealMLP's data-dependent start: every unit's pre-activation has standard
+    deviation one on the training rows (all of them, below 1,000)."""
+    rs = np.random.RandomState(0)
+    X = rs.normal(size=(300, 6)) * [1, 10, 100, 0.1, 1, 1]
+    y = (X[:, 0] > 0).astype(int)
+    clf = TabularMLPClassifier((32, 16), max_iter=1, random_state=0)
+    problem, _, _ = clf._build_problem(
+        X, y, None, None, incremental=False, first=True, random_state=np.random.RandomState(0)
+    )
+    net = problem.net
+    A = net.front.forward(problem.X, net.front_weights)
+    for i, (W, b) in enumerate(zip(net.coefs, net.intercepts)):
+        Z = A @ W
+        np.testing.assert_allclose(Z.std(axis=0), 1.0, rtol=1e-10)
+        # the intercept puts each unit's kink among the data
+        assert ((Z + b).min(axis=0) < 0).all() and ((Z + b).max(axis=0) > 0).all()
+        A = Z + b
+        if i < len(net.coefs) - 1:
+            ACTIVATIONS["selu"](A)
+
+
+def test_ntk_learning_rates_are_realmlp_factors():
+    rs = np.random.RandomState(0)
+    X, y = rs.normal(size=(50, 4)), np.arange(50) % 2
+    clf = TabularMLPClassifier((8,), max_iter=1, random_state=0)
+    problem, _, _ = clf._build_problem(
+        X, y, None, None, incremental=False, first=True, random_state=np.random.RandomState(0)
+    )
+    net = problem.net
+    factors = clf._lr_factors(net)
+    by_name = {a.name: factors[a.offset : a.offset + a.view.size] for a in net.param_arrays}
+    assert np.all(by_name["coefs_[0]"] == np.float64(1 / math.sqrt(16)))  # 4 numbers x 4
+    assert np.all(by_name["coefs_[1]"] == np.float64(1 / math.sqrt(8)))
+    assert np.all(by_name["intercepts_[0]"] == 0.1)
+    assert np.all(by_name["input_weights_['frequencies']"] == 0.1)
+    assert np.all(by_name["input_weights_['scale']"] == 6.0)
+    assert clf.set_params(parametrization="standard")._lr_factors(net) is None
+
+
+def test_dropout_schedule_follows_flat_cos_and_restores_the_rates():
+    class Net:
+        dropout = (0.2, 0.1)
+
+    net = Net()
+    hook = DropoutSchedule(net.dropout, "flat_cos", 8)
+    seen = []
+    for _ in range(8):
+        hook.on_epoch_end(None, net)
+        seen.append(net.dropout[0])
+    expected = [0.2 * LR_SCHEDULES["flat_cos"](k / 8) for k in range(1, 9)]
+    np.testing.assert_allclose(seen, expected)
+    assert seen[2] == 0.2 and seen[-1] == 0.0
+    hook.on_train_end(None, net)
+    assert net.dropout == (0.2, 0.1)
