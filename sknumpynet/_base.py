@@ -338,10 +338,14 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         hooks += self._extra_hooks(problem)
         if not incremental:
             hooks.append(ChanceLevelCheck(self._chance_level(problem, y, fitted)))
+        max_iter = self._max_epochs(problem)
         if wants_callbacks(self):
-            hooks.append(self._callback_hook(problem, y, sample_weight, incremental, fitted))
+            hooks.append(
+                self._callback_hook(problem, y, sample_weight, incremental, fitted, max_iter)
+            )
         config = TrainingConfig(
-            **{name: getattr(self, name) for name in _CONFIG_PARAMETERS},
+            **{name: getattr(self, name) for name in _CONFIG_PARAMETERS if name != "max_iter"},
+            max_iter=max_iter,
             lbfgs_options=self._lbfgs_options,
         )
         train(
@@ -355,9 +359,9 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         )
         return fitted, problem.net, state, optimizer
 
-    def _callback_hook(self, problem, y, sample_weight, incremental, fitted):
+    def _callback_hook(self, problem, y, sample_weight, incremental, fitted, max_iter):
         """scikit-learn's callbacks, with each epoch a subtask of this fit."""
-        n_epochs = 1 if incremental else self.max_iter
+        n_epochs = 1 if incremental else max_iter
         # one more subtask than epochs: the one begun after the last epoch
         context = self._init_callback_context(max_subtasks=n_epochs + 1)
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
@@ -484,6 +488,10 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
     def _extra_hooks(self, problem: TrainingProblem) -> list:
         """Hooks of the estimator's own, run after the stopping rule."""
         return []
+
+    def _max_epochs(self, problem: TrainingProblem) -> int:
+        """Epochs (or L-BFGS iterations) of a fit at most: ``max_iter``."""
+        return self.max_iter
 
     def _first_layer_inputs(self, default: int) -> int:
         """Inputs of the first dense layer of the fitted model."""

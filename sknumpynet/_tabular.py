@@ -45,6 +45,10 @@ _LR_FACTORS = {
 }
 
 
+# The mini-batch steps that ``max_iter="auto"`` allows a fit (see ``_max_epochs``).
+STEP_BUDGET = 1024
+
+
 class DropoutSchedule(Hook):
     """Scale the dropout rates by ``LR_SCHEDULES[schedule]`` of the progress, per epoch.
 
@@ -73,6 +77,7 @@ class _TabularMixin:
 
     _tabular_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "dropout_schedule": [None, StrOptions(set(LR_SCHEDULES))],
@@ -84,6 +89,7 @@ class _TabularMixin:
         "max_one_hot": [Interval(Integral, 0, None, closed="left")],
         "feature_scale": ["boolean"],
         "parametrization": [StrOptions({"ntk", "standard"})],
+        "dtype": [StrOptions({"float32", "float64"})],
     }
 
     def _architecture(self):
@@ -100,7 +106,8 @@ class _TabularMixin:
     # ------------------------------------------------------------- input
     def _validate_input(self, X, y, dtype, reset: bool):
         """Encode the table (the encoder is fitted on a first fit) and check ``y``."""
-        dtype = np.dtype(np.float64 if isinstance(dtype, list) else dtype)
+        # a first fit computes in the estimator's dtype; check_gradients asks for float64
+        dtype = np.dtype(self.dtype if isinstance(dtype, list) else dtype)
         if reset:
             encoder = TableEncoder(max_one_hot=self.max_one_hot, dtype=dtype).fit(X)
         else:
@@ -213,7 +220,19 @@ class _TabularMixin:
         rates = problem.net.dropout
         if self.dropout_schedule is None or not any(rates) or self.solver == "lbfgs":
             return []
-        return [DropoutSchedule(rates, self.dropout_schedule, self.max_iter)]
+        return [DropoutSchedule(rates, self.dropout_schedule, self._max_epochs(problem))]
+
+    def _max_epochs(self, problem) -> int:
+        """``max_iter``, or with "auto" RealMLP-TD's 256 epochs, fewer on large
+        tables: at most :data:`STEP_BUDGET` mini-batch steps, and at least 16 epochs."""
+        if self.max_iter != "auto":
+            return self.max_iter
+        if self.solver == "lbfgs":
+            return 256
+        n = problem.n_train
+        batch = n if self.batch_size == "auto" else min(self.batch_size, n)
+        steps = -(-n // max(batch, 1))
+        return int(min(256, max(16, STEP_BUDGET // steps)))
 
     def _fitted_attributes(self, fitted, net, state, optimizer):
         attributes = super()._fitted_attributes(fitted, net, state, optimizer)
@@ -318,7 +337,7 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
     * Adam with ``beta_2=0.95``, learning rate 0.04 in the neural tangent
       parametrization with RealMLP's per-layer factors, the "coslog4"
       schedule, decoupled weight decay 0.02, label smoothing 0.1, batches of
-      256 rows, 256 epochs;
+      256 rows, 256 epochs (fewer on large tables, see ``max_iter``);
     * the epoch with the best accuracy on a random 20% of the training rows
       is the model kept.
 
@@ -340,8 +359,10 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         Adam's learning rate before the schedule and the per-layer factors.
     power_t : float, default=0.5
         SGD's "invscaling" exponent.
-    max_iter : int, default=256
-        Epochs.
+    max_iter : int or "auto", default="auto"
+        Epochs. "auto": RealMLP-TD's 256, or fewer on tables large enough that
+        256 epochs would take more than 1,024 mini-batch steps (at least 16
+        epochs): about 5,000 rows and more, so that a fit takes seconds.
     shuffle : bool, default=True
         Shuffle the rows every epoch.
     random_state : int, RandomState instance or None, default=None
@@ -406,6 +427,9 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         rates, a data-dependent start, RealMLP's factors for biases,
         embeddings and the scale); "standard": one learning rate, the
         engine's usual start.
+    dtype : {"float32", "float64"}, default="float32"
+        The precision of the weights and of every computation, whatever the
+        table's dtypes. float32, RealMLP's, takes about half the time.
 
     Attributes
     ----------
@@ -465,7 +489,7 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         learning_rate="constant",
         learning_rate_init=0.04,
         power_t=0.5,
-        max_iter=256,
+        max_iter="auto",
         shuffle=True,
         random_state=None,
         tol=1e-4,
@@ -496,6 +520,7 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         max_one_hot=8,
         feature_scale=True,
         parametrization="ntk",
+        dtype="float32",
     ):
         _init_shared(self, {k: v for k, v in locals().items() if k != "self"})
 
@@ -531,8 +556,10 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
         Adam's learning rate before the schedule and the per-layer factors.
     power_t : float, default=0.5
         SGD's "invscaling" exponent.
-    max_iter : int, default=256
-        Epochs.
+    max_iter : int or "auto", default="auto"
+        Epochs. "auto": RealMLP-TD's 256, or fewer on tables large enough that
+        256 epochs would take more than 1,024 mini-batch steps (at least 16
+        epochs): about 5,000 rows and more, so that a fit takes seconds.
     shuffle : bool, default=True
         Shuffle the rows every epoch.
     random_state : int, RandomState instance or None, default=None
@@ -585,6 +612,8 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
         A learned scale per input value of the first dense layer.
     parametrization : {"ntk", "standard"}, default="ntk"
         See :class:`TabularMLPClassifier`.
+    dtype : {"float32", "float64"}, default="float32"
+        The precision of the weights and of every computation.
 
     Attributes
     ----------
@@ -638,7 +667,7 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
         learning_rate="constant",
         learning_rate_init=0.2,
         power_t=0.5,
-        max_iter=256,
+        max_iter="auto",
         shuffle=True,
         random_state=None,
         tol=1e-4,
@@ -667,6 +696,7 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
         max_one_hot=8,
         feature_scale=True,
         parametrization="ntk",
+        dtype="float32",
     ):
         _init_shared(self, {k: v for k, v in locals().items() if k != "self"})
 
