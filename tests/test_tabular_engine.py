@@ -138,7 +138,7 @@ def test_ntk_start_gives_unit_variance_pre_activations():
     rs = np.random.RandomState(0)
     X = rs.normal(size=(300, 6)) * [1, 10, 100, 0.1, 1, 1]
     y = (X[:, 0] > 0).astype(int)
-    clf = TabularMLPClassifier((32, 16), max_iter=1, random_state=0)
+    clf = TabularMLPClassifier((32, 16), max_iter=1, random_state=0, dtype="float64")
     problem, _, _ = clf._build_problem(
         X, y, None, None, incremental=False, first=True, random_state=np.random.RandomState(0)
     )
@@ -157,7 +157,7 @@ def test_ntk_start_gives_unit_variance_pre_activations():
 def test_ntk_learning_rates_are_realmlp_factors():
     rs = np.random.RandomState(0)
     X, y = rs.normal(size=(50, 4)), np.arange(50) % 2
-    clf = TabularMLPClassifier((8,), max_iter=1, random_state=0)
+    clf = TabularMLPClassifier((8,), max_iter=1, random_state=0, dtype="float64")
     problem, _, _ = clf._build_problem(
         X, y, None, None, incremental=False, first=True, random_state=np.random.RandomState(0)
     )
