@@ -5,6 +5,7 @@ from ._hooks import ChanceLevelWarning, DivergenceError
 from ._mlp import MLPClassifierNP
 from ._regressor import MLPRegressorNP
 from ._softmax import SoftmaxClassifier
+from ._tabular import TabularMLPClassifier, TabularMLPRegressor
 from .datasets import make_mnist_like, make_spiral
 from .gradient_check import GradientCheckReport, check_gradients
 from .plotting import (
@@ -18,6 +19,8 @@ __all__ = [
     "MLPClassifierNP",
     "MLPRegressorNP",
     "SoftmaxClassifier",
+    "TabularMLPClassifier",
+    "TabularMLPRegressor",
     "DivergenceError",
     "ChanceLevelWarning",
     "ConversionWarning",
@@ -38,6 +41,8 @@ for _public in (
     MLPClassifierNP,
     MLPRegressorNP,
     SoftmaxClassifier,
+    TabularMLPClassifier,
+    TabularMLPRegressor,
     DivergenceError,
     ChanceLevelWarning,
     ConversionWarning,

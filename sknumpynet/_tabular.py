@@ -266,6 +266,34 @@ class _TabularMixin:
         _check_input_weights(model)
         return model
 
+    def _no_onnx(self):
+        return TypeError(
+            f"{type(self).__name__} cannot be exported to ONNX: its table encoder reads "
+            "DataFrames (strings, categories, missing cells) that an ONNX graph of "
+            "floats does not take, and its input block has no converter. Export "
+            "MLPClassifierNP or MLPRegressorNP in a pipeline instead."
+        )
+
+    def onnx_shape_calculator(self):
+        """Refused: see :meth:`onnx_converter`.
+
+        Raises
+        ------
+        TypeError
+            Always.
+        """
+        raise self._no_onnx()
+
+    def onnx_converter(self):
+        """Refused: the model has no ONNX form (its table encoder reads DataFrames).
+
+        Raises
+        ------
+        TypeError
+            Always.
+        """
+        raise self._no_onnx()
+
     def to_sklearn(self):
         """Not available: scikit-learn's MLP has no input block nor table encoder."""
         raise TypeError(
@@ -703,9 +731,9 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
     def _validate_input(self, X, y, dtype, reset):
         """Encode the table; standardize the targets (their scale is learned on a first fit)."""
         X, y, recorded = super()._validate_input(X, y, dtype, reset)
-        y = np.asarray(y, dtype=X.dtype)
+        y = np.asarray(y, dtype=np.float64)
         if reset:
-            Y = y.reshape(y.shape[0], -1).astype(np.float64)
+            Y = y.reshape(y.shape[0], -1)
             if self.loss == "poisson":
                 center = np.zeros(Y.shape[1])
                 scale = Y.mean(axis=0)
@@ -732,14 +760,14 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predicted values.
+            Predicted values, float64.
         """
         result, model = self._predict(
             X, lambda z, model: self._output(z, model.out_activation_, capped=True)
         )
         target = model._target_scaling
+        # in float64, scikit-learn's type of predicted values, whatever the model's dtype
         out = result.reshape(result.shape[0], -1) * target["scale"] + target["center"]
         if model.loss != "poisson":
             np.clip(out, target["low"], target["high"], out=out)
-        out = out.astype(result.dtype, copy=False)
         return out.reshape(result.shape)

@@ -240,6 +240,8 @@ def to_onnx(model, X=None, **kwargs):
     >>> bool(np.abs(proba - clf.predict_proba(X)).max() < 1e-12)  # doctest: +SKIP
     True
     """
+    if hasattr(model, "_no_onnx"):  # the tabular estimators
+        raise model._no_onnx()
     if isinstance(model, _estimator_classes()):
         _check_fitted(model)
     skl2onnx = _import_skl2onnx()

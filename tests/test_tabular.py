@@ -1,0 +1,156 @@
+"""TabularMLPClassifier and TabularMLPRegressor as estimators: what they learn,
+what they publish, and what they refuse."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, make_regression
+from sklearn.model_selection import cross_val_score, train_test_split
+
+from sknumpynet import TabularMLPClassifier, TabularMLPRegressor, check_gradients
+from sknumpynet._tabular import STEP_BUDGET
+
+SMALL = dict(hidden_layer_sizes=(32, 32), max_iter=24, batch_size=32, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    return train_test_split(X, y, random_state=0)
+
+
+def test_classifier_learns_an_unscaled_table(cancer):
+    """Unscaled columns (areas in the thousands beside ratios below one): the
+    encoder's robust scaling is all the preprocessing it needs."""
+    X_train, X_test, y_train, y_test = cancer
+    clf = TabularMLPClassifier(**SMALL).fit(X_train, y_train)
+    assert clf.score(X_test, y_test) >= 0.95
+    proba = clf.predict_proba(X_test)
+    assert proba.dtype == np.float32
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X_test))
+
+
+def test_the_kept_epoch_is_the_best_on_validation(cancer):
+    X_train, _, y_train, _ = cancer
+    clf = TabularMLPClassifier(**SMALL).fit(X_train, y_train)
+    assert clf.n_iter_ == 24  # n_iter_no_change=inf: every epoch is trained
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert len(clf.validation_scores_) == 24
+
+
+def test_float64_on_request(cancer):
+    X_train, X_test, y_train, _ = cancer
+    clf = TabularMLPClassifier(**SMALL, dtype="float64").fit(X_train, y_train)
+    assert clf.coefs_[0].dtype == np.float64
+    assert all(w.dtype == np.float64 for w in clf.input_weights_.values())
+    assert clf.predict_proba(X_test).dtype == np.float64
+
+
+@pytest.mark.parametrize("n_rows", [200, 3000, 40000])
+def test_auto_epochs_keep_to_the_step_budget(n_rows):
+    from sknumpynet._training import TrainingProblem
+
+    clf = TabularMLPClassifier()
+    problem = TrainingProblem(None, np.empty((n_rows, 1)), None, None, 0.0)
+    epochs = clf._max_epochs(problem)
+    steps = -(-n_rows // 256)
+    assert epochs == min(256, max(16, STEP_BUDGET // steps))
+    assert epochs * steps <= max(STEP_BUDGET, 16 * steps)
+
+
+def test_regressor_standardizes_targets_and_clips_predictions():
+    X, y = make_regression(400, 6, noise=5.0, random_state=0)
+    y = 1000.0 + 50.0 * y  # far from standardized
+    reg = TabularMLPRegressor(**SMALL).fit(X[:300], y[:300])
+    assert reg.score(X[300:], y[300:]) > 0.9
+    scaling = reg._target_scaling
+    np.testing.assert_allclose(scaling["center"], y[:300].mean())
+    np.testing.assert_allclose(scaling["scale"], y[:300].std())
+    far = reg.predict(X[300:] * 100)  # far outside the training rows
+    assert far.dtype == np.float64
+    assert far.min() >= y[:300].min() and far.max() <= y[:300].max()
+
+
+def test_regressor_multioutput_and_poisson():
+    rs = np.random.RandomState(0)
+    X = rs.normal(size=(300, 4))
+    Y = np.column_stack([X[:, 0] + X[:, 1], X[:, 2] - X[:, 3]])
+    reg = TabularMLPRegressor(**SMALL).fit(X, Y)
+    assert reg.predict(X).shape == (300, 2)
+    assert reg.score(X, Y) > 0.9
+    counts = rs.poisson(np.exp(0.5 * X[:, 0]))
+    poisson = TabularMLPRegressor(loss="poisson", **SMALL).fit(X, counts)
+    assert (poisson.predict(X) > 0).all()
+    # counts are divided by their mean only: no centering, no clipping
+    assert poisson._target_scaling["center"].tolist() == [0.0]
+
+
+def test_partial_fit_and_warm_start_go_on_from_the_fitted_model(cancer):
+    X_train, X_test, y_train, y_test = cancer
+    clf = TabularMLPClassifier(**SMALL, early_stopping=False)
+    for _ in range(3):
+        clf.partial_fit(X_train, y_train, classes=[0, 1])
+    assert clf.t_ == 3 * X_train.shape[0]  # samples seen
+    encoder = clf._encoder
+    clf.partial_fit(X_train, y_train)
+    assert clf._encoder is encoder  # the encoder is fitted once
+    warm = TabularMLPClassifier(**SMALL, warm_start=True).fit(X_train, y_train)
+    first = [W.copy() for W in warm.coefs_]
+    warm.set_params(max_iter=2).fit(X_train, y_train)
+    assert len(warm.loss_curve_) == 26  # the curve goes on
+    assert not np.array_equal(first[0], warm.coefs_[0])
+
+
+def test_pickle_round_trip_predicts_the_same(cancer):
+    X_train, X_test, y_train, _ = cancer
+    clf = TabularMLPClassifier(**SMALL).fit(X_train, y_train)
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.predict_proba(X_test), clf.predict_proba(X_test))
+
+
+def test_cross_validation_refits_the_encoder_per_split(cancer):
+    X_train, _, y_train, _ = cancer
+    scores = cross_val_score(TabularMLPClassifier(**SMALL), X_train, y_train, cv=3)
+    assert scores.min() > 0.9
+
+
+def test_tampered_input_weights_are_refused(cancer):
+    X_train, X_test, y_train, _ = cancer
+    clf = TabularMLPClassifier(**SMALL).fit(X_train, y_train)
+    clf.input_weights_["scale"][3] = np.nan
+    with pytest.raises(ValueError, match=r"input_weights_\['scale'\] holds NaN"):
+        clf.predict(X_test)
+    clf.input_weights_["scale"] = clf.input_weights_["scale"][:-1]
+    with pytest.raises(ValueError, match=r"input_weights_\['scale'\] must be a float32 array"):
+        clf.predict(X_test)
+
+
+def test_onnx_and_sklearn_conversions_are_refused(cancer):
+    X_train, _, y_train, _ = cancer
+    clf = TabularMLPClassifier(**SMALL).fit(X_train, y_train)
+    with pytest.raises(TypeError, match="to_sklearn|no scikit-learn counterpart"):
+        clf.to_sklearn()
+    pytest.importorskip("skl2onnx")
+    from sknumpynet.onnx import to_onnx
+
+    with pytest.raises(TypeError, match="cannot be exported to ONNX"):
+        to_onnx(clf, X_train[:1])
+    import skl2onnx
+
+    with pytest.raises(TypeError, match="cannot be exported to ONNX"):
+        skl2onnx.to_onnx(clf, X_train[:1])
+
+
+@pytest.mark.parametrize("estimator", [TabularMLPClassifier, TabularMLPRegressor])
+@pytest.mark.parametrize("activation", ["selu", "mish", "relu"])
+def test_gradients_through_the_whole_model(estimator, activation):
+    """check_gradients builds the estimator's own problem: the encoder, the
+    input block, the dense layers and the loss, in float64."""
+    rs = np.random.RandomState(0)
+    X = rs.normal(size=(20, 3)) * [1, 100, 0.01]
+    y = (X[:, 0] > 0).astype(int) if estimator is TabularMLPClassifier else X[:, 0]
+    model = estimator((6, 5), activation, alpha=0.01, random_state=0)
+    report = check_gradients(model, X, y)
+    assert report.passed, str(report)
