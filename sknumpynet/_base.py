@@ -140,6 +140,11 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
     _init_method = "glorot"
     _lbfgs_options: dict = {}
     _y_numeric = False  # regressors: y must be numbers (see targets.numeric)
+    # partial_fit with early_stopping=True: refused, or (estimators whose
+    # default it is) trained on every row, as scikit-learn's MLP does
+    _partial_fit_skips_early_stopping = False
+    # early stopping keeps the first epoch of the best validation score, or the last
+    _best_epoch_ties_to_later = False
 
     def _architecture(self) -> tuple[list[int], str]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -269,7 +274,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         leaves the estimator (and a generator given as ``random_state``) as
         it was.
         """
-        if incremental and self.early_stopping:
+        if incremental and self.early_stopping and not self._partial_fit_skips_early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         # A new generator from random_state on every call, as scikit-learn's
         # MLP: the same seed gives the same fit, and nothing hidden carries over.
@@ -333,7 +338,9 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
                 verbose=self.verbose,
             )
             hooks.append(
-                TrainingLossStopping(**rule) if score is None else EarlyStopping(score, **rule)
+                TrainingLossStopping(**rule)
+                if score is None
+                else EarlyStopping(score, ties_to_later=self._best_epoch_ties_to_later, **rule)
             )
         hooks += self._extra_hooks(problem)
         if not incremental:

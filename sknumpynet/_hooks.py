@@ -192,14 +192,23 @@ class EarlyStopping(_NoImprovementStopping):
     """Score a held-out set after every epoch; keep and finally restore the best weights.
 
     ``validate(net)`` returns the score and the loss (without the penalty) of
-    the held-out set; both are recorded.
+    the held-out set; both are recorded. The weights kept are those of the
+    first epoch with the best score, or with ``ties_to_later`` of the last
+    one (RealMLP's rule: accuracy ties often, and a later epoch has trained
+    further at the same score).
     """
 
     what = "Validation score"
 
-    def __init__(self, validate: Callable[[Network], tuple[float, float]], **kwargs):
+    def __init__(
+        self,
+        validate: Callable[[Network], tuple[float, float]],
+        ties_to_later: bool = False,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.validate = validate
+        self.ties_to_later = ties_to_later
 
     def _improved(self, state, net):
         score, loss = self.validate(net)
@@ -208,7 +217,8 @@ class EarlyStopping(_NoImprovementStopping):
         if self.verbose:
             print(f"Validation score: {score:f}")
         improved = not score < state.best_validation_score + self.tol
-        if score > state.best_validation_score:
+        best = state.best_validation_score
+        if score > best or (self.ties_to_later and score == best):
             state.best_validation_score = score
             if state.best_params is None:
                 state.best_params = net.params.copy()

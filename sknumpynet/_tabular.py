@@ -16,7 +16,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_consistent_length, column_or_1d
+from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
 
 from ._activations import ACTIVATIONS, NEEDS_INPUT
 from ._base import (
@@ -75,6 +75,12 @@ class DropoutSchedule(Hook):
 class _TabularMixin:
     """What both tabular estimators add to the engine's estimators."""
 
+    # early stopping is on by default; partial_fit trains on every row it is given
+    _partial_fit_skips_early_stopping = True
+    # RealMLP keeps the last of the epochs with the best validation score
+    # (pytabkit ``training/lightning_modules.py``)
+    _best_epoch_ties_to_later = True
+
     _tabular_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -109,11 +115,17 @@ class _TabularMixin:
         # a first fit computes in the estimator's dtype; check_gradients asks for float64
         dtype = np.dtype(self.dtype if isinstance(dtype, list) else dtype)
         if reset:
-            encoder = TableEncoder(max_one_hot=self.max_one_hot, dtype=dtype).fit(X)
+            # the encoder counts the code of missing and unknown values among the categories
+            encoder = TableEncoder(max_one_hot=self.max_one_hot + 1, dtype=dtype).fit(X)
         else:
             encoder = self._encoder
         table = encoder.transform(X)
-        y = np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy()
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        # as scikit-learn's validate_data checks y for multi-output estimators
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_consistent_length(table.num, y)
@@ -167,7 +179,7 @@ class _TabularMixin:
         if self.parametrization != "ntk":
             return
         for W, b in zip(net.coefs, net.intercepts):
-            W[...] = random_state.normal(0.0, 1.0 / math.sqrt(W.shape[0]), W.shape)
+            W[...] = random_state.normal(0.0, 1.0 / math.sqrt(max(W.shape[0], 1)), W.shape)
             b[...] = 0.0
         n = X.shape[0]
         rows = np.sort(random_state.choice(n, min(n, 1000), replace=False))
@@ -208,7 +220,7 @@ class _TabularMixin:
         for array in net.param_arrays:
             part = factors[array.offset : array.offset + array.view.size]
             if array.name.startswith("coefs_"):
-                part[...] = 1.0 / math.sqrt(array.view.shape[0])
+                part[...] = 1.0 / math.sqrt(max(array.view.shape[0], 1))
             elif array.name.startswith("intercepts_"):
                 part[...] = _LR_FACTORS["intercepts_"]
             else:
@@ -243,9 +255,14 @@ class _TabularMixin:
     def _predict(self, X, transform):
         """``transform(z, model)`` of the logits of the encoded rows of ``X``."""
         model = self._fitted_model()
-        X = _engine_input(model._encoder.transform(X), model.coefs_[0].dtype)
+        # In float64 whatever the model's dtype: a row's prediction is then the
+        # same to rounding whatever rows it is predicted with (float32 matrix
+        # products of different shapes round differently).
+        X = _engine_input(model._encoder.transform(X), np.float64)
         block = InputBlock(**model._input_spec)
-        weights = model.input_weights_
+        weights = {k: v.astype(np.float64) for k, v in model.input_weights_.items()}
+        coefs = [W.astype(np.float64) for W in model.coefs_]
+        intercepts = [b.astype(np.float64) for b in model.intercepts_]
 
         def part(z, start, stop):
             return transform(z, model)
@@ -253,8 +270,8 @@ class _TabularMixin:
         with np.errstate(over="ignore"):
             result = predict_chunks(
                 X,
-                model.coefs_,
-                model.intercepts_,
+                coefs,
+                intercepts,
                 model._activation,
                 part,
                 front=(block, weights),
@@ -456,8 +473,9 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         embeddings and the scale); "standard": one learning rate, the
         engine's usual start.
     dtype : {"float32", "float64"}, default="float32"
-        The precision of the weights and of every computation, whatever the
-        table's dtypes. float32, RealMLP's, takes about half the time.
+        The precision of the weights and of training, whatever the table's
+        dtypes. float32, RealMLP's, takes about half the time. Predictions
+        are computed in float64 either way.
 
     Attributes
     ----------
@@ -641,7 +659,8 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
     parametrization : {"ntk", "standard"}, default="ntk"
         See :class:`TabularMLPClassifier`.
     dtype : {"float32", "float64"}, default="float32"
-        The precision of the weights and of every computation.
+        The precision of the weights and of training; predictions are
+        computed in float64.
 
     Attributes
     ----------
