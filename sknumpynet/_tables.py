@@ -41,6 +41,9 @@ _CLIP_BEFORE_SQUARE = 1e150
 # larger encodings are refused rather than allocated.
 SPARSE_DENSE_LIMIT_BYTES = 2**30
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+# Up to this many one-hot columns a table of (k + 1, k) encoded rows is gathered
+# by code; beyond, the columns are filled and the codes' cells scattered.
+_GATHER_ONE_HOT = 64
 
 
 class EncodedTable(NamedTuple):
@@ -131,6 +134,30 @@ def _discrete_outputs(values, counts) -> np.ndarray | None:
     if factor == 0.0:
         return None
     return smooth_clip((values - median) * factor)
+
+
+def _binary_outputs(n: int, ones) -> tuple[np.ndarray, np.ndarray]:
+    """``_discrete_outputs([0, 1], [n - ones, ones])`` for many 0/1 columns at once.
+
+    Each column has ``n`` rows, ``ones`` of them 1 (``0 < ones < n``). Returns
+    the encoded value of a 0 and of a 1 in each column.
+    """
+    zeros = n - np.asarray(ones, dtype=np.int64)
+    last = n - 1
+    quartiles = []
+    for q in (0.25, 0.5, 0.75):
+        h = q * last
+        below = math.floor(h)
+        t = h - below
+        # the sorted column is ``zeros`` 0s then 1s
+        a = (below >= zeros).astype(np.float64)
+        b = (min(below + 1, last) >= zeros).astype(np.float64)
+        quartiles.append(b - (b - a) * (1.0 - t) if t >= 0.5 else a + (b - a) * t)
+    q25, median, q75 = quartiles
+    half = 0.5 * q75 - 0.5 * q25
+    half[half == 0.0] = 0.25  # half the range of a column of 0s and 1s
+    factor = 0.5 / (half + 0.5 * ROBUST_SCALE_EPS)
+    return smooth_clip((0.0 - median) * factor), smooth_clip((1.0 - median) * factor)
 
 
 # ---------------------------------------------------------------- reading columns
@@ -694,10 +721,15 @@ class TableEncoder(BaseEstimator):
                         continuous.append(
                             {"column": j, "name": name, "center": float(median), "factor": factor}
                         )
-                if 0 < missing.sum() < missing.size:
-                    outputs = _discrete_outputs([0.0, 1.0], np.bincount(missing, minlength=2))
+                n_missing = int(missing.sum())
+                if 0 < n_missing < missing.size:
+                    low, high = _binary_outputs(missing.size, [n_missing])
                     indicators.append(
-                        {"column": j, "name": f"missingindicator_{name}", "values": outputs}
+                        {
+                            "column": j,
+                            "name": f"missingindicator_{name}",
+                            "values": np.concatenate([low, high]),
+                        }
                     )
                 continue
             if kind == "boolean":
@@ -706,7 +738,7 @@ class TableEncoder(BaseEstimator):
                 counts = np.bincount(codes, minlength=3)
                 outputs = _discrete_outputs([0.0, -1.0, 1.0], counts)
                 if outputs is not None:
-                    booleans.append({"column": j, "name": name, "table": outputs[:, None]})
+                    booleans.append({"column": j, "name": name, "values": outputs})
                 continue
             categories, codes = _fit_categories(col, where)
             categories_[j] = categories
@@ -715,23 +747,17 @@ class TableEncoder(BaseEstimator):
             if k == 0 or (k == 1 and counts[0] == 0):
                 continue  # constant: nothing to learn from it
             if k + 1 > max_one_hot:
-                embedded.append(
-                    {"column": j, "name": name, "cardinality": k + 1, "categories": categories}
-                )
-                continue
-            if k <= 2:
+                embedded.append({"column": j, "name": name, "cardinality": k + 1})
+            elif k <= 2:
                 raw = [-1.0, 1.0] if k == 1 else [0.0, -1.0, 1.0]
-                block = _discrete_outputs(raw, counts)[:, None]
-                names = [f"{name}_{categories[-1]}"]
+                values = _discrete_outputs(raw, counts)
+                one_hot.append(
+                    {"column": j, "names": [f"{name}_{categories[-1]}"], "values": values}
+                )
             else:
-                block = np.empty((k + 1, k))
-                for c in range(k):
-                    ones = counts[c + 1]
-                    low, high = _discrete_outputs([0.0, 1.0], [len(codes) - ones, ones])
-                    block[:, c] = low
-                    block[c + 1, c] = high
+                low, high = _binary_outputs(len(codes), counts[1:])
                 names = [f"{name}_{category}" for category in categories]
-            one_hot.append({"column": j, "names": names, "table": block, "categories": categories})
+                one_hot.append({"column": j, "names": names, "low": low, "high": high})
 
         # Lay out num: continuous, indicators, booleans, one-hot; then cat.
         position = 0
@@ -817,19 +843,30 @@ class TableEncoder(BaseEstimator):
                         z[missing] = 0.0
                         num[:, spec["position"]] = smooth_clip(z)
                     else:
-                        low, high = spec["values"]
-                        num[:, spec["position"]] = np.where(missing, high, low)
+                        num[:, spec["position"]] = spec["values"][missing.view(np.uint8)]
                 continue
             if kinds[j] == "boolean":
                 codes = _boolean_codes(col, where)
             else:
                 codes = _category_codes(col, self.categories_[j])
             ((group, spec),) = specs
+            position = spec["position"]
             if group == "embedded":
-                cat[:, spec["position"]] = codes
-            else:
-                stop = spec["position"] + spec["table"].shape[1]
-                num[:, spec["position"] : stop] = spec["table"].astype(dtype)[codes]
+                cat[:, position] = codes
+            elif "values" in spec:
+                num[:, position] = spec["values"][codes]
+            else:  # k one-hot columns: each "low" but in its category's rows
+                low, high = spec["low"], spec["high"]
+                block = num[:, position : position + len(low)]
+                if len(low) <= _GATHER_ONE_HOT:  # a row of a small table per code
+                    rows_of = np.tile(low.astype(dtype), (len(low) + 1, 1))
+                    rows_of[np.arange(1, len(low) + 1), np.arange(len(low))] = high
+                    block[...] = rows_of[codes]
+                else:
+                    block[...] = low
+                    rows = np.flatnonzero(codes)
+                    columns = codes[rows] - 1
+                    block[rows, columns] = high[columns]
         return EncodedTable(num, cat)
 
     def fit_transform(self, X, y=None) -> EncodedTable:

@@ -474,3 +474,27 @@ def test_the_encoder_is_quiet():
         warnings.simplefilter("error")
         TableEncoder().fit(X).transform(X)
         TableEncoder().fit(X.to_numpy()).transform(X.to_numpy())
+
+
+def test_binary_columns_scale_like_any_discrete_column():
+    n = 11
+    low, high = _tables._binary_outputs(n, np.arange(1, n))
+    for ones in range(1, n):
+        expected = _tables._discrete_outputs([0.0, 1.0], [n - ones, ones])
+        assert (low[ones - 1], high[ones - 1]) == tuple(expected)
+
+
+def test_many_one_hot_columns_are_scattered_alike(monkeypatch):
+    rng = np.random.RandomState(5)
+    labels = np.array([f"c{i:03d}" for i in range(100)], dtype=object)
+    X = pd.DataFrame({"c": rng.choice(labels, 1000)})
+    X.loc[::17, "c"] = None
+    new = pd.DataFrame({"c": list(rng.choice(labels, 50)) + ["unseen", None]})
+    encoder = TableEncoder(max_one_hot=200).fit(X)
+    scattered = encoder.transform(new).num
+    assert scattered.shape == (52, 100)
+    fit_column = (X["c"] == "c042").to_numpy(dtype=float)
+    expected = realmlp_scale((new["c"] == "c042").to_numpy(dtype=float), fit_column)
+    np.testing.assert_allclose(scattered[:, 42], expected, rtol=1e-15)
+    monkeypatch.setattr(_tables, "_GATHER_ONE_HOT", 1000)
+    np.testing.assert_array_equal(encoder.transform(new).num, scattered)
