@@ -222,6 +222,7 @@ class _Table:
             self.array = array
             shape = array.shape
         self.n_rows, self.n_cols = int(shape[0]), int(shape[1])
+        self._labels = None if self.frame is None else list(self.frame.columns)
         if self.n_rows < 1 or self.n_cols < 1:
             what = "sample" if self.n_rows < 1 else "feature"
             raise ValueError(
@@ -230,10 +231,12 @@ class _Table:
             )
 
     def labels(self) -> list | None:
-        return None if self.frame is None else list(self.frame.columns)
+        """The DataFrame's column labels, None for an array."""
+        return self._labels
 
     def describe(self, j: int) -> str:
-        labels = self.labels()
+        """How messages name column ``j``: its label, else its position."""
+        labels = self._labels
         return _column_label(None if labels is None else labels[j], j, labels is not None)
 
     def column(self, j: int):
