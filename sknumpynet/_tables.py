@@ -216,8 +216,8 @@ class _Table:
             if array.ndim != 2:
                 raise ValueError(
                     f"Expected a 2D array, got a {array.ndim}D array of shape {array.shape} "
-                    "instead: reshape it, e.g. with array.reshape(-1, 1) for a single feature "
-                    "or array.reshape(1, -1) for a single sample."
+                    "instead. Reshape your data either using array.reshape(-1, 1) if it has a "
+                    "single feature or array.reshape(1, -1) if it is a single sample."
                 )
             self.array = array
             shape = array.shape

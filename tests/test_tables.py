@@ -358,7 +358,7 @@ def test_unreadable_array_columns():
     objects = np.array([[1.0, "x"], [2.0, 3]], dtype=object)
     with pytest.raises(TypeError, match="column 1 mixes values of types number, str"):
         TableEncoder().fit(objects)
-    with pytest.raises(ValueError, match="Expected a 2D array"):
+    with pytest.raises(ValueError, match="Expected a 2D array.*Reshape your data"):
         TableEncoder().fit(np.arange(3.0))
     with pytest.raises(ValueError, match=r"0 sample\(s\)"):
         TableEncoder().fit(np.empty((0, 2)))
