@@ -357,15 +357,18 @@ def _object_kind(uniques: list, where: str) -> str:
     )
 
 
-def _column_kind(col, where: str) -> str:
-    """The kind of a column at fit: ``"continuous"``, ``"boolean"`` or ``"categorical"``."""
+def _column_kind(col, where: str) -> tuple[str, list | None]:
+    """The kind of a column at fit, and its distinct present values where they were read.
+
+    The kind is ``"continuous"``, ``"boolean"`` or ``"categorical"``.
+    """
     if _is_series(col):
         pd = sys.modules["pandas"]
         dtype = col.dtype
         if isinstance(dtype, pd.CategoricalDtype):
-            return "categorical"
+            return "categorical", None
         if pd.api.types.is_bool_dtype(dtype):
-            return "boolean"
+            return "boolean", None
         if pd.api.types.is_complex_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype):
             _refuse_dtype(dtype, where)
         if pd.api.types.is_timedelta64_dtype(dtype) or isinstance(
@@ -373,20 +376,21 @@ def _column_kind(col, where: str) -> str:
         ):
             _refuse_dtype(dtype, where)
         if pd.api.types.is_numeric_dtype(dtype):
-            return "continuous"
+            return "continuous", None
         if pd.api.types.is_string_dtype(dtype) or getattr(dtype, "kind", None) == "O":
-            values = col.to_numpy(dtype=object)
-            return _object_kind(_unique_present(values, where), where)
+            uniques = _unique_present(col.to_numpy(dtype=object), where)
+            return _object_kind(uniques, where), uniques
         _refuse_dtype(dtype, where)
     kind = col.dtype.kind
     if kind == "b":
-        return "boolean"
+        return "boolean", None
     if kind in "iuf":
-        return "continuous"
+        return "continuous", None
     if kind in "US":
-        return "categorical"
+        return "categorical", None
     if kind == "O":
-        return _object_kind(_unique_present(col, where), where)
+        uniques = _unique_present(col, where)
+        return _object_kind(uniques, where), uniques
     _refuse_dtype(col.dtype, where)
 
 
@@ -497,15 +501,20 @@ def _category_codes(col, categories: list) -> np.ndarray:
     return _lookup_codes(np.asarray(col, dtype=object), categories)
 
 
-def _fit_categories(col, where: str) -> tuple[list, np.ndarray]:
-    """A categorical column's categories (sorted) and its fit codes."""
+def _fit_categories(col, where: str, uniques: list | None) -> tuple[list, np.ndarray]:
+    """A categorical column's categories (sorted) and its fit codes.
+
+    ``uniques`` are its distinct present values, where already read.
+    """
     if _is_series(col) and isinstance(col.dtype, sys.modules["pandas"].CategoricalDtype):
         own = col.cat.categories
         counts = np.bincount(col.cat.codes.to_numpy() + 1, minlength=len(own) + 1)
         categories = _sorted_categories(own[counts[1:] > 0].tolist())
     else:
-        values = col.to_numpy(dtype=object) if _is_series(col) else np.asarray(col, dtype=object)
-        categories = _sorted_categories(_unique_present(values, where))
+        if uniques is None:
+            values = col.to_numpy(dtype=object) if _is_series(col) else np.asarray(col, object)
+            uniques = _unique_present(values, where)
+        categories = _sorted_categories(uniques)
     return categories, _category_codes(col, categories)
 
 
@@ -709,7 +718,10 @@ class TableEncoder(BaseEstimator):
             where = table.describe(j)
             name = str(labels[j]) if labels is not None else f"x{j}"
             col = table.column(j)
-            kind = "continuous" if table.sparse is not None else _column_kind(col, where)
+            if table.sparse is None:
+                kind, uniques = _column_kind(col, where)
+            else:
+                kind, uniques = "continuous", None
             kinds.append(kind)
             categories_.append(None)
             if kind == "continuous":
@@ -743,7 +755,7 @@ class TableEncoder(BaseEstimator):
                 if outputs is not None:
                     booleans.append({"column": j, "name": name, "values": outputs})
                 continue
-            categories, codes = _fit_categories(col, where)
+            categories, codes = _fit_categories(col, where, uniques)
             categories_[j] = categories
             k = len(categories)
             counts = np.bincount(codes, minlength=k + 1)
