@@ -454,21 +454,24 @@ def _boolean_codes(col, where: str) -> np.ndarray:
         return col.astype(np.intp) + 1
     if kind in "iuf":
         return np.where(col == 1, 2, np.where(col == 0, 1, 0)).astype(np.intp)
-    return _lookup_codes(np.asarray(col, dtype=object), [False, True])
+    return _lookup_codes(np.asarray(col, dtype=object), [False, True], where)
 
 
-def _lookup_codes(values: np.ndarray, categories: list) -> np.ndarray:
+def _lookup_codes(values: np.ndarray, categories: list, where: str) -> np.ndarray:
     """1 + the position of each value in ``categories``; 0 where missing or unknown."""
     pd = _pandas()
-    if pd is not None:
-        return pd.Index(categories, dtype=object).get_indexer(values).astype(np.intp) + 1
-    position = {value: i + 1 for i, value in enumerate(categories)}
-    lookup = np.frompyfunc(lambda value: position.get(value, 0), 1, 1)
     try:
-        return lookup(values).astype(np.intp)
-    except TypeError:  # unhashable cells are categories never seen in fit
-        hashable = np.frompyfunc(lambda v: position.get(v, 0) if _hashable(v) else 0, 1, 1)
-        return hashable(values).astype(np.intp)
+        if pd is not None:
+            codes = pd.Index(categories, dtype=object).get_indexer(values)
+            return codes.astype(np.intp) + 1
+        position = {value: i + 1 for i, value in enumerate(categories)}
+        return np.frompyfunc(lambda value: position.get(value, 0), 1, 1)(values).astype(np.intp)
+    except TypeError as error:  # a list, a dict...: no category can equal it
+        found = sorted({type(v).__name__ for v in values.tolist() if not _hashable(v)})
+        raise TypeError(
+            f"{where} holds {', '.join(found)} values, which cannot be categories: a "
+            "categorical column holds strings, numbers or booleans."
+        ) from error
 
 
 def _hashable(value) -> bool:
@@ -488,7 +491,7 @@ def _sorted_categories(values) -> list:
         return values
 
 
-def _category_codes(col, categories: list) -> np.ndarray:
+def _category_codes(col, categories: list, where: str) -> np.ndarray:
     """Codes of a categorical column: 0 missing or unknown, ``i + 1`` for ``categories[i]``."""
     if _is_series(col):
         pd = sys.modules["pandas"]
@@ -498,7 +501,7 @@ def _category_codes(col, categories: list) -> np.ndarray:
             remap = np.append(remap, 0).astype(np.intp)  # code -1 (missing) reads the 0
             return np.take(remap, col.cat.codes.to_numpy())
         col = col.to_numpy(dtype=object)
-    return _lookup_codes(np.asarray(col, dtype=object), categories)
+    return _lookup_codes(np.asarray(col, dtype=object), categories, where)
 
 
 def _fit_categories(col, where: str, uniques: list | None) -> tuple[list, np.ndarray]:
@@ -515,7 +518,7 @@ def _fit_categories(col, where: str, uniques: list | None) -> tuple[list, np.nda
             values = col.to_numpy(dtype=object) if _is_series(col) else np.asarray(col, object)
             uniques = _unique_present(values, where)
         categories = _sorted_categories(uniques)
-    return categories, _category_codes(col, categories)
+    return categories, _category_codes(col, categories, where)
 
 
 # ---------------------------------------------------------------- the encoder
@@ -863,7 +866,7 @@ class TableEncoder(BaseEstimator):
             if kinds[j] == "boolean":
                 codes = _boolean_codes(col, where)
             else:
-                codes = _category_codes(col, self.categories_[j])
+                codes = _category_codes(col, self.categories_[j], where)
             ((group, spec),) = specs
             position = spec["position"]
             if group == "embedded":

@@ -457,6 +457,19 @@ def test_numpy_arrays_work_without_pandas(monkeypatch):
     assert TableEncoder().fit(numbers).transform(numbers).num.shape == (10, 3)
     with pytest.raises(TypeError, match="column 0 mixes values of types number, str"):
         TableEncoder().fit(np.array([[1.0], ["x"]], dtype=object))
+    new[1, 1] = {"not": "a category"}
+    with pytest.raises(TypeError, match="column 1 holds dict values, which cannot be categories"):
+        without.transform(new)
+
+
+def test_unhashable_cells_are_refused_naming_the_column():
+    encoder = TableEncoder().fit(pd.DataFrame({"c": ["a", "b", "a"], "b": [True, False, True]}))
+    with pytest.raises(TypeError, match="column 'c' holds list values, which cannot be"):
+        encoder.transform(pd.DataFrame({"c": [["a"], "b", "a"], "b": [True, False, True]}))
+    with pytest.raises(TypeError, match="column 'b' holds dict values"):
+        encoder.transform(pd.DataFrame({"c": ["a", "b", "a"], "b": [True, {}, None]}))
+    with pytest.raises(TypeError, match="column 'c' mixes values of types list, str"):
+        TableEncoder().fit(pd.DataFrame({"c": [["a"], "b"]}))
 
 
 def test_every_attribute_and_parameter_is_documented():
