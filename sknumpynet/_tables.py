@@ -41,6 +41,9 @@ _CLIP_BEFORE_SQUARE = 1e150
 # larger encodings are refused rather than allocated.
 SPARSE_DENSE_LIMIT_BYTES = 2**30
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+# Up to this many one-hot columns a table of (k + 1, k) encoded rows is gathered
+# by code; beyond, the columns are filled and the codes' cells scattered.
+_GATHER_ONE_HOT = 64
 
 
 class EncodedTable(NamedTuple):
@@ -133,6 +136,30 @@ def _discrete_outputs(values, counts) -> np.ndarray | None:
     return smooth_clip((values - median) * factor)
 
 
+def _binary_outputs(n: int, ones) -> tuple[np.ndarray, np.ndarray]:
+    """``_discrete_outputs([0, 1], [n - ones, ones])`` for many 0/1 columns at once.
+
+    Each column has ``n`` rows, ``ones`` of them 1 (``0 < ones < n``). Returns
+    the encoded value of a 0 and of a 1 in each column.
+    """
+    zeros = n - np.asarray(ones, dtype=np.int64)
+    last = n - 1
+    quartiles = []
+    for q in (0.25, 0.5, 0.75):
+        h = q * last
+        below = math.floor(h)
+        t = h - below
+        # the sorted column is ``zeros`` 0s then 1s
+        a = (below >= zeros).astype(np.float64)
+        b = (min(below + 1, last) >= zeros).astype(np.float64)
+        quartiles.append(b - (b - a) * (1.0 - t) if t >= 0.5 else a + (b - a) * t)
+    q25, median, q75 = quartiles
+    half = 0.5 * q75 - 0.5 * q25
+    half[half == 0.0] = 0.25  # half the range of a column of 0s and 1s
+    factor = 0.5 / (half + 0.5 * ROBUST_SCALE_EPS)
+    return smooth_clip((0.0 - median) * factor), smooth_clip((1.0 - median) * factor)
+
+
 # ---------------------------------------------------------------- reading columns
 
 
@@ -189,12 +216,13 @@ class _Table:
             if array.ndim != 2:
                 raise ValueError(
                     f"Expected a 2D array, got a {array.ndim}D array of shape {array.shape} "
-                    "instead: reshape it, e.g. with array.reshape(-1, 1) for a single feature "
-                    "or array.reshape(1, -1) for a single sample."
+                    "instead. Reshape your data either using array.reshape(-1, 1) if it has a "
+                    "single feature or array.reshape(1, -1) if it is a single sample."
                 )
             self.array = array
             shape = array.shape
         self.n_rows, self.n_cols = int(shape[0]), int(shape[1])
+        self._labels = None if self.frame is None else list(self.frame.columns)
         if self.n_rows < 1 or self.n_cols < 1:
             what = "sample" if self.n_rows < 1 else "feature"
             raise ValueError(
@@ -203,10 +231,12 @@ class _Table:
             )
 
     def labels(self) -> list | None:
-        return None if self.frame is None else list(self.frame.columns)
+        """The DataFrame's column labels, None for an array."""
+        return self._labels
 
     def describe(self, j: int) -> str:
-        labels = self.labels()
+        """How messages name column ``j``: its label, else its position."""
+        labels = self._labels
         return _column_label(None if labels is None else labels[j], j, labels is not None)
 
     def column(self, j: int):
@@ -327,15 +357,18 @@ def _object_kind(uniques: list, where: str) -> str:
     )
 
 
-def _column_kind(col, where: str) -> str:
-    """The kind of a column at fit: ``"continuous"``, ``"boolean"`` or ``"categorical"``."""
+def _column_kind(col, where: str) -> tuple[str, list | None]:
+    """The kind of a column at fit, and its distinct present values where they were read.
+
+    The kind is ``"continuous"``, ``"boolean"`` or ``"categorical"``.
+    """
     if _is_series(col):
         pd = sys.modules["pandas"]
         dtype = col.dtype
         if isinstance(dtype, pd.CategoricalDtype):
-            return "categorical"
+            return "categorical", None
         if pd.api.types.is_bool_dtype(dtype):
-            return "boolean"
+            return "boolean", None
         if pd.api.types.is_complex_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype):
             _refuse_dtype(dtype, where)
         if pd.api.types.is_timedelta64_dtype(dtype) or isinstance(
@@ -343,20 +376,21 @@ def _column_kind(col, where: str) -> str:
         ):
             _refuse_dtype(dtype, where)
         if pd.api.types.is_numeric_dtype(dtype):
-            return "continuous"
+            return "continuous", None
         if pd.api.types.is_string_dtype(dtype) or getattr(dtype, "kind", None) == "O":
-            values = col.to_numpy(dtype=object)
-            return _object_kind(_unique_present(values, where), where)
+            uniques = _unique_present(col.to_numpy(dtype=object), where)
+            return _object_kind(uniques, where), uniques
         _refuse_dtype(dtype, where)
     kind = col.dtype.kind
     if kind == "b":
-        return "boolean"
+        return "boolean", None
     if kind in "iuf":
-        return "continuous"
+        return "continuous", None
     if kind in "US":
-        return "categorical"
+        return "categorical", None
     if kind == "O":
-        return _object_kind(_unique_present(col, where), where)
+        uniques = _unique_present(col, where)
+        return _object_kind(uniques, where), uniques
     _refuse_dtype(col.dtype, where)
 
 
@@ -420,21 +454,24 @@ def _boolean_codes(col, where: str) -> np.ndarray:
         return col.astype(np.intp) + 1
     if kind in "iuf":
         return np.where(col == 1, 2, np.where(col == 0, 1, 0)).astype(np.intp)
-    return _lookup_codes(np.asarray(col, dtype=object), [False, True])
+    return _lookup_codes(np.asarray(col, dtype=object), [False, True], where)
 
 
-def _lookup_codes(values: np.ndarray, categories: list) -> np.ndarray:
+def _lookup_codes(values: np.ndarray, categories: list, where: str) -> np.ndarray:
     """1 + the position of each value in ``categories``; 0 where missing or unknown."""
     pd = _pandas()
-    if pd is not None:
-        return pd.Index(categories, dtype=object).get_indexer(values).astype(np.intp) + 1
-    position = {value: i + 1 for i, value in enumerate(categories)}
-    lookup = np.frompyfunc(lambda value: position.get(value, 0), 1, 1)
     try:
-        return lookup(values).astype(np.intp)
-    except TypeError:  # unhashable cells are categories never seen in fit
-        hashable = np.frompyfunc(lambda v: position.get(v, 0) if _hashable(v) else 0, 1, 1)
-        return hashable(values).astype(np.intp)
+        if pd is not None:
+            codes = pd.Index(categories, dtype=object).get_indexer(values)
+            return codes.astype(np.intp) + 1
+        position = {value: i + 1 for i, value in enumerate(categories)}
+        return np.frompyfunc(lambda value: position.get(value, 0), 1, 1)(values).astype(np.intp)
+    except TypeError as error:  # a list, a dict...: no category can equal it
+        found = sorted({type(v).__name__ for v in values.tolist() if not _hashable(v)})
+        raise TypeError(
+            f"{where} holds {', '.join(found)} values, which cannot be categories: a "
+            "categorical column holds strings, numbers or booleans."
+        ) from error
 
 
 def _hashable(value) -> bool:
@@ -454,7 +491,7 @@ def _sorted_categories(values) -> list:
         return values
 
 
-def _category_codes(col, categories: list) -> np.ndarray:
+def _category_codes(col, categories: list, where: str) -> np.ndarray:
     """Codes of a categorical column: 0 missing or unknown, ``i + 1`` for ``categories[i]``."""
     if _is_series(col):
         pd = sys.modules["pandas"]
@@ -464,19 +501,24 @@ def _category_codes(col, categories: list) -> np.ndarray:
             remap = np.append(remap, 0).astype(np.intp)  # code -1 (missing) reads the 0
             return np.take(remap, col.cat.codes.to_numpy())
         col = col.to_numpy(dtype=object)
-    return _lookup_codes(np.asarray(col, dtype=object), categories)
+    return _lookup_codes(np.asarray(col, dtype=object), categories, where)
 
 
-def _fit_categories(col, where: str) -> tuple[list, np.ndarray]:
-    """A categorical column's categories (sorted) and its fit codes."""
+def _fit_categories(col, where: str, uniques: list | None) -> tuple[list, np.ndarray]:
+    """A categorical column's categories (sorted) and its fit codes.
+
+    ``uniques`` are its distinct present values, where already read.
+    """
     if _is_series(col) and isinstance(col.dtype, sys.modules["pandas"].CategoricalDtype):
         own = col.cat.categories
         counts = np.bincount(col.cat.codes.to_numpy() + 1, minlength=len(own) + 1)
         categories = _sorted_categories(own[counts[1:] > 0].tolist())
     else:
-        values = col.to_numpy(dtype=object) if _is_series(col) else np.asarray(col, dtype=object)
-        categories = _sorted_categories(_unique_present(values, where))
-    return categories, _category_codes(col, categories)
+        if uniques is None:
+            values = col.to_numpy(dtype=object) if _is_series(col) else np.asarray(col, object)
+            uniques = _unique_present(values, where)
+        categories = _sorted_categories(uniques)
+    return categories, _category_codes(col, categories, where)
 
 
 # ---------------------------------------------------------------- the encoder
@@ -679,7 +721,10 @@ class TableEncoder(BaseEstimator):
             where = table.describe(j)
             name = str(labels[j]) if labels is not None else f"x{j}"
             col = table.column(j)
-            kind = "continuous" if table.sparse is not None else _column_kind(col, where)
+            if table.sparse is None:
+                kind, uniques = _column_kind(col, where)
+            else:
+                kind, uniques = "continuous", None
             kinds.append(kind)
             categories_.append(None)
             if kind == "continuous":
@@ -694,10 +739,15 @@ class TableEncoder(BaseEstimator):
                         continuous.append(
                             {"column": j, "name": name, "center": float(median), "factor": factor}
                         )
-                if 0 < missing.sum() < missing.size:
-                    outputs = _discrete_outputs([0.0, 1.0], np.bincount(missing, minlength=2))
+                n_missing = int(missing.sum())
+                if 0 < n_missing < missing.size:
+                    low, high = _binary_outputs(missing.size, [n_missing])
                     indicators.append(
-                        {"column": j, "name": f"missingindicator_{name}", "values": outputs}
+                        {
+                            "column": j,
+                            "name": f"missingindicator_{name}",
+                            "values": np.concatenate([low, high]),
+                        }
                     )
                 continue
             if kind == "boolean":
@@ -706,32 +756,26 @@ class TableEncoder(BaseEstimator):
                 counts = np.bincount(codes, minlength=3)
                 outputs = _discrete_outputs([0.0, -1.0, 1.0], counts)
                 if outputs is not None:
-                    booleans.append({"column": j, "name": name, "table": outputs[:, None]})
+                    booleans.append({"column": j, "name": name, "values": outputs})
                 continue
-            categories, codes = _fit_categories(col, where)
+            categories, codes = _fit_categories(col, where, uniques)
             categories_[j] = categories
             k = len(categories)
             counts = np.bincount(codes, minlength=k + 1)
             if k == 0 or (k == 1 and counts[0] == 0):
                 continue  # constant: nothing to learn from it
             if k + 1 > max_one_hot:
-                embedded.append(
-                    {"column": j, "name": name, "cardinality": k + 1, "categories": categories}
-                )
-                continue
-            if k <= 2:
+                embedded.append({"column": j, "name": name, "cardinality": k + 1})
+            elif k <= 2:
                 raw = [-1.0, 1.0] if k == 1 else [0.0, -1.0, 1.0]
-                block = _discrete_outputs(raw, counts)[:, None]
-                names = [f"{name}_{categories[-1]}"]
+                values = _discrete_outputs(raw, counts)
+                one_hot.append(
+                    {"column": j, "names": [f"{name}_{categories[-1]}"], "values": values}
+                )
             else:
-                block = np.empty((k + 1, k))
-                for c in range(k):
-                    ones = counts[c + 1]
-                    low, high = _discrete_outputs([0.0, 1.0], [len(codes) - ones, ones])
-                    block[:, c] = low
-                    block[c + 1, c] = high
+                low, high = _binary_outputs(len(codes), counts[1:])
                 names = [f"{name}_{category}" for category in categories]
-            one_hot.append({"column": j, "names": names, "table": block, "categories": categories})
+                one_hot.append({"column": j, "names": names, "low": low, "high": high})
 
         # Lay out num: continuous, indicators, booleans, one-hot; then cat.
         position = 0
@@ -817,19 +861,30 @@ class TableEncoder(BaseEstimator):
                         z[missing] = 0.0
                         num[:, spec["position"]] = smooth_clip(z)
                     else:
-                        low, high = spec["values"]
-                        num[:, spec["position"]] = np.where(missing, high, low)
+                        num[:, spec["position"]] = spec["values"][missing.view(np.uint8)]
                 continue
             if kinds[j] == "boolean":
                 codes = _boolean_codes(col, where)
             else:
-                codes = _category_codes(col, self.categories_[j])
+                codes = _category_codes(col, self.categories_[j], where)
             ((group, spec),) = specs
+            position = spec["position"]
             if group == "embedded":
-                cat[:, spec["position"]] = codes
-            else:
-                stop = spec["position"] + spec["table"].shape[1]
-                num[:, spec["position"] : stop] = spec["table"].astype(dtype)[codes]
+                cat[:, position] = codes
+            elif "values" in spec:
+                num[:, position] = spec["values"][codes]
+            else:  # k one-hot columns: each "low" but in its category's rows
+                low, high = spec["low"], spec["high"]
+                block = num[:, position : position + len(low)]
+                if len(low) <= _GATHER_ONE_HOT:  # a row of a small table per code
+                    rows_of = np.tile(low.astype(dtype), (len(low) + 1, 1))
+                    rows_of[np.arange(1, len(low) + 1), np.arange(len(low))] = high
+                    block[...] = rows_of[codes]
+                else:
+                    block[...] = low
+                    rows = np.flatnonzero(codes)
+                    columns = codes[rows] - 1
+                    block[rows, columns] = high[columns]
         return EncodedTable(num, cat)
 
     def fit_transform(self, X, y=None) -> EncodedTable:

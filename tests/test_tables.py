@@ -358,7 +358,7 @@ def test_unreadable_array_columns():
     objects = np.array([[1.0, "x"], [2.0, 3]], dtype=object)
     with pytest.raises(TypeError, match="column 1 mixes values of types number, str"):
         TableEncoder().fit(objects)
-    with pytest.raises(ValueError, match="Expected a 2D array"):
+    with pytest.raises(ValueError, match="Expected a 2D array.*Reshape your data"):
         TableEncoder().fit(np.arange(3.0))
     with pytest.raises(ValueError, match=r"0 sample\(s\)"):
         TableEncoder().fit(np.empty((0, 2)))
@@ -457,6 +457,19 @@ def test_numpy_arrays_work_without_pandas(monkeypatch):
     assert TableEncoder().fit(numbers).transform(numbers).num.shape == (10, 3)
     with pytest.raises(TypeError, match="column 0 mixes values of types number, str"):
         TableEncoder().fit(np.array([[1.0], ["x"]], dtype=object))
+    new[1, 1] = {"not": "a category"}
+    with pytest.raises(TypeError, match="column 1 holds dict values, which cannot be categories"):
+        without.transform(new)
+
+
+def test_unhashable_cells_are_refused_naming_the_column():
+    encoder = TableEncoder().fit(pd.DataFrame({"c": ["a", "b", "a"], "b": [True, False, True]}))
+    with pytest.raises(TypeError, match="column 'c' holds list values, which cannot be"):
+        encoder.transform(pd.DataFrame({"c": [["a"], "b", "a"], "b": [True, False, True]}))
+    with pytest.raises(TypeError, match="column 'b' holds dict values"):
+        encoder.transform(pd.DataFrame({"c": ["a", "b", "a"], "b": [True, {}, None]}))
+    with pytest.raises(TypeError, match="column 'c' mixes values of types list, str"):
+        TableEncoder().fit(pd.DataFrame({"c": [["a"], "b"]}))
 
 
 def test_every_attribute_and_parameter_is_documented():
@@ -474,3 +487,27 @@ def test_the_encoder_is_quiet():
         warnings.simplefilter("error")
         TableEncoder().fit(X).transform(X)
         TableEncoder().fit(X.to_numpy()).transform(X.to_numpy())
+
+
+def test_binary_columns_scale_like_any_discrete_column():
+    n = 11
+    low, high = _tables._binary_outputs(n, np.arange(1, n))
+    for ones in range(1, n):
+        expected = _tables._discrete_outputs([0.0, 1.0], [n - ones, ones])
+        assert (low[ones - 1], high[ones - 1]) == tuple(expected)
+
+
+def test_many_one_hot_columns_are_scattered_alike(monkeypatch):
+    rng = np.random.RandomState(5)
+    labels = np.array([f"c{i:03d}" for i in range(100)], dtype=object)
+    X = pd.DataFrame({"c": rng.choice(labels, 1000)})
+    X.loc[::17, "c"] = None
+    new = pd.DataFrame({"c": list(rng.choice(labels, 50)) + ["unseen", None]})
+    encoder = TableEncoder(max_one_hot=200).fit(X)
+    scattered = encoder.transform(new).num
+    assert scattered.shape == (52, 100)
+    fit_column = (X["c"] == "c042").to_numpy(dtype=float)
+    expected = realmlp_scale((new["c"] == "c042").to_numpy(dtype=float), fit_column)
+    np.testing.assert_allclose(scattered[:, 42], expected, rtol=1e-15)
+    monkeypatch.setattr(_tables, "_GATHER_ONE_HOT", 1000)
+    np.testing.assert_array_equal(encoder.transform(new).num, scattered)
