@@ -303,7 +303,7 @@ def _object_missing(values: np.ndarray) -> np.ndarray:
     if pd is not None:
         return np.asarray(pd.isna(values), dtype=bool)
     with np.errstate(invalid="ignore"):
-        return np.equal(values, None) | (values != values)  # noqa: PLR0124 (NaN != NaN)
+        return np.equal(values, None) | (values != values)  # NaN != NaN
 
 
 def _unique_present(values: np.ndarray, where: str) -> list:

@@ -511,3 +511,52 @@ def test_many_one_hot_columns_are_scattered_alike(monkeypatch):
     np.testing.assert_allclose(scattered[:, 42], expected, rtol=1e-15)
     monkeypatch.setattr(_tables, "_GATHER_ONE_HOT", 1000)
     np.testing.assert_array_equal(encoder.transform(new).num, scattered)
+
+
+def _pytabkit_table():
+    rng = np.random.RandomState(0)
+    n = 60
+
+    def categories(k, p_missing):
+        values = rng.choice([f"k{i}" for i in range(k)], n).astype(object)
+        values[rng.rand(n) < p_missing] = None
+        return values
+
+    return pd.DataFrame(
+        {
+            "skewed": rng.lognormal(0, 2, n),
+            "mostly_zero": np.where(rng.rand(n) < 0.8, 0.0, rng.randn(n) * 50),
+            "one_and_missing": categories(1, 0.3),
+            "two_and_missing": categories(2, 0.1),
+            "four_and_missing": categories(4, 0.2),
+            "twelve": categories(12, 0.05),
+        }
+    )
+
+
+def test_the_encoding_is_pytabkits():
+    """Rows 0, 1, 2, 3, 9, 11 and 20 of the table above as pytabkit 1.8.0 encodes it.
+
+    pytabkit's ToDictDatasetConverter, then RealMLP_TD_CLASS's preprocessing as its
+    NNFactory runs it (one-hot encoding, then median_center, robust_scale and
+    smooth_clip on the continuous branch and on the one-hot branch), in float32;
+    "twelve" (13 codes with the missing one) is left as codes for the embedding.
+    """
+    pytabkit_num = np.array(
+        [
+            [2.794171, 0.0, -0.9486833, 0.0, 0.0, 0.0, 0.0, 0.0],
+            [0.2369683, 0.0, 0.0, 0.0, 0.0, 1.6641006, 0.0, 0.0],
+            [1.2478396, 0.0, -0.9486833, -0.493197, 1.6641006, 0.0, 0.0, 0.0],
+            [2.9679887, 0.0, 0.0, -0.493197, 0.0, 0.0, 0.0, 1.6641006],
+            [0.247838, 0.0, -0.9486833, 0.493197, 0.0, 1.6641006, 0.0, 0.0],
+            [2.4001176, 0.9520673, -0.9486833, -0.493197, 0.0, 0.0, 1.6641006, 0.0],
+            [-0.2798303, -0.5031838, 0.0, 0.0, 0.0, 0.0, 0.0, 1.6641006],
+        ]
+    )
+    pytabkit_codes = [11, 1, 8, 11, 0, 6, 9, 5, 1, 7, 6, 1, 4, 5, 2, 9, 3, 2, 5, 3]
+    X = _pytabkit_table()
+    table = TableEncoder().fit_transform(X)
+    num = table.num[[0, 1, 2, 3, 9, 11, 20]]
+    num[:, 3] *= -1  # pytabkit codes two categories +1, -1; the encoder -1, +1
+    np.testing.assert_allclose(num, pytabkit_num, atol=2e-7)
+    np.testing.assert_array_equal(table.cat[:20, 0], pytabkit_codes)
