@@ -433,7 +433,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
             activation = self._activation  # the activation the model was fitted with
         if dtype is None:
             dtype = _FLOAT_DTYPES if first else self.coefs_[0].dtype
-        X, y, fitted = self._validate_input(X, y, dtype, reset=first)
+        X, y, fitted = self._validate_input(X, y, dtype, reset=first, sample_weight=sample_weight)
         Y, out_activation, target_info = self._encode_targets(
             y, classes, X.dtype, first=first, incremental=incremental
         )
@@ -504,8 +504,11 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         """Inputs of the first dense layer of the fitted model."""
         return getattr(self, "n_features_in_", default)
 
-    def _validate_input(self, X, y, dtype, reset: bool):
+    def _validate_input(self, X, y, dtype, reset: bool, sample_weight=None):
         """``validate_data`` without its side effect: what it would record is returned.
+
+        ``sample_weight`` is for estimators whose input encoding is fitted
+        with the weights; it is checked later, by ``_sample_weights``.
 
         It runs on a copy of the estimator, so that a fit which fails later,
         or a prediction running meanwhile in another thread, never sees the
@@ -853,8 +856,9 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
         """A check that the fitted network does better than a constant answer.
 
         It fails when the network predicts one class for every training row
-        of data with several, or when its training loss (without the penalty)
-        is no lower than that of the class frequencies themselves.
+        of data with several (unless the sample and class weights make it the
+        heaviest class), or when its training loss (without the penalty) is no
+        lower than that of the class frequencies themselves.
         """
         rows = self._check_rows(problem)
         X, Y, y = problem.X[rows], problem.Y[rows], np.asarray(y)[rows]
@@ -865,16 +869,35 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
             z = net.logits(X)
             if not targets.is_multilabel(binarizer):
                 present, predicted = np.unique(y), np.unique(targets.decode(z, binarizer))
-                if present.shape[0] > 1 and predicted.shape[0] == 1:
+                # With weights, one class may carry nearly all of them (class_weight
+                # {0: 1000, 1: 1e-4}): predicting it everywhere is then no failure.
+                heaviest = (
+                    w is not None
+                    and predicted.shape[0] == 1
+                    and (present[np.argmax([w[y == c].sum() for c in present])] == predicted[0])
+                )
+                if present.shape[0] > 1 and predicted.shape[0] == 1 and not heaviest:
                     return (
                         f"The fitted model predicts the single class {predicted.tolist()[0]!r} "
                         f"for every training sample, on data of {present.shape[0]} classes: "
                         "training failed, typically because the steps were too large "
                         f"(hidden units died).{_feature_advice(X)}"
                     )
-            loss = LOSSES[net.out_activation](z, Y, w)
-            prior = _prior_loss(Y, w, net.out_activation)
-            if loss >= prior:
+            # Both losses against the targets the model was trained on (smoothed
+            # ones with label smoothing, whose best constant answer is the
+            # smoothed frequencies), both as weighted averages.
+            eps = net.label_smoothing
+            if eps:
+                loss = LOSSES[net.out_activation](z, Y, w, 1.0, eps)
+            else:
+                loss = LOSSES[net.out_activation](z, Y, w)
+            if w is not None:
+                loss *= Y.shape[0] / float(w.sum())
+            prior = _prior_loss(Y, w, net.out_activation, eps)
+            # Frequencies (nearly) one-hot under the weights leave nothing to
+            # learn: the prior is then at the loss's floor, as is any model.
+            floor = _loss_floor(Y, net.out_activation, eps)
+            if loss >= prior and prior - floor > 1e-3 * prior:
                 return (
                     f"The fitted model's training loss ({loss:.4g}) is no better than "
                     f"predicting the class frequencies ({prior:.4g}): it learned nothing."
@@ -1330,9 +1353,16 @@ def _feature_advice(X, other: bool = False) -> str:
     )
 
 
-def _prior_loss(Y: np.ndarray, w, out_activation: str) -> float:
-    """The loss of always predicting the (weighted) class or label frequencies."""
+def _prior_loss(Y: np.ndarray, w, out_activation: str, label_smoothing: float = 0.0) -> float:
+    """The loss of always predicting the (weighted) class or label frequencies.
+
+    With label smoothing ``eps``, the loss against the smoothed targets of
+    always predicting their frequencies, ``(1 - eps) * freq + eps / K``.
+    """
     freq = np.average(Y, axis=0, weights=w)
+    if label_smoothing:
+        k = Y.shape[1] if out_activation == "softmax" else 2
+        freq = (1.0 - label_smoothing) * freq + label_smoothing / k
     with np.errstate(divide="ignore", invalid="ignore"):
         if out_activation == "softmax":
             return float(-np.sum(np.where(freq > 0, freq * np.log(freq), 0.0)))
@@ -1341,6 +1371,18 @@ def _prior_loss(Y: np.ndarray, w, out_activation: str) -> float:
             + np.where(freq < 1, (1 - freq) * np.log1p(-freq), 0.0)
         )
     return float(entropy.sum())
+
+
+def _loss_floor(Y: np.ndarray, out_activation: str, label_smoothing: float) -> float:
+    """The smallest cross-entropy of any answer against one-hot (or 0/1) targets:
+    0, or with label smoothing the entropy of a smoothed target."""
+    if not label_smoothing:
+        return 0.0
+    k = Y.shape[1] if out_activation == "softmax" else 2
+    low = label_smoothing / k
+    high = 1.0 - label_smoothing + low
+    entropy = -(high * np.log(high) + (k - 1) * low * np.log(low))
+    return float(entropy if out_activation == "softmax" else entropy * Y.shape[1])
 
 
 def _log_proba(z: np.ndarray, model) -> np.ndarray:

@@ -103,12 +103,16 @@ def _lerp(a: float, b: float, t: float) -> float:
 
 
 def _discrete_quartiles(values: np.ndarray, counts: np.ndarray) -> tuple[float, ...]:
-    """``np.quantile(column, [0.25, 0.5, 0.75])``: ``values[i]`` occurs ``counts[i]`` times."""
+    """``np.quantile(column, [0.25, 0.5, 0.75])``: ``values[i]`` occurs ``counts[i]`` times.
+
+    The counts may be sample weights: whole numbers give the quartiles of the
+    column with each value repeated that many times.
+    """
     order = np.argsort(values, kind="stable")
-    values, counts = values[order], counts[order]
+    values, counts = values[order], np.asarray(counts, dtype=np.float64)[order]
     present = counts > 0
     values, cumulative = values[present], np.cumsum(counts[present])
-    last = int(cumulative[-1]) - 1
+    last = float(cumulative[-1]) - 1.0
     quartiles = []
     for q in (0.25, 0.5, 0.75):
         h = q * last  # exact: q is a multiple of 1/4
@@ -127,7 +131,7 @@ def _discrete_outputs(values, counts) -> np.ndarray | None:
     goes through the same ``tfms`` as the continuous columns).
     """
     values = np.asarray(values, dtype=np.float64)
-    counts = np.asarray(counts, dtype=np.int64)
+    counts = np.asarray(counts, dtype=np.float64)
     q25, median, q75 = _discrete_quartiles(values, counts)
     seen = values[counts > 0]
     factor = robust_scale_factor(q25, q75, seen.min(), seen.max())
@@ -142,7 +146,7 @@ def _binary_outputs(n: int, ones) -> tuple[np.ndarray, np.ndarray]:
     Each column has ``n`` rows, ``ones`` of them 1 (``0 < ones < n``). Returns
     the encoded value of a 0 and of a 1 in each column.
     """
-    zeros = n - np.asarray(ones, dtype=np.int64)
+    zeros = n - np.asarray(ones, dtype=np.float64)
     last = n - 1
     quartiles = []
     for q in (0.25, 0.5, 0.75):
@@ -229,6 +233,14 @@ class _Table:
                 f"Found array with {self.n_rows if self.n_rows < 1 else self.n_cols} {what}(s) "
                 f"(shape={tuple(shape)}) while a minimum of 1 is required by TableEncoder."
             )
+
+    def rows(self, mask: np.ndarray) -> _Table:
+        """The table of the rows where ``mask`` is true."""
+        if self.frame is not None:
+            return _Table(self.frame.iloc[mask])
+        if self.sparse is not None:
+            return _Table(self.sparse.tocsr()[mask])
+        return _Table(self.array[mask])
 
     def labels(self) -> list | None:
         """The DataFrame's column labels, None for an array."""
@@ -695,7 +707,7 @@ class TableEncoder(BaseEstimator):
             raise ValueError(f"dtype must be numpy.float32 or numpy.float64, got {dtype}.")
         return int(max_one_hot), dtype
 
-    def fit(self, X, y=None) -> TableEncoder:
+    def fit(self, X, y=None, sample_weight=None) -> TableEncoder:
         """Learn the kind of each column of ``X`` and the statistics that scale it.
 
         Parameters
@@ -704,6 +716,12 @@ class TableEncoder(BaseEstimator):
             The table; it is not modified.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows. A row of weight 0 is left out (its
+            categories are not learned), and whole-number weights count as
+            repeats of the row, in the quartiles and the frequencies of
+            categories and missing cells alike. Other weights are first scaled
+            to a mean of one over the rows kept.
 
         Returns
         -------
@@ -713,6 +731,22 @@ class TableEncoder(BaseEstimator):
         max_one_hot, dtype = self._checked_params()
         table = _Table(X)
         table.check_sparse_size(table.n_cols, dtype.itemsize)
+        w = None
+        if sample_weight is not None:
+            w = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+            if w.shape[0] != table.n_rows or not (np.isfinite(w).all() and (w >= 0).all()):
+                raise ValueError(
+                    f"sample_weight must hold {table.n_rows} non-negative finite weights, one "
+                    f"per row of X; got {w.shape[0]} weight(s)."
+                )
+            kept = w > 0
+            if not kept.any():
+                raise ValueError("All sample weights are zero: there is nothing to learn from.")
+            if not kept.all():
+                table, w = table.rows(kept), w[kept]
+            if not np.array_equal(w, np.round(w)):
+                w = w * (w.shape[0] / w.sum())
+        total = table.n_rows if w is None else float(w.sum())
         feature_names = _feature_names(X)
         labels = table.labels()
         continuous, indicators, booleans, one_hot, embedded = [], [], [], [], []
@@ -732,16 +766,19 @@ class TableEncoder(BaseEstimator):
                 missing = _finite_or_missing(x, where)
                 present = x[~missing] if missing.any() else x
                 if present.size:
-                    q25, median, q75 = np.quantile(present, [0.25, 0.5, 0.75])
+                    if w is None:
+                        q25, median, q75 = np.quantile(present, [0.25, 0.5, 0.75])
+                    else:
+                        q25, median, q75 = _discrete_quartiles(present, w[~missing])
                     low, high = (present.min(), present.max()) if q25 == q75 else (0.0, 0.0)
                     factor = robust_scale_factor(q25, q75, low, high)
                     if factor != 0.0:
                         continuous.append(
                             {"column": j, "name": name, "center": float(median), "factor": factor}
                         )
-                n_missing = int(missing.sum())
-                if 0 < n_missing < missing.size:
-                    low, high = _binary_outputs(missing.size, [n_missing])
+                n_missing = int(missing.sum()) if w is None else float(w[missing].sum())
+                if 0 < n_missing < total:
+                    low, high = _binary_outputs(total, [n_missing])
                     indicators.append(
                         {
                             "column": j,
@@ -753,7 +790,7 @@ class TableEncoder(BaseEstimator):
             if kind == "boolean":
                 codes = _boolean_codes(col, where)
                 categories_[j] = [False, True]
-                counts = np.bincount(codes, minlength=3)
+                counts = np.bincount(codes, weights=w, minlength=3)
                 outputs = _discrete_outputs([0.0, -1.0, 1.0], counts)
                 if outputs is not None:
                     booleans.append({"column": j, "name": name, "values": outputs})
@@ -761,7 +798,7 @@ class TableEncoder(BaseEstimator):
             categories, codes = _fit_categories(col, where, uniques)
             categories_[j] = categories
             k = len(categories)
-            counts = np.bincount(codes, minlength=k + 1)
+            counts = np.bincount(codes, weights=w, minlength=k + 1)
             if k == 0 or (k == 1 and counts[0] == 0):
                 continue  # constant: nothing to learn from it
             if k + 1 > max_one_hot:
@@ -773,7 +810,7 @@ class TableEncoder(BaseEstimator):
                     {"column": j, "names": [f"{name}_{categories[-1]}"], "values": values}
                 )
             else:
-                low, high = _binary_outputs(len(codes), counts[1:])
+                low, high = _binary_outputs(total, counts[1:])
                 names = [f"{name}_{category}" for category in categories]
                 one_hot.append({"column": j, "names": names, "low": low, "high": high})
 
@@ -887,7 +924,7 @@ class TableEncoder(BaseEstimator):
                     block[rows, columns] = high[columns]
         return EncodedTable(num, cat)
 
-    def fit_transform(self, X, y=None) -> EncodedTable:
+    def fit_transform(self, X, y=None, sample_weight=None) -> EncodedTable:
         """Fit the encoder on ``X``, then encode ``X``.
 
         Parameters
@@ -896,13 +933,15 @@ class TableEncoder(BaseEstimator):
             The table; it is not modified.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows, as in :meth:`fit`.
 
         Returns
         -------
         table : EncodedTable
-            The same arrays as ``fit(X).transform(X)``.
+            The same arrays as ``fit(X, sample_weight=sample_weight).transform(X)``.
         """
-        return self.fit(X).transform(X)
+        return self.fit(X, sample_weight=sample_weight).transform(X)
 
     def _check_columns(self, X, table: _Table) -> None:
         """The columns of ``X`` are those seen in fit, as scikit-learn checks them."""

@@ -16,7 +16,12 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
+from sklearn.utils.validation import (
+    _num_samples,
+    check_array,
+    check_consistent_length,
+    column_or_1d,
+)
 
 from ._activations import ACTIVATIONS, NEEDS_INPUT
 from ._base import (
@@ -29,6 +34,7 @@ from ._hooks import Hook
 from ._network import Network, predict_chunks
 from ._optimizers import LR_SCHEDULES
 from ._tables import TableEncoder
+from ._weights import check_sample_weight
 
 # RealMLP-TD's learning-rate factors of the weight arrays (pytabkit,
 # ``nn_models/nn.py``): biases 0.1, the numerical embeddings 0.1, the scale
@@ -110,13 +116,17 @@ class _TabularMixin:
         return tags
 
     # ------------------------------------------------------------- input
-    def _validate_input(self, X, y, dtype, reset: bool):
-        """Encode the table (the encoder is fitted on a first fit) and check ``y``."""
+    def _validate_input(self, X, y, dtype, reset: bool, sample_weight=None):
+        """Encode the table (the encoder is fitted on a first fit, with the
+        sample weights as repeats of the rows) and check ``y``."""
         # a first fit computes in the estimator's dtype; check_gradients asks for float64
         dtype = np.dtype(self.dtype if isinstance(dtype, list) else dtype)
         if reset:
             # the encoder counts the code of missing and unknown values among the categories
-            encoder = TableEncoder(max_one_hot=self.max_one_hot + 1, dtype=dtype).fit(X)
+            if sample_weight is not None:
+                sample_weight = check_sample_weight(sample_weight, _num_samples(X), np.float64)
+            encoder = TableEncoder(max_one_hot=self.max_one_hot + 1, dtype=dtype)
+            encoder.fit(X, sample_weight=sample_weight)
         else:
             encoder = self._encoder
         table = encoder.transform(X)
@@ -581,6 +591,8 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
     predictions are mapped back and clipped to the range of the training
     targets, as RealMLP does. With ``loss="poisson"`` the targets are only
     divided by their mean (they stay counts or rates) and nothing is clipped.
+    Sample weights count as repeats of the rows in these statistics, as in
+    the table's encoding.
 
     Parameters
     ----------
@@ -747,17 +759,22 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
     ):
         _init_shared(self, {k: v for k, v in locals().items() if k != "self"})
 
-    def _validate_input(self, X, y, dtype, reset):
+    def _validate_input(self, X, y, dtype, reset, sample_weight=None):
         """Encode the table; standardize the targets (their scale is learned on a first fit)."""
-        X, y, recorded = super()._validate_input(X, y, dtype, reset)
+        X, y, recorded = super()._validate_input(X, y, dtype, reset, sample_weight)
         y = np.asarray(y, dtype=np.float64)
         if reset:
+            # weighted as repeats of the rows; rows of weight 0 are left out
+            w = check_sample_weight(sample_weight, y.shape[0], np.float64)
             Y = y.reshape(y.shape[0], -1)
+            if w is not None and w.any():
+                Y, w = Y[w > 0], w[w > 0]
+            mean = np.average(Y, axis=0, weights=w)
             if self.loss == "poisson":
-                center = np.zeros(Y.shape[1])
-                scale = Y.mean(axis=0)
+                center, scale = np.zeros(Y.shape[1]), mean
             else:
-                center, scale = Y.mean(axis=0), Y.std(axis=0)
+                center = mean
+                scale = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=w))
             scale[~(scale > 0)] = 1.0
             low, high = Y.min(axis=0), Y.max(axis=0)
             target = {"center": center, "scale": scale, "low": low, "high": high}

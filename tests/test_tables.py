@@ -560,3 +560,51 @@ def test_the_encoding_is_pytabkits():
     num[:, 3] *= -1  # pytabkit codes two categories +1, -1; the encoder -1, +1
     np.testing.assert_allclose(num, pytabkit_num, atol=2e-7)
     np.testing.assert_array_equal(table.cat[:20, 0], pytabkit_codes)
+
+
+def test_whole_number_sample_weights_are_repeats_of_the_rows():
+    """Weighted quartiles, frequencies of categories and of missing cells, and
+    categories seen only in rows of weight 0 left out: as if the rows were
+    repeated (or removed)."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    n = 40
+    table = pd.DataFrame(
+        {
+            "x": np.where(rng.rand(n) < 0.2, np.nan, rng.lognormal(size=n)),
+            "few": rng.choice(["a", "b", "c"], n),
+            "many": rng.choice([f"k{i}" for i in range(12)], n),
+            "flag": rng.rand(n) > 0.3,
+        }
+    )
+    weights = rng.randint(0, 4, n)
+    weights[table["many"] == "k3"] = 0  # a category only in rows of weight 0
+    repeated = table.loc[np.repeat(np.arange(n), weights)].sample(frac=1.0, random_state=1)
+    by_weight = TableEncoder(dtype=np.float64).fit(table, sample_weight=weights)
+    by_repeats = TableEncoder(dtype=np.float64).fit(repeated)
+    assert by_weight.feature_names_out_ == by_repeats.feature_names_out_
+    assert by_weight.cardinalities_ == by_repeats.cardinalities_
+    assert "k3" not in by_weight.categories_[2]
+    a, b = by_weight.transform(table), by_repeats.transform(table)
+    np.testing.assert_allclose(a.num, b.num, rtol=1e-12)
+    np.testing.assert_array_equal(a.cat, b.cat)
+
+
+def test_other_sample_weights_are_scaled_to_a_mean_of_one():
+    X = np.arange(20.0).reshape(-1, 1)
+    small = TableEncoder().fit(X, sample_weight=np.full(20, 0.01)).transform(X).num
+    plain = TableEncoder().fit(X).transform(X).num
+    np.testing.assert_allclose(small, plain)
+
+
+@pytest.mark.parametrize(
+    "weights, match",
+    [
+        (np.ones(3), "must hold 20 non-negative"),
+        (-np.ones(20), "non-negative"),
+        (np.zeros(20), "All sample weights are zero"),
+    ],
+)
+def test_bad_sample_weights_are_refused(weights, match):
+    with pytest.raises(ValueError, match=match):
+        TableEncoder().fit(np.arange(20.0).reshape(-1, 1), sample_weight=weights)
