@@ -496,6 +496,10 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         """Hooks of the estimator's own, run after the stopping rule."""
         return []
 
+    def _n_ensemble_members(self) -> int:
+        """Members of the fitted model's ensemble (1: a single network)."""
+        return 1
+
     def _max_epochs(self, problem: TrainingProblem) -> int:
         """Epochs (or L-BFGS iterations) of a fit at most: ``max_iter``."""
         return self.max_iter
@@ -1245,10 +1249,13 @@ def _check_fitted_state(model) -> None:
             f"{len(coefs)} weight matrices, for {len(coefs) + 1} layers."
         )
     dtype = getattr(coefs[0], "dtype", None)
+    members = model._n_ensemble_members()
     # (names are formatted only for an error: this runs on every prediction)
     with np.errstate(over="ignore", invalid="ignore"):
         for attribute, arrays, ndim in (("coefs_", coefs, 2), ("intercepts_", intercepts, 1)):
             for i, array in enumerate(arrays):
+                if members > 1 and i == len(arrays) - 1:
+                    ndim += 1  # one output layer per member of an ensemble
                 kind = getattr(array, "dtype", None)
                 if not isinstance(array, np.ndarray) or kind not in _WEIGHT_DTYPES:
                     what = type(array).__name__ if kind is None else f"array of dtype {kind}"
@@ -1276,8 +1283,15 @@ def _check_fitted_state(model) -> None:
                             "NaN or infinite value(s) (the first at "
                             f"{tuple(bad[0].tolist())}): the model cannot predict. Refit it."
                         )
-    units = model._first_layer_inputs(coefs[0].shape[0])
+    units = model._first_layer_inputs(coefs[0].shape[-2])
+    if members > 1 and (coefs[-1].shape[0] != members or intercepts[-1].shape[0] != members):
+        raise ValueError(
+            f"The fitted output layer has {coefs[-1].shape[0]} weight matrices and "
+            f"{intercepts[-1].shape[0]} intercept vectors, for {members} members."
+        )
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        if members > 1 and i == len(coefs) - 1:
+            W, b = W[0], b[0]
         if W.shape[0] != units:
             source = "n_features_in_" if i == 0 else f"coefs_[{i - 1}]"
             raise ValueError(

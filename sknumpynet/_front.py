@@ -21,7 +21,14 @@ the first dense layer:
   (``category_dim`` values per category);
 * every resulting value is multiplied by a learned **scale** ``s`` (RealMLP's
   scaling layer, initialized to one), which lets the optimizer weigh the
-  features before the first dense layer mixes them.
+  features before the first dense layer mixes them;
+* with ``members = k > 1``, each row is repeated for ``k`` members of an
+  ensemble, member ``m`` multiplying it by its own learned vector ``r_m``
+  (TabM-mini's adapter, Gorishniy et al., 2025, "TabM: Advancing Tabular
+  Deep Learning with Parameter-Efficient Ensembling", ICLR; initialized
+  with random signs, as their TabM-mini with numerical embeddings): the block
+  returns ``k * n`` rows, member by member, which the shared dense layers
+  read as one batch.
 
 All weights are named views into the network's flat parameter vector, and
 the backward pass writes their gradients into the same positions of the
@@ -66,6 +73,8 @@ class InputBlock:
         Values per category in the embedding tables.
     scale : bool
         Whether the block ends with the learned per-feature scale.
+    members : int
+        Members of the ensemble (1: none); see the module docstring.
     """
 
     n_continuous: int
@@ -76,6 +85,7 @@ class InputBlock:
     frequency_scale: float = 0.1
     category_dim: int = 8
     scale: bool = True
+    members: int = 1
 
     def __post_init__(self):
         self.cardinalities = [int(c) for c in self.cardinalities]
@@ -114,6 +124,8 @@ class InputBlock:
             shapes.append(("category_tables", (sum(self.cardinalities), self.category_dim)))
         if self.scale:
             shapes.append(("scale", (self.n_outputs,)))
+        if self.members > 1:
+            shapes.append(("member_scales", (self.members, self.n_outputs)))
         return shapes
 
     @property
@@ -131,6 +143,7 @@ class InputBlock:
             "frequency_scale": self.frequency_scale,
             "category_dim": self.category_dim,
             "scale": self.scale,
+            "members": self.members,
         }
 
     def views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
@@ -162,6 +175,9 @@ class InputBlock:
             tables[...] = random_state.normal(0.0, 1.0, tables.shape)
         if self.scale:
             weights["scale"][...] = 1.0
+        if self.members > 1:
+            shape = weights["member_scales"].shape
+            weights["member_scales"][...] = 2.0 * random_state.randint(0, 2, shape) - 1.0
 
     # ------------------------------------------------------ forward/backward
     def _codes(self, X) -> np.ndarray:
@@ -172,7 +188,7 @@ class InputBlock:
         return codes
 
     def forward(self, X: np.ndarray, weights: dict, cache: dict | None = None) -> np.ndarray:
-        """The block's output for rows ``X``, a new ``(n, n_outputs)`` array.
+        """The block's output for rows ``X``, a new ``(members * n, n_outputs)`` array.
 
         ``cache``, when given, receives what :meth:`backward` needs.
         """
@@ -212,12 +228,23 @@ class InputBlock:
             if cache is not None:
                 cache["unscaled"] = H.copy()
             H *= weights["scale"]
+        if self.members > 1:
+            if cache is not None:
+                cache["shared"] = H
+            k = self.members
+            E = np.empty((k * n, H.shape[1]), dtype=H.dtype)
+            np.multiply(H[None], weights["member_scales"][:, None, :], out=E.reshape(k, n, -1))
+            return E
         return H
 
     def backward(self, X: np.ndarray, G: np.ndarray, weights: dict, grads: dict, cache: dict):
         """Write the gradients of the block's weights, given ``G``, the gradient
         of the loss with respect to the block's output (overwritten)."""
         n, c, o = X.shape[0], self.n_continuous, self.n_other
+        if self.members > 1:
+            G3 = G.reshape(self.members, n, -1)
+            np.einsum("mnd,nd->md", G3, cache["shared"], out=grads["member_scales"])
+            G = np.einsum("mnd,md->nd", G3, weights["member_scales"])
         if self.scale:
             np.einsum("ij,ij->j", G, cache["unscaled"], out=grads["scale"])
             G *= weights["scale"]

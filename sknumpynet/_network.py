@@ -12,6 +12,7 @@ This module knows nothing of scikit-learn, labels or pandas: it sees arrays.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from numbers import Real
 from typing import NamedTuple
@@ -20,21 +21,51 @@ import numpy as np
 
 from ._activations import ACTIVATIONS, DERIVATIVES, NEEDS_INPUT
 from ._arrays import axpy
-from ._losses import LOSSES, SMOOTHED
+from ._losses import LOSSES, SMOOTHED, log_expit
 
 
-def _split(flat: np.ndarray, layer_units: list[int]):
-    """Views of ``flat`` as the coefficient matrices and intercept vectors."""
+def _split(flat: np.ndarray, layer_units: list[int], members: int = 1):
+    """Views of ``flat`` as the coefficient matrices and intercept vectors.
+
+    With ``members > 1`` the output layer is one per member: a
+    ``(members, fan_in, fan_out)`` stack and ``(members, fan_out)`` intercepts.
+    """
     coefs, intercepts = [], []
     start = 0
-    for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:]):
-        stop = start + fan_in * fan_out
-        coefs.append(flat[start:stop].reshape(fan_in, fan_out))
+    last = len(layer_units) - 2
+    for i, (fan_in, fan_out) in enumerate(zip(layer_units[:-1], layer_units[1:])):
+        shape = (members, fan_in, fan_out) if i == last and members > 1 else (fan_in, fan_out)
+        stop = start + math.prod(shape)
+        coefs.append(flat[start:stop].reshape(shape))
         start = stop
-    for fan_out in layer_units[1:]:
-        intercepts.append(flat[start : start + fan_out])
-        start += fan_out
+    for i, fan_out in enumerate(layer_units[1:]):
+        shape = (members, fan_out) if i == last and members > 1 else (fan_out,)
+        intercepts.append(flat[start : start + math.prod(shape)].reshape(shape))
+        start += math.prod(shape)
     return coefs, intercepts
+
+
+def combine_members(z: np.ndarray, out_activation: str) -> np.ndarray:
+    """The ensemble's logits from its members' ``(members, n, n_outputs)`` logits.
+
+    The ensemble predicts the mean of its members' predictions (TabM's
+    rule): the mean of their probabilities for softmax and logistic outputs,
+    of their outputs for the identity, of ``exp`` of them for Poisson. The
+    logits returned give exactly that mean through the output activation,
+    computed by log-sum-exp so that nothing overflows.
+    """
+    log_k = math.log(z.shape[0])
+    if out_activation == "identity":
+        return z.mean(axis=0)
+    if out_activation == "exp":
+        return np.logaddexp.reduce(z, axis=0) - log_k
+    if out_activation == "softmax":
+        log_p = z - np.logaddexp.reduce(z, axis=-1, keepdims=True)
+        return np.logaddexp.reduce(log_p, axis=0) - log_k
+    # logistic: log p - log(1 - p) of the mean probability p
+    log_p = np.logaddexp.reduce(log_expit(z), axis=0) - log_k
+    log_q = np.logaddexp.reduce(log_expit(-z), axis=0) - log_k
+    return log_p - log_q
 
 
 def logits(
@@ -70,7 +101,7 @@ def logits(
     columns in the cache, stands for one of ``X``.
     """
     if out is None:
-        out = [np.empty((X.shape[0], W.shape[1]), dtype=W.dtype) for W in coefs]
+        out = [np.empty((X.shape[0], W.shape[-1]), dtype=W.dtype) for W in coefs]
     act = ACTIVATIONS[activation]
     keep_input = activation in NEEDS_INPUT
     last = len(coefs) - 1
@@ -79,11 +110,18 @@ def logits(
     A = X
     for i in range(last + 1):
         Z = pre[i] if keep_input and i < last else out[i]
+        W = coefs[i]
         # (an isinstance check costs far less than sp.issparse, per batch)
         if not isinstance(A, np.ndarray):  # sparse; only X can be
-            Z[...] = A @ coefs[i]
+            Z[...] = A @ W
+        elif W.ndim == 3:  # one output layer per member, rows member by member
+            k = W.shape[0]
+            Z3 = Z.reshape(k, -1, W.shape[2])
+            np.matmul(A.reshape(k, -1, A.shape[1]), W, out=Z3)
+            Z3 += intercepts[i][:, None, :]
+            return Z
         else:
-            np.matmul(A, coefs[i], out=Z)
+            np.matmul(A, W, out=Z)
         Z += intercepts[i]
         if i == 0 and check_first is not None:
             check_first(Z)
@@ -129,6 +167,7 @@ def predict_chunks(
     rows: int | None = None,
     check=None,
     front=None,
+    out_activation: str | None = None,
 ):
     """``transform`` of the logits of ``X``, computed ``rows`` rows at a time.
 
@@ -142,15 +181,23 @@ def predict_chunks(
     layer's pre-activation ``Z`` (see :func:`logits`), and may raise.
     ``front``, if given, is an input block and its weights, ``(block,
     weights)`` (see ``_front``), which maps each chunk of ``X`` to the first
-    dense layer's input.
+    dense layer's input; when it makes an ensemble, the members' logits are
+    combined (:func:`combine_members`, by ``out_activation``) before
+    ``transform`` sees them.
     """
     n = X.shape[0]
     rows = min(n, rows or chunk_rows(coefs, activation))
     hidden = [W.shape[1] for W in coefs[:-1]]
     dtype = coefs[0].dtype
-    out = [np.empty((rows, W.shape[1]), dtype=dtype) for W in coefs]
-    scratch = [np.empty((rows, u), dtype=dtype) for u in hidden]
-    pre = [np.empty((rows, u), dtype=dtype) for u in hidden] if activation in NEEDS_INPUT else None
+    # an ensemble's rows are repeated for each member by the input block
+    k = 1 if front is None else front[0].members
+    out = [np.empty((k * rows, W.shape[-1]), dtype=dtype) for W in coefs]
+    scratch = [np.empty((k * rows, u), dtype=dtype) for u in hidden]
+    pre = (
+        [np.empty((k * rows, u), dtype=dtype) for u in hidden]
+        if activation in NEEDS_INPUT
+        else None
+    )
     result = None
     for start in range(0, n, rows):
         stop = min(start + rows, n)
@@ -161,11 +208,13 @@ def predict_chunks(
             coefs,
             intercepts,
             activation,
-            [a[:m] for a in out],
-            pre=None if pre is None else [a[:m] for a in pre],
-            scratch=[a[:m] for a in scratch],
+            [a[: k * m] for a in out],
+            pre=None if pre is None else [a[: k * m] for a in pre],
+            scratch=[a[: k * m] for a in scratch],
             check_first=None if check is None else lambda Z, rows=chunk: check(rows, Z),
         )
+        if k > 1:
+            z = combine_members(z.reshape(k, m, -1), out_activation)
         part = transform(z, start, stop)
         if result is None:
             result = np.empty((n, *part.shape[1:]), dtype=part.dtype)
@@ -231,9 +280,11 @@ class Network:
         self.out_activation = out_activation
         self.dtype = np.dtype(dtype)
         self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2)
+        self.members = k = 1 if front is None else front.members
         n_coef = sum(a * b for a, b in zip(layer_units[:-1], layer_units[1:]))
+        n_coef += (k - 1) * layer_units[-2] * layer_units[-1]  # one output layer per member
         self.n_coef = n_coef
-        dense = n_coef + sum(layer_units[1:])
+        dense = n_coef + sum(layer_units[1:]) + (k - 1) * layer_units[-1]
         self.front = front
         if front is not None and front.n_outputs != self.layer_units[0]:
             raise ValueError(
@@ -243,8 +294,8 @@ class Network:
         size = dense + (0 if front is None else front.size)
         self.params = np.zeros(size, dtype=self.dtype)
         self.grads = np.zeros(size, dtype=self.dtype)
-        self.coefs, self.intercepts = _split(self.params, self.layer_units)
-        self.coef_grads, self.intercept_grads = _split(self.grads, self.layer_units)
+        self.coefs, self.intercepts = _split(self.params, self.layer_units, k)
+        self.coef_grads, self.intercept_grads = _split(self.grads, self.layer_units, k)
         names = [f"coefs_[{i}]" for i in range(len(self.coefs))]
         names += [f"intercepts_[{i}]" for i in range(len(self.intercepts))]
         views = self.coefs + self.intercepts
@@ -255,6 +306,7 @@ class Network:
             names += [f"input_weights_[{name!r}]" for name in self.front_weights]
             views += list(self.front_weights.values())
         self._front_cache = {}
+        self._member_buffers = {}
         self.param_arrays = []
         offset = 0
         for name, view in zip(names, views):
@@ -301,12 +353,12 @@ class Network:
             return
         if self.activation == "selu":
             for W, b in zip(self.coefs, self.intercepts):
-                W[...] = random_state.normal(0.0, np.sqrt(1.0 / W.shape[0]), W.shape)
+                W[...] = random_state.normal(0.0, np.sqrt(1.0 / W.shape[-2]), W.shape)
                 b[...] = 0
             return
         factor = 2.0 if self.activation == "logistic" else 6.0
         for W, b in zip(self.coefs, self.intercepts):
-            fan_in, fan_out = W.shape
+            fan_in, fan_out = W.shape[-2:]
             bound = np.sqrt(factor / (fan_in + fan_out))
             W[...] = random_state.uniform(-bound, bound, W.shape)
             b[...] = random_state.uniform(-bound, bound, b.shape)
@@ -403,6 +455,7 @@ class Network:
             self.activation,
             lambda z, start, stop: z,
             front=None if self.front is None else (self.front, self.front_weights),
+            out_activation=self.out_activation,
         )
 
     def loss_grad(
@@ -436,10 +489,14 @@ class Network:
         :meth:`backward`, :meth:`add_penalty`), which the benchmarks time one
         by one.
         """
-        views = self._buffers(X.shape[0])
+        k = self.members
+        views = self._buffers(X.shape[0] * k)
         if masks is None and rng is not None and self._dropping:
-            masks = self.dropout_masks(X.shape[0], rng, out=views.masks)
+            masks = self.dropout_masks(X.shape[0] * k, rng, out=views.masks)
         Z = self.forward(X, views, masks)
+        if k > 1:
+            # every member is trained on the batch: the loss is the mean of theirs
+            Y, sample_weight = self._repeat_for_members(Y, sample_weight)
         if self.label_smoothing:
             loss = self._loss(Z, Y, sample_weight, grad_scale, self.label_smoothing)
         else:
@@ -448,6 +505,22 @@ class Network:
         if alpha:
             loss += self.add_penalty(alpha, X.shape[0], grad_scale)
         return loss
+
+    def _repeat_for_members(self, Y, sample_weight):
+        """``Y`` and the weights repeated once per member, in buffers kept per size."""
+        k, n = self.members, Y.shape[0]
+        key = (n, Y.shape[1], sample_weight is None)
+        buffers = self._member_buffers.get(key)
+        if buffers is None:
+            if len(self._member_buffers) > 4:
+                self._member_buffers.clear()
+            w = None if sample_weight is None else np.empty(k * n, dtype=self.dtype)
+            buffers = self._member_buffers[key] = (np.empty((k * n, Y.shape[1]), Y.dtype), w)
+        Y_k, w_k = buffers
+        Y_k.reshape(k, n, -1)[...] = Y
+        if w_k is not None:
+            w_k.reshape(k, n)[...] = sample_weight
+        return Y_k, w_k
 
     def forward(self, X, views, masks=None) -> np.ndarray:
         """The logits of a batch, into the buffers of ``views`` (see :meth:`loss_grad`)."""
@@ -469,11 +542,11 @@ class Network:
 
     def backward(self, X, delta, views, masks=None) -> None:
         """Backpropagate ``delta`` (the gradient w.r.t. the logits) into ``self.grads``."""
-        acts, deltas, scratch, ones = views.acts, views.deltas, views.scratch, views.ones
-        n = X.shape[0]
+        acts, deltas, ones = views.acts, views.deltas, views.ones
         front_input = X
         if self.front is not None:
             X = self._front_cache["output"]
+        n = X.shape[0]  # rows of the dense layers: every member's
         for i in range(len(self.coefs) - 1, -1, -1):
             if i == 0:
                 A = X
@@ -481,6 +554,18 @@ class Network:
                 A = acts[i - 1]
             else:
                 A = views.dropped[i - 1]  # what the layer read: the output after dropout
+            if self.coefs[i].ndim == 3:  # the members' output layers
+                k = self.members
+                D3 = delta.reshape(k, -1, delta.shape[1])
+                A3 = A.reshape(k, -1, A.shape[1])
+                np.matmul(A3.transpose(0, 2, 1), D3, out=self.coef_grads[i])
+                np.add.reduce(D3, axis=1, out=self.intercept_grads[i])
+                prev = deltas[i - 1]
+                W3 = self.coefs[i].transpose(0, 2, 1)
+                np.matmul(D3, W3, out=prev.reshape(k, -1, prev.shape[1]))
+                self._derivative_into(i, prev, views, masks)
+                delta = prev
+                continue
             if not isinstance(A, np.ndarray):  # sparse X
                 self.coef_grads[i][...] = A.T @ delta
             elif n == 1:
@@ -496,19 +581,24 @@ class Network:
             if i > 0:
                 prev = deltas[i - 1]
                 np.matmul(delta, self.coefs[i].T, out=prev)
-                if masks is not None and masks[i - 1] is not None:
-                    prev *= masks[i - 1]
-                if self._keep_input:
-                    # the layer's output is read no more: scratch for the derivative
-                    self._derivative(views.pre[i - 1], prev, scratch[i - 1], acts[i - 1])
-                else:
-                    self._derivative(acts[i - 1], prev, scratch[i - 1])
+                self._derivative_into(i, prev, views, masks)
                 delta = prev
         if self.front is not None:
             G = np.matmul(delta, self.coefs[0].T)
             self.front.backward(
                 front_input, G, self.front_weights, self.front_grads, self._front_cache
             )
+
+    def _derivative_into(self, i: int, prev, views, masks) -> None:
+        """Carry the gradient ``prev`` of layer ``i - 1``'s output back through
+        its dropout and activation."""
+        if masks is not None and masks[i - 1] is not None:
+            prev *= masks[i - 1]
+        if self._keep_input:
+            # the layer's output is read no more: scratch for the derivative
+            self._derivative(views.pre[i - 1], prev, views.scratch[i - 1], views.acts[i - 1])
+        else:
+            self._derivative(views.acts[i - 1], prev, views.scratch[i - 1])
 
     def add_penalty(self, alpha: float, n: int, grad_scale: float = 1.0) -> float:
         """Add the L2 penalty's gradient (times ``grad_scale``) to ``grads``; return its loss."""

@@ -29,6 +29,7 @@ from ._base import (
     BaseNumpyNetClassifier,
     BaseNumpyNetRegressor,
 )
+from ._docs import REGRESSOR_ATTRIBUTES, SHARED_ATTRIBUTES
 from ._front import InputBlock
 from ._hooks import Hook
 from ._network import Network, predict_chunks
@@ -48,6 +49,8 @@ _LR_FACTORS = {
     "embedding_biases": 0.1,
     "scale": 6.0,
     "category_tables": 1.0,
+    # TabM's adapters train at the network's learning rate
+    "member_scales": 1.0,
 }
 
 
@@ -102,6 +105,7 @@ class _TabularMixin:
         "feature_scale": ["boolean"],
         "parametrization": [StrOptions({"ntk", "standard"})],
         "dtype": [StrOptions({"float32", "float64"})],
+        "n_members": [Interval(Integral, 1, None, closed="left")],
     }
 
     def _architecture(self):
@@ -161,14 +165,24 @@ class _TabularMixin:
             frequency_scale=self.frequency_scale,
             category_dim=self.category_embedding_dim,
             scale=self.feature_scale,
+            members=self.n_members,
         ).spec()
 
     def _input_block(self, fitted):
+        if self.n_members > 1 and not len(self.hidden_layer_sizes):
+            raise ValueError(
+                f"n_members={self.n_members} needs hidden layers: the members share "
+                "them and differ in their input scales and output layers."
+            )
         return InputBlock(**fitted["_input_spec"])
 
     def _restore_input_block(self, net):
         for name, array in self.input_weights_.items():
             net.front_weights[name][...] = array
+
+    def _n_ensemble_members(self):
+        spec = getattr(self, "_input_spec", None)
+        return 1 if spec is None else spec.get("members", 1)
 
     def _first_layer_inputs(self, default):
         spec = getattr(self, "_input_spec", None)
@@ -189,25 +203,30 @@ class _TabularMixin:
         if self.parametrization != "ntk":
             return
         for W, b in zip(net.coefs, net.intercepts):
-            W[...] = random_state.normal(0.0, 1.0 / math.sqrt(max(W.shape[0], 1)), W.shape)
+            W[...] = random_state.normal(0.0, 1.0 / math.sqrt(max(W.shape[-2], 1)), W.shape)
             b[...] = 0.0
         n = X.shape[0]
         rows = np.sort(random_state.choice(n, min(n, 1000), replace=False))
-        A = net.front.forward(X[rows], net.front_weights)
+        A = net.front.forward(X[rows], net.front_weights)  # every member's rows
         act = ACTIVATIONS[net.activation]
         last = len(net.coefs) - 1
         for i, (W, b) in enumerate(zip(net.coefs, net.intercepts)):
-            Z = A @ W
-            std = Z.std(axis=0)
+            if W.ndim == 3:  # the members' output layers, each on its rows
+                Z = np.matmul(A.reshape(W.shape[0], -1, A.shape[1]), W)
+            else:
+                Z = (A @ W)[None]
+            std = Z.std(axis=1)
             std[std == 0] = 1.0
-            W /= std
-            Z /= std
-            picks = random_state.choice(Z.shape[0], min(5, Z.shape[0]), replace=False)
-            mix = random_state.exponential(1.0, size=(picks.shape[0], Z.shape[1]))
+            W /= std[:, None, :] if W.ndim == 3 else std[0]
+            Z /= std[:, None, :]
+            picks = random_state.choice(Z.shape[1], min(5, Z.shape[1]), replace=False)
+            mix = random_state.exponential(1.0, size=(picks.shape[0], Z.shape[2]))
             mix /= mix.sum(axis=0)
-            b[...] = -np.einsum("ku,ku->u", mix, Z[picks])
+            offsets = -np.einsum("pu,kpu->ku", mix, Z[:, picks])
+            b[...] = offsets if W.ndim == 3 else offsets[0]
             if i == last:
                 break
+            Z = Z[0]
             Z += b
             if net.activation in NEEDS_INPUT:
                 A = np.empty_like(Z)
@@ -230,7 +249,7 @@ class _TabularMixin:
         for array in net.param_arrays:
             part = factors[array.offset : array.offset + array.view.size]
             if array.name.startswith("coefs_"):
-                part[...] = 1.0 / math.sqrt(max(array.view.shape[0], 1))
+                part[...] = 1.0 / math.sqrt(max(array.view.shape[-2], 1))
             elif array.name.startswith("intercepts_"):
                 part[...] = _LR_FACTORS["intercepts_"]
             else:
@@ -285,6 +304,7 @@ class _TabularMixin:
                 model._activation,
                 part,
                 front=(block, weights),
+                out_activation=model.out_activation_,
             )
         return result, model
 
@@ -322,7 +342,13 @@ class _TabularMixin:
         raise self._no_onnx()
 
     def to_sklearn(self):
-        """Not available: scikit-learn's MLP has no input block nor table encoder."""
+        """Refused: scikit-learn's MLP has no input block nor table encoder.
+
+        Raises
+        ------
+        TypeError
+            Always.
+        """
         raise TypeError(
             f"{type(self).__name__} has no scikit-learn counterpart: its table encoder "
             "and its input block (numerical embeddings, category embeddings, the scale "
@@ -486,6 +512,13 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         The precision of the weights and of training, whatever the table's
         dtypes. float32, RealMLP's, takes about half the time. Predictions
         are computed in float64 either way.
+    n_members : int, default=1
+        Members of an ensemble trained in one pass, TabM-mini's way
+        (Gorishniy et al., 2025): the members share the hidden layers, each
+        scales the input of the first one by its own learned vector
+        (initialized with random signs) and has its own output layer; each is
+        trained on every batch, and the model predicts the mean of their
+        probabilities. A fit takes about ``n_members`` times as long.
 
     Attributes
     ----------
@@ -577,6 +610,7 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         feature_scale=True,
         parametrization="ntk",
         dtype="float32",
+        n_members=1,
     ):
         _init_shared(self, {k: v for k, v in locals().items() if k != "self"})
 
@@ -673,6 +707,10 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
     dtype : {"float32", "float64"}, default="float32"
         The precision of the weights and of training; predictions are
         computed in float64.
+    n_members : int, default=1
+        Members of an ensemble trained in one pass (see
+        :class:`TabularMLPClassifier`); the model predicts the mean of their
+        predictions.
 
     Attributes
     ----------
@@ -756,6 +794,7 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
         feature_scale=True,
         parametrization="ntk",
         dtype="float32",
+        n_members=1,
     ):
         _init_shared(self, {k: v for k, v in locals().items() if k != "self"})
 
@@ -807,3 +846,32 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
         if model.loss != "poisson":
             np.clip(out, target["low"], target["high"], out=out)
         return out.reshape(result.shape)
+
+
+_INPUT_WEIGHTS_ATTRIBUTE = """
+    input_weights_ : dict of str to ndarray
+        The input block's weights, those the model has:
+        ``"frequencies"``, ``"phases"``, ``"embedding_weights"`` and
+        ``"embedding_biases"`` (the numerical embeddings), ``"category_tables"``
+        (the embedded categories, stacked), ``"scale"`` (the scale layer) and
+        ``"member_scales"`` (with ``n_members > 1``). With ``n_members > 1``
+        the last of ``coefs_`` and ``intercepts_`` hold one output layer per
+        member, stacked on a first axis."""
+
+
+def _with_attributes(doc: str, attributes: str) -> str:
+    """``doc`` with its Attributes section replaced by ``attributes``."""
+    head, rest = doc.split("    Attributes\n    ----------\n", 1)
+    tail = rest[rest.index("\n    See Also") :]
+    return (
+        head
+        + "    Attributes\n    ----------\n"
+        + attributes
+        + _INPUT_WEIGHTS_ATTRIBUTE
+        + "\n"
+        + tail
+    )
+
+
+TabularMLPClassifier.__doc__ = _with_attributes(TabularMLPClassifier.__doc__, SHARED_ATTRIBUTES)
+TabularMLPRegressor.__doc__ = _with_attributes(TabularMLPRegressor.__doc__, REGRESSOR_ATTRIBUTES)

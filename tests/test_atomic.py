@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.base import clone
+from sklearn.base import clone, is_regressor
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
@@ -21,6 +21,8 @@ from sknumpynet import (
     MLPClassifierNP,
     MLPRegressorNP,
     SoftmaxClassifier,
+    TabularMLPClassifier,
+    TabularMLPRegressor,
     make_spiral,
 )
 from sknumpynet._callbacks import CALLBACKS_AVAILABLE
@@ -43,6 +45,9 @@ def _settings():
         MLPClassifierNP((5,), max_iter=3, early_stopping=True, random_state=0),
         id="MLPClassifierNP-early-stopping",
     )
+    # the table encoder, the input block, RealMLP's start, best epoch and dropout schedule
+    for cls in (TabularMLPClassifier, TabularMLPRegressor):
+        yield pytest.param(cls((5,), max_iter=3, random_state=0), id=cls.__name__)
 
 
 class Interrupt:
@@ -72,7 +77,8 @@ def _fit_traced(est, X, y, tracer):
 def _assert_consistent(est, X, y, n_features):
     """A whole model: attributes that agree with each other, finite, predicting."""
     assert est.n_features_in_ == n_features
-    assert est.coefs_[0].shape[0] == n_features
+    # (an input block embeds the features: the first layer reads its outputs)
+    assert est.coefs_[0].shape[0] == est._first_layer_inputs(n_features)
     assert np.isfinite(est.loss_) and est.loss_ == est.loss_curve_[-1]
     assert 1 <= est.n_iter_ <= len(est.loss_curve_)
     if est.validation_scores_ is not None:
@@ -84,7 +90,7 @@ def _assert_consistent(est, X, y, n_features):
 def _interrupt_everywhere(est, stride):
     """Refit a fitted model (on other features) with an interrupt at every
     ``stride``-th line of the package; returns the number of points tried."""
-    X_old, y_old = (X_REG, Y_REG) if isinstance(est, MLPRegressorNP) else (X, Y)
+    X_old, y_old = (X_REG, Y_REG) if is_regressor(est) else (X, Y)
     X_new = np.hstack([X_old, X_old[:, :1] ** 2])  # 5 features instead of 4
     fitted = clone(est)
     with warnings.catch_warnings():

@@ -20,14 +20,14 @@ def _table(rs, n, block):
     return np.hstack(columns).astype(np.float64)
 
 
-def _numerical_gradient(net, X, Y, alpha, h=1e-6):
+def _numerical_gradient(net, X, Y, alpha, w=None, h=1e-6):
     grads = np.empty_like(net.params)
     for i in range(net.params.size):
         old = net.params[i]
         net.params[i] = old + h
-        plus = net.loss_grad(X, Y, None, alpha)
+        plus = net.loss_grad(X, Y, w, alpha)
         net.params[i] = old - h
-        minus = net.loss_grad(X, Y, None, alpha)
+        minus = net.loss_grad(X, Y, w, alpha)
         net.params[i] = old
         grads[i] = (plus - minus) / (2 * h)
     return grads
@@ -41,15 +41,17 @@ def _numerical_gradient(net, X, Y, alpha, h=1e-6):
         dict(n_frequencies=0),
         dict(n_frequencies=4, scale=False),
         dict(n_frequencies=3, embedding_dim=2),
+        dict(n_frequencies=4, members=3),
     ],
-    ids=["periodic+scale", "scale only", "periodic", "dim 2"],
+    ids=["periodic+scale", "scale only", "periodic", "dim 2", "3 members"],
 )
-@pytest.mark.parametrize("out", ["softmax", "logistic", "identity"])
+@pytest.mark.parametrize("out", ["softmax", "logistic", "identity", "exp"])
 def test_input_block_gradients_match_finite_differences(activation, options, out):
-    """Every weight of the block and of the dense layers, with the L2 penalty."""
+    """Every weight of the block and of the dense layers, with the L2 penalty and
+    sample weights; with members, their input scales and output layers too."""
     rs = np.random.RandomState(0)
     block = InputBlock(3, 2, [4, 3], category_dim=2, **options)
-    n_out = 1 if out == "logistic" else 3
+    n_out = 1 if out in ("logistic", "exp") else 3
     net = Network([block.n_outputs, 5, n_out], activation, out, np.float64, front=block)
     net.initialize(rs)
     if block.scale:  # away from one, so that its gradient is exercised
@@ -58,9 +60,13 @@ def test_input_block_gradients_match_finite_differences(activation, options, out
     Y = (rs.uniform(size=(7, n_out)) > 0.5).astype(float)
     if out == "softmax":
         Y = np.eye(3)[rs.randint(0, 3, 7)]
-    net.loss_grad(X, Y, None, 0.1)
+    if block.members > 1:  # away from +-1, so that their gradient is exercised
+        scales = net.front_weights["member_scales"]
+        scales[...] = rs.uniform(-1.5, 1.5, scales.shape)
+    w = rs.uniform(0.5, 2.0, 7)
+    net.loss_grad(X, Y, w, 0.1)
     analytic = net.grads.copy()
-    numerical = _numerical_gradient(net, X, Y, 0.1)
+    numerical = _numerical_gradient(net, X, Y, 0.1, w)
     scale = np.abs(numerical).max()
     assert np.abs(analytic - numerical).max() <= 1e-7 * scale
     # every array of the block has a gradient that is not zero
@@ -187,3 +193,42 @@ def test_dropout_schedule_follows_flat_cos_and_restores_the_rates():
     assert seen[2] == 0.2 and seen[-1] == 0.0
     hook.on_train_end(None, net)
     assert net.dropout == (0.2, 0.1)
+
+
+@pytest.mark.parametrize("out", ["softmax", "logistic", "identity", "exp"])
+def test_an_ensemble_predicts_the_mean_of_its_members(out):
+    """The combined logits give, through the output activation, the mean of
+    the members' probabilities (or outputs): TabM's rule."""
+    from scipy.special import expit, softmax
+
+    from sknumpynet._network import combine_members
+
+    z = np.random.RandomState(0).normal(scale=30.0, size=(4, 5, 3))
+    combined = combine_members(z, out)
+    if out == "softmax":
+        np.testing.assert_allclose(softmax(combined, axis=1), softmax(z, axis=2).mean(0))
+    elif out == "logistic":
+        np.testing.assert_allclose(expit(combined), expit(z).mean(0), atol=1e-15)
+    elif out == "identity":
+        np.testing.assert_allclose(combined, z.mean(0))
+    else:
+        np.testing.assert_allclose(np.exp(combined), np.exp(z).mean(0))
+
+
+def test_an_ensemble_estimator_averages_its_members_probabilities():
+    from scipy.special import softmax
+
+    from sknumpynet._network import logits
+
+    rs = np.random.RandomState(0)
+    X = rs.normal(size=(120, 4))
+    y = X[:, :3].argmax(axis=1)
+    clf = TabularMLPClassifier((8,), n_members=3, max_iter=20, random_state=0, dtype="float64")
+    clf.fit(X, y)
+    assert clf.coefs_[-1].shape == (3, 8, 3) and clf.intercepts_[-1].shape == (3, 3)
+    block = InputBlock(**clf._input_spec)
+    H = block.forward(clf._encoder.transform(X).num, clf.input_weights_)
+    z = logits(H, clf.coefs_, clf.intercepts_, "selu").reshape(3, 120, 3)
+    np.testing.assert_allclose(clf.predict_proba(X), softmax(z, axis=2).mean(0), rtol=1e-10)
+    with pytest.raises(ValueError, match="needs hidden layers"):
+        TabularMLPClassifier((), n_members=2).fit(X, y)
