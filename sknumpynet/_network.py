@@ -258,6 +258,9 @@ class Network:
         first dense layer, whose input has then ``front.n_outputs`` units
         (``layer_units[0]``) while the network reads ``front.n_inputs``
         columns. Its weights follow the intercepts in ``params``.
+    dropout_bits : bool, default=False
+        Draw dropout masks from 16 random bits per unit (see
+        :meth:`dropout_masks`).
     label_smoothing : float, default=0.0
         With ``eps > 0``, the cross-entropy of a softmax or logistic output
         is taken against the smoothed targets ``(1 - eps) * Y + eps / K``
@@ -274,12 +277,14 @@ class Network:
         dropout=0.0,
         label_smoothing=0.0,
         front=None,
+        dropout_bits=False,
     ):
         self.layer_units = list(layer_units)
         self.activation = activation
         self.out_activation = out_activation
         self.dtype = np.dtype(dtype)
         self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2)
+        self.dropout_bits = bool(dropout_bits)
         self.members = k = 1 if front is None else front.members
         n_coef = sum(a * b for a, b in zip(layer_units[:-1], layer_units[1:]))
         n_coef += (k - 1) * layer_units[-2] * layer_units[-1]  # one output layer per member
@@ -427,6 +432,9 @@ class Network:
         ``random_state`` (a ``RandomState``) layer by layer, into ``out``
         when given, else into new arrays, which :meth:`loss_grad` accepts as
         fixed ``masks``: that is how a gradient is checked under dropout.
+        With ``dropout_bits`` (the tabular estimators'), each unit's draw is
+        16 random bits rather than a float64, four times cheaper: a rate is
+        then taken to the nearest multiple of ``2**-16``.
         """
         if out is None:
             out = [
@@ -434,11 +442,22 @@ class Network:
                 for u, r in zip(self.layer_units[1:-1], self.dropout)
             ]
         for mask, rate in zip(out, self.dropout):
-            if mask is not None:
+            if mask is None:
+                continue
+            if self.dropout_bits:
+                # 16 random bits per unit, a quarter of the cost of a float64
+                # draw: kept where they reach the rate times 2**16
+                if rate == 0.0:
+                    mask[...] = 1.0
+                    continue
+                bits = np.frombuffer(random_state.bytes(2 * mask.size), dtype=np.uint16)
+                threshold = np.uint16(min(round(rate * 65536), 65535))
+                np.greater_equal(bits.reshape(mask.shape), threshold, out=mask)
+            else:
                 # RandomState has no ``out=``: the uniform draws are a
                 # temporary, the mask itself is written in place.
                 np.greater_equal(random_state.random_sample(mask.shape), rate, out=mask)
-                mask *= 1.0 / (1.0 - rate)
+            mask *= 1.0 / (1.0 - rate)
         return out
 
     @property

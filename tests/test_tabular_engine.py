@@ -232,3 +232,18 @@ def test_an_ensemble_estimator_averages_its_members_probabilities():
     np.testing.assert_allclose(clf.predict_proba(X), softmax(z, axis=2).mean(0), rtol=1e-10)
     with pytest.raises(ValueError, match="needs hidden layers"):
         TabularMLPClassifier((), n_members=2).fit(X, y)
+
+
+def test_dropout_masks_from_random_bits_drop_at_the_rate():
+    net = Network([4, 300, 200, 2], "selu", "softmax", np.float32, dropout=(0.15, 0.5))
+    net.dropout_bits = True
+    masks = net.dropout_masks(400, np.random.RandomState(0))
+    for mask, rate in zip(masks, (0.15, 0.5)):
+        assert mask.dtype == np.float32
+        values = np.unique(mask)
+        np.testing.assert_allclose(values, [0.0, 1.0 / (1.0 - rate)], rtol=1e-6)
+        dropped = (mask == 0).mean()
+        # binomial standard error of the rate over 80,000 or 120,000 units
+        assert abs(dropped - rate) < 5 * np.sqrt(rate * (1 - rate) / mask.size)
+    again = net.dropout_masks(400, np.random.RandomState(0))
+    assert all(np.array_equal(a, b) for a, b in zip(masks, again))
