@@ -7,6 +7,7 @@ EXAMPLES = [
     "plot_regressor.py",
     "plot_activations.py",
     "plot_dropout.py",
+    "plot_tabular.py",
     "plot_grid_search.py",
     "plot_callbacks.py",
     "gradient_check.py",

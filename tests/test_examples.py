@@ -33,6 +33,7 @@ FIGURES = {
     "plot_callbacks.py": ["callbacks_learning_curves.png"],
     "gradient_check.py": ["gradient_check_step_size.png"],
     "plot_onnx_export.py": ["onnx_agreement.png"],
+    "plot_tabular.py": ["tabular_scores.png", "tabular_loss_curves.png"],
 }
 
 
@@ -141,6 +142,18 @@ def _onnx(figures, stdout):
     assert float(re.search(r"difference ([\de.+-]+):", right).group(1)) < 1e-5
 
 
+def _tabular(figures, stdout):
+    title = figures["tabular_scores.png"]["texts"]["suptitle"]
+    ours, pipeline, boosting = (
+        float(re.search(pattern + r" ([\d.]+)", title).group(1))
+        for pattern in ("TabularMLPClassifier", "MLPClassifierNP", "gradient boosting")
+    )
+    assert ours >= 0.8 and ours > pipeline and ours >= boosting - 0.02
+    (curves, _) = figures["tabular_loss_curves.png"]["texts"]["axes"]
+    match = re.search(r"(\d+) epochs; the model kept is that of epoch (\d+)", curves["title"])
+    assert 1 <= int(match.group(2)) <= int(match.group(1))
+
+
 CHECKS = {
     "plot_spiral.py": _spiral,
     "plot_digits_sgd.py": _digits,
@@ -152,6 +165,7 @@ CHECKS = {
     "plot_callbacks.py": _callbacks,
     "gradient_check.py": _gradient_check,
     "plot_onnx_export.py": _onnx,
+    "plot_tabular.py": _tabular,
 }
 
 
