@@ -38,7 +38,9 @@ the columns ``RealMLP`` and ``TabM``, pytabkit's defaults fitted by
 ``--save-peers FILE.json`` keeps their results and ``--peer-results
 FILE.json`` reuses them (``peer_pytabkit.py --save`` writes the same file).
 A data set a peer fails on prints ``failed`` in its column, with the reason
-below the table, and leaves that peer's mean ratio to the data sets it ran.
+below the table, and leaves that peer's mean ratio to the data sets it ran;
+pytabkit refuses missing cells in number columns, which ``--peer-missing
+median`` fills with the training median (a score marked ``†``).
 
     python benchmarks/bench_tabular.py --peer-python /work/peers/venv/bin/python \\
         --save-peers peers.json
@@ -137,10 +139,11 @@ def write_peers(path, peers: dict) -> None:
     Path(path).write_text(json.dumps(records, indent=1) + "\n")
 
 
-def run_peer(python: str, name: str, seed: int, model: str) -> dict:
+def run_peer(python: str, name: str, seed: int, model: str, missing: str = "keep") -> dict:
     """Fit one peer in its own interpreter on the split of ``name`` and ``seed``."""
     command = [python, str(PEER_SCRIPT), "--dataset", name, "--seed", str(seed)]
-    done = subprocess.run(command + ["--model", model], capture_output=True, text=True)
+    command += ["--model", model, "--missing", missing]
+    done = subprocess.run(command, capture_output=True, text=True)
     lines = done.stdout.strip().splitlines()
     try:
         return json.loads(lines[-1])
@@ -157,6 +160,13 @@ def main() -> None:
     parser.add_argument(
         "--peer-python",
         help="interpreter of an environment with pytabkit: adds RealMLP and TabM",
+    )
+    parser.add_argument(
+        "--peer-missing",
+        choices=["keep", "median"],
+        default="keep",
+        help="missing numbers for the peers: as they are (pytabkit refuses them), or filled"
+        " with the training median",
     )
     parser.add_argument("--peer-results", help="JSON file of saved peer results to reuse")
     parser.add_argument("--save-peers", help="JSON file to save the peer results to")
@@ -192,7 +202,7 @@ def main() -> None:
                     continue
                 record = peers.get((name, seed, model))
                 if record is None and args.peer_python:
-                    record = run_peer(args.peer_python, name, seed, model)
+                    record = run_peer(args.peer_python, name, seed, model, args.peer_missing)
                     peers[(name, seed, model)] = record
                 if record is None:
                     notes[kind] = "not run"

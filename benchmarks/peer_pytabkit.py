@@ -21,7 +21,8 @@ the log loss for classification, the wall seconds of ``fit`` and the CPU
 seconds of the process during ``fit`` (``time.process_time``, all threads).
 A fit that fails prints a line with its ``error`` and exits with status 1:
 pytabkit refuses missing cells in number columns, which ``--missing median``
-fills with the training median (the line then says ``"missing": "median"``).
+fills with the training median (the line of a table that had any then says
+``"missing": "median"``).
 ``--save FILE.json`` also merges the line into a file that
 ``bench_tabular.py --peer-results`` reads.
 """
@@ -68,8 +69,9 @@ def fit_and_score(name: str, seed: int, model: str, threads: int, missing: str =
     X_train, X_test, y_train, y_test, task = split(name, seed)
     record = {"dataset": name, "seed": seed, "model": model}
     if missing == "median":
-        X_train, X_test, record["filled_cells"] = fill_missing_numbers(X_train, X_test)
-        record["missing"] = "median"
+        X_train, X_test, filled = fill_missing_numbers(X_train, X_test)
+        if filled:  # a table without missing numbers is fitted as it is
+            record.update(missing="median", filled_cells=filled)
     classifier, regressor = MODELS[model]
     kind = classifier if task == "classification" else regressor
     # pytabkit sets torch's thread count to its n_threads for the fit
