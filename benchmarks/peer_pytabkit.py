@@ -13,8 +13,10 @@ It loads the split of ``--dataset`` and ``--seed`` from ``_tables_data`` (the
 rows ``bench_tabular.py`` gives every model), fits pytabkit's defaults
 (``RealMLP_TD_Classifier``/``RealMLP_TD_Regressor``, arXiv 2407.04491, or
 ``TabM_D_Classifier``/``TabM_D_Regressor``, ICLR 2025) on the training
-DataFrame as it is (its category columns named as categorical; regression
-targets as they are, since both standardize them themselves), on the CPU with
+DataFrame as it is (its category columns named as categorical, those of
+booleans with their categories as text, which scikit-learn's input check in
+pytabkit requires; regression targets as they are, since both standardize
+them themselves), on the CPU with
 ``random_state=seed`` and ``--threads`` torch threads, and prints one JSON
 line: the test score (accuracy, or R², as ``bench_tabular.py`` scores them),
 the log loss for classification, the wall seconds of ``fit`` and the CPU
@@ -58,6 +60,29 @@ def fill_missing_numbers(X_train, X_test):
     return X_train, X_test, filled
 
 
+def text_categories(X_train, X_test):
+    """Both tables with the categories of boolean category columns as text, and their count.
+
+    scikit-learn's input check, which pytabkit's ``fit`` calls, casts a table
+    that has such a column (a boolean dtype to pandas) to float, and fails on
+    any other category column of text.
+    """
+    from pandas.api.types import CategoricalDtype, is_bool_dtype
+
+    columns = [
+        c
+        for c in X_train.columns
+        if isinstance(X_train[c].dtype, CategoricalDtype)
+        and is_bool_dtype(X_train[c].cat.categories)
+    ]
+    if columns:
+        X_train, X_test = X_train.copy(), X_test.copy()
+        for c in columns:
+            X_train[c] = X_train[c].cat.rename_categories(str)
+            X_test[c] = X_test[c].cat.rename_categories(str)
+    return X_train, X_test, len(columns)
+
+
 def fit_and_score(name: str, seed: int, model: str, threads: int, missing: str = "keep") -> dict:
     import numpy as np
     import pytabkit
@@ -72,6 +97,9 @@ def fit_and_score(name: str, seed: int, model: str, threads: int, missing: str =
         X_train, X_test, filled = fill_missing_numbers(X_train, X_test)
         if filled:  # a table without missing numbers is fitted as it is
             record.update(missing="median", filled_cells=filled)
+    X_train, X_test, renamed = text_categories(X_train, X_test)
+    if renamed:
+        record["boolean_categories_as_text"] = renamed
     classifier, regressor = MODELS[model]
     kind = classifier if task == "classification" else regressor
     # pytabkit sets torch's thread count to its n_threads for the fit
