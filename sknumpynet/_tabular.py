@@ -555,14 +555,13 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
 
     Examples
     --------
-    >>> import pandas as pd
     >>> from sklearn.datasets import load_breast_cancer
     >>> from sklearn.model_selection import train_test_split
     >>> from sknumpynet import TabularMLPClassifier
     >>> X, y = load_breast_cancer(return_X_y=True, as_frame=True)
     >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    >>> clf = TabularMLPClassifier(max_iter=32, random_state=0).fit(X_train, y_train)
-    >>> print(f"{clf.score(X_test, y_test):.2f}")
+    >>> clf = TabularMLPClassifier((64, 64), max_iter=64, random_state=0)
+    >>> print(f"{clf.fit(X_train, y_train).score(X_test, y_test):.2f}")
     0.97
     """
 
@@ -746,9 +745,9 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
     >>> from sknumpynet import TabularMLPRegressor
     >>> X, y = load_diabetes(return_X_y=True, as_frame=True)
     >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    >>> reg = TabularMLPRegressor(max_iter=32, random_state=0).fit(X_train, y_train)
-    >>> print(f"{reg.score(X_test, y_test):.2f}")
-    0.3
+    >>> reg = TabularMLPRegressor((64, 64), max_iter=64, random_state=0)
+    >>> print(f"{reg.fit(X_train, y_train).score(X_test, y_test):.2f}")
+    0.34
     """
 
     _parameter_constraints: dict = {
