@@ -334,7 +334,13 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
                 TrainingLossStopping(**rule) if score is None else EarlyStopping(score, **rule)
             )
         if not incremental:
-            hooks.append(ChanceLevelCheck(self._chance_level(problem, y, fitted)))
+            if isinstance(problem.X, _streaming.BlockStream):
+                # streamed rows are read when the check runs, after training
+                def check(net, build=lambda: self._chance_level(problem, y, fitted)):
+                    return build()(net)
+            else:
+                check = self._chance_level(problem, y, fitted)
+            hooks.append(ChanceLevelCheck(check))
         if wants_callbacks(self):
             hooks.append(self._callback_hook(problem, y, sample_weight, incremental, fitted))
         config = TrainingConfig(
@@ -375,8 +381,19 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
 
     @staticmethod
     def _check_rows(problem: TrainingProblem, n_max: int = 2000) -> np.ndarray:
-        """Up to ``n_max`` training rows spread over the data, for post-training checks."""
-        rows = np.arange(problem.X.shape[0]) if problem.rows is None else np.sort(problem.rows)
+        """Up to ``n_max`` training rows spread over the data, for post-training checks.
+
+        From streamed data, rows of at most 4 blocks spread over it: reading
+        them costs a few blocks, not a pass over the data.
+        """
+        X = problem.X
+        if isinstance(X, _streaming.BlockStream):
+            picked = np.unique(np.linspace(0, X.n_blocks - 1, 4).astype(np.intp))
+            rows = np.concatenate([np.arange(X.bounds[i], X.bounds[i + 1]) for i in picked])
+            if problem.rows is not None:
+                rows = rows[np.isin(rows, problem.rows)]
+        else:
+            rows = np.arange(X.shape[0]) if problem.rows is None else np.sort(problem.rows)
         if rows.shape[0] > n_max:
             rows = rows[np.linspace(0, rows.shape[0] - 1, n_max).astype(np.intp)]
         return rows

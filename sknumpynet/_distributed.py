@@ -24,7 +24,7 @@ def require_distributed():
     """The ``distributed`` module, or an ``ImportError`` saying how to install it."""
     try:
         import distributed
-    except ImportError as exc:  # pragma: no cover - dask is a test dependency
+    except ImportError as exc:
         raise ImportError(
             f"Training on a Dask cluster needs dask.distributed: {INSTALL}."
         ) from exc

@@ -200,7 +200,14 @@ class BlockStream:
         dtype = self.dtype if dtype is None else dtype
         start, stop = int(self.bounds[i]), int(self.bounds[i + 1])
         if self.is_dask:
-            block = self.data.blocks[i].compute()
+            try:
+                block = self.data.blocks[i].compute()
+            except ValueError:
+                raise
+            except Exception as exc:
+                raise RuntimeError(
+                    f"Computing {self.describe(i)} failed ({type(exc).__name__}: {exc})."
+                ) from exc
             if not hasattr(block, "shape") or getattr(block, "ndim", 0) != 2:
                 raise ValueError(
                     f"{self.describe(i)} computed to an object of shape "

@@ -361,3 +361,35 @@ def test_a_convergence_warning_still_comes_from_a_streamed_fit():
         warnings.simplefilter("error", ConvergenceWarning)
         with pytest.raises(ConvergenceWarning):
             MLPClassifierNP((5,), max_iter=1, random_state=0).fit(stream(X), Y3)
+
+
+def _lost_block():
+    raise OSError("the file holding this block is gone")
+
+
+def test_a_dask_block_that_cannot_be_computed_is_named():
+    from dask import delayed
+
+    broken = da.concatenate(
+        [
+            da.from_array(X[:600], chunks=300),
+            da.from_delayed(delayed(_lost_block)(), (600, 6), X.dtype),
+        ]
+    )
+    est = MLPClassifierNP((5,), max_iter=2, random_state=0)
+    with dask.config.set(scheduler="synchronous"):
+        with pytest.raises(
+            RuntimeError, match=r"Computing block 2 \(rows 600 to 1199\) of X failed"
+        ):
+            est.fit(broken, Y3)
+    assert not hasattr(est, "coefs_")
+    assert not _prefetch_threads()
+
+
+def test_without_dask_distributed_the_error_says_what_to_install(monkeypatch):
+    from sknumpynet import _distributed
+
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(ImportError, match=r'pip install "sknumpynet\[dask\]"'):
+        _distributed.require_distributed()
+    assert _distributed.active_client() is None
