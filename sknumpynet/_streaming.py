@@ -526,13 +526,16 @@ class StreamBatches:
         self.close()
         out = queue.Queue(maxsize=max(1, self.stream.prefetch))
         self._stop = threading.Event()
-        self._thread = threading.Thread(
+        thread = threading.Thread(
             target=_read_ahead,
             args=(self._reader(), order.tolist(), out, self._stop, weakref.ref(self)),
             name="sknumpynet-prefetch",
             daemon=True,
         )
-        self._thread.start()
+        # recorded once started (close() joins it); a thread started but not
+        # yet recorded still ends: close() sets the event it watches
+        thread.start()
+        self._thread = thread
         while True:
             item = out.get()
             if item is _DONE:

@@ -316,7 +316,10 @@ class _Interrupt:
         return self
 
 
-def test_an_interrupted_streamed_fit_changes_nothing_and_leaves_no_thread():
+@pytest.mark.parametrize(
+    "every", [pytest.param(False, id="60-lines"), pytest.param(True, marks=pytest.mark.slow)]
+)
+def test_an_interrupted_streamed_fit_changes_nothing_and_leaves_no_thread(every):
     est = MLPClassifierNP((5,), max_iter=2, random_state=0).fit(X, Y3)
     data = stream(X, block_rows=150, buffer_blocks=2)
     counter = _Interrupt(-1)
@@ -326,7 +329,7 @@ def test_an_interrupted_streamed_fit_changes_nothing_and_leaves_no_thread():
     finally:
         sys.settrace(None)
     tried = 0
-    for at in range(1, counter.count, max(1, counter.count // 60)):
+    for at in range(1, counter.count, 1 if every else max(1, counter.count // 60)):
         model = pickle.loads(pickle.dumps(est))
         before = dict(model.__dict__)
         sys.settrace(_Interrupt(at))
