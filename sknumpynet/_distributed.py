@@ -98,20 +98,24 @@ def distributed_objective(client, problem):
     it; Dask recomputes the blocks of a lost worker when it can.
     """
     require_distributed()
-    import dask.array as da
     from distributed import futures_of
 
     stream, net = problem.X, problem.net
-    X = stream.data
-    chunks = X.chunks[0]
-    Yd = da.from_array(problem.Y, chunks=(chunks, problem.Y.shape[1]))
-    arrays = [X, Yd]
-    if problem.sample_weight is not None:
-        arrays.append(da.from_array(problem.sample_weight, chunks=(chunks,)))
-    persisted = client.persist(arrays)
-    by_key = {f.key: f for a in persisted for f in futures_of(a)}
-    blocks = [[by_key[key] for key in _flat_keys(a.__dask_keys__())] for a in persisted]
-    weights = blocks[2] if len(blocks) > 2 else [None] * len(blocks[0])
+    bounds = stream.bounds
+    [X] = client.persist([stream.data])
+    by_key = {f.key: f for f in futures_of(X)}
+    x_blocks = [by_key[key] for key in _flat_keys(X.__dask_keys__())]
+
+    # The targets and weights are in the client's memory: scattered once, a
+    # block each, rather than written into a task graph.
+    def scattered(array):
+        if array is None:
+            return [None] * len(x_blocks)
+        parts = [array[bounds[i] : bounds[i + 1]] for i in range(len(x_blocks))]
+        return client.scatter(parts, hash=False)
+
+    blocks = [x_blocks, scattered(problem.Y)]
+    weights = scattered(problem.sample_weight)
     spec = (
         tuple(net.layer_units),
         net.activation,
@@ -122,7 +126,7 @@ def distributed_objective(client, problem):
     where = [stream.describe(i) for i in range(stream.n_blocks)]
     n = stream.shape[0]
 
-    def fun(theta):
+    def evaluate(theta):
         net.params[...] = theta
         [params] = client.scatter([net.params.copy()], broadcast=True, hash=False)
         parts = [
@@ -135,9 +139,20 @@ def distributed_objective(client, problem):
                 for j in range(0, len(parts) - 1, 2)
             ]
             parts = pairs + ([parts[-1]] if len(parts) % 2 else [])
+        return parts[0].result()
+
+    def fun(theta):
         try:
-            total = parts[0].result()
-        except ValueError:  # a bad block, named by the task
+            try:
+                total = evaluate(theta)
+            except ValueError:  # a bad block, named by the task
+                raise
+            except Exception:
+                # Scattered targets live on one worker each: after a worker
+                # died, send them again (Dask recomputes the blocks of X).
+                blocks[1], weights[:] = scattered(problem.Y), scattered(problem.sample_weight)
+                total = evaluate(theta)
+        except ValueError:
             raise
         except Exception as exc:
             raise DistributedError(
@@ -145,11 +160,9 @@ def distributed_objective(client, problem):
                 f"{exc}); the estimator is unchanged. A worker may have died with blocks "
                 "that Dask could not recompute: check the cluster and fit again."
             ) from exc
-        finally:
-            del parts
         return add_penalty(net, float(total[0]), total[1:], problem.alpha, n)
 
-    fun.persisted = persisted  # the blocks stay on the workers while the fit runs
+    fun.blocks = (X, blocks, weights)  # the blocks stay on the workers while the fit runs
     return fun
 
 
