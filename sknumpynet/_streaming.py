@@ -661,17 +661,10 @@ def add_penalty(net, loss: float, grad: np.ndarray, alpha: float, n: int):
 def stream_objective(problem):
     """``fun(theta) -> (loss, gradient)`` of the full objective, a block at a time.
 
-    With a Dask array and an active ``dask.distributed`` client, the blocks
-    are evaluated where they live (see :mod:`sknumpynet._distributed`);
-    otherwise they are read here one after another.
+    The blocks are read here one after another (``_distributed`` evaluates
+    them on a Dask cluster instead).
     """
     stream = problem.X
-    if stream.is_dask:
-        from ._distributed import active_client, distributed_objective
-
-        client = active_client()
-        if client is not None:
-            return distributed_objective(client, problem)
     net, Y, w = problem.net, problem.Y, problem.sample_weight
     bounds = stream.bounds
     net.allocate(int(np.diff(bounds).max(initial=1)))

@@ -16,6 +16,7 @@ import scipy.optimize
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
+from ._distributed import active_client, distributed_objective
 from ._hooks import (
     NON_FINITE,
     DivergenceError,
@@ -134,7 +135,9 @@ def run_lbfgs(
         problem.alpha,
     )
     if isinstance(X, BlockStream):
-        objective = stream_objective(problem)
+        # with a Dask client, the blocks are evaluated where they live
+        client = X.is_dask and active_client()
+        objective = distributed_objective(client, problem) if client else stream_objective(problem)
     else:
         net.allocate(X.shape[0])
 
