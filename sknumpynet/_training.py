@@ -87,12 +87,15 @@ def run_epochs(
             source.n_batches * (max_iter if schedule_epochs is None else schedule_epochs)
         )
         batch_hooks = [h for h in hooks if type(h).on_batch_end is not Hook.on_batch_end]
-        alpha, grad_scale = problem.alpha, optimizer.grad_scale
+        alpha = problem.alpha
         for _ in range(max_iter):
             accumulated = 0.0
             for Xb, Yb, wb in source.epoch():
-                # the generator draws dropout masks, if the network drops units
-                loss = net.loss_grad(Xb, Yb, wb, alpha, rng=random_state, grad_scale=grad_scale)
+                # the generator draws dropout masks, if the network drops units;
+                # the scale changes from step to step (schedules fold into it)
+                loss = net.loss_grad(
+                    Xb, Yb, wb, alpha, rng=random_state, grad_scale=optimizer.grad_scale
+                )
                 for hook in batch_hooks:
                     hook.on_batch_end(state, loss)
                 optimizer.step(net.params, net.grads)

@@ -59,8 +59,16 @@ def _prefetch_threads():
         MLPClassifierNP((5,), solver="sgd", max_iter=3, batch_size=64, random_state=1),
         SoftmaxClassifier(max_iter=3, random_state=0),
         MLPRegressorNP(hidden_layer_sizes=(6,), max_iter=3, random_state=0),
+        MLPClassifierNP(
+            (6,),
+            max_iter=3,
+            lr_schedule="cosine",
+            warmup_fraction=0.2,
+            max_grad_norm=0.5,
+            random_state=0,
+        ),
     ],
-    ids=["mlp-adam-dropout", "mlp-sgd", "softmax", "regressor"],
+    ids=["mlp-adam-dropout", "mlp-sgd", "softmax", "regressor", "schedule-clipping"],
 )
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_one_block_of_all_rows_is_the_in_memory_fit_exactly(est, dtype):
