@@ -66,9 +66,15 @@ def as_stream(X) -> BlockStream | None:
 
 
 def _mapped_region(array: np.ndarray):
-    """The ``mmap`` object under ``array`` and its start address, or None."""
+    """The ``mmap`` object under ``array`` and its start address, or None.
+
+    None for a copy-on-write map (``mode="c"``): giving its pages back would
+    discard the changes made to it in memory.
+    """
     base = array
     while base is not None and not isinstance(base, mmap.mmap):
+        if getattr(base, "mode", None) in ("c", "copyonwrite"):
+            return None
         base = getattr(base, "base", None)
     if base is None:
         return None

@@ -405,3 +405,17 @@ def test_without_dask_distributed_the_error_says_what_to_install(monkeypatch):
     with pytest.raises(ImportError, match=r'pip install "sknumpynet\[dask\]"'):
         _distributed.require_distributed()
     assert _distributed.active_client() is None
+
+
+def test_a_copy_on_write_map_keeps_its_changes_in_memory(tmp_path):
+    path = tmp_path / "X.npy"
+    np.save(path, X)
+    changed = np.load(path, mmap_mode="c")
+    changed[5, 0] = 123.0  # a change in memory only, which the file does not hold
+    blocks = stream(changed, block_rows=100)
+    assert blocks.read(0)[5, 0] == 123.0 and blocks.read(0)[5, 0] == 123.0
+    assert blocks._region is None
+    shared = stream(np.load(path, mmap_mode="r"), block_rows=100)
+    assert shared._region is not None
+    np.testing.assert_array_equal(shared.read(3), X[300:400])
+    np.testing.assert_array_equal(shared.read(3), X[300:400])  # read again after dropping
