@@ -43,11 +43,14 @@ class TrainingProblem:
     ``net.loss_grad(X, Y, sample_weight, alpha)`` over all rows of ``X`` is
     the full objective (what :func:`~sknumpynet.check_gradients` checks);
     stochastic solvers train on ``rows`` of it (all rows when None), in that
-    order before any shuffling.
+    order before any shuffling. ``X`` may also be a
+    :class:`~sknumpynet._streaming.BlockStream`, read a block at a time: then
+    the batches come through its shuffle buffer and L-BFGS sums the objective
+    block by block.
     """
 
     net: Network
-    X: np.ndarray | sp.csr_matrix
+    X: np.ndarray | sp.csr_matrix | BlockStream
     Y: np.ndarray
     sample_weight: np.ndarray | None
     alpha: float
