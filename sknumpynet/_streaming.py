@@ -693,6 +693,22 @@ def predict_dask(model, X, transform):
     """``model._predict(block, transform)`` of every row block of the Dask array ``X``:
     a lazy Dask array with ``X``'s row chunks, computed where the blocks are."""
     name = type(model).__name__
+    frame = _dask_frame_type()
+    if frame is not None and isinstance(X, frame):
+        names = getattr(model, "feature_names_in_", None)
+        columns = [str(c) for c in X.columns]
+        if names is not None and columns != list(names):
+            raise ValueError(
+                f"The columns of X, {columns!r}, are not the features that {name} was "
+                f"fitted with, {list(names)!r}, in that order."
+            )
+        X = X.to_dask_array(lengths=True)
+        if names is not None:  # checked here: the blocks are arrays without names
+            unnamed = object.__new__(type(model))
+            unnamed.__dict__ = {
+                k: v for k, v in model.__dict__.items() if k != "feature_names_in_"
+            }
+            model = unnamed
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}.")
     if X.shape[1] != model.n_features_in_:

@@ -304,7 +304,16 @@ def test_a_dask_dataframe_of_numbers_streams_with_its_column_names():
     with dask.config.set(scheduler="synchronous"):
         est = MLPClassifierNP((6,), max_iter=3, random_state=0).fit(ddf, Y3)
     assert est.feature_names_in_.tolist() == list(frame.columns)
-    assert est.score(frame, Y3) > 0.8
+    # its partitions are the blocks: the model of the same blocks from numpy
+    same = clone(est).fit(stream(X, block_rows=300), Y3)
+    assert _equal(est, same)
+    np.testing.assert_array_equal(est.predict(frame), same.predict(X))
+    with dask.config.set(scheduler="synchronous"):
+        lazy = est.predict_proba(ddf)
+        assert isinstance(lazy, da.Array)
+        np.testing.assert_array_equal(lazy.compute(), same.predict_proba(X))
+        with pytest.raises(ValueError, match="not the features"):
+            est.predict(ddf[["f1", "f0", "f2", "f3", "f4", "f5"]])
 
 
 class _Interrupt:
