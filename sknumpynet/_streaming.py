@@ -126,7 +126,7 @@ class BlockStream:
         for name, value, low in (
             ("block_rows", block_rows, 1),
             ("buffer_blocks", buffer_blocks, 1),
-            ("prefetch", prefetch, 0),
+            ("prefetch", prefetch, 1),
         ):
             if value is None and name == "block_rows":
                 continue
@@ -330,7 +330,7 @@ def stream(X, *, block_rows=None, buffer_blocks=BUFFER_BLOCKS, prefetch=PREFETCH
         The shuffle buffer, in blocks: a batch mixes rows of up to this many
         blocks. The whole data in one buffer is a full shuffle.
     prefetch : int, default=2
-        Blocks read ahead while the current buffer trains.
+        Blocks read ahead (at least one) while the current buffer trains.
 
     Returns
     -------
@@ -531,7 +531,7 @@ class StreamBatches:
     def _blocks(self, order):
         """The blocks of ``order``, read ahead in a thread: ``(i, (X, global rows))``."""
         self.close()
-        out = queue.Queue(maxsize=max(1, self.stream.prefetch))
+        out = queue.Queue(maxsize=self.stream.prefetch)
         self._stop = threading.Event()
         thread = threading.Thread(
             target=_read_ahead,

@@ -205,7 +205,7 @@ def test_the_number_of_features_is_checked_before_streaming():
     [
         ("block_rows", {"block_rows": 0}),
         ("buffer_blocks", {"buffer_blocks": 0}),
-        ("prefetch", {"prefetch": -1}),
+        ("prefetch", {"prefetch": 0}),
     ],
 )
 def test_stream_settings_are_checked(name, kwargs):
