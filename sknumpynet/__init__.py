@@ -5,6 +5,7 @@ from ._hooks import ChanceLevelWarning, DivergenceError
 from ._mlp import MLPClassifierNP
 from ._regressor import MLPRegressorNP
 from ._softmax import SoftmaxClassifier
+from ._streaming import BlockStream, stream
 from ._tabular import TabularMLPClassifier, TabularMLPRegressor
 from .datasets import make_mnist_like, make_spiral
 from .gradient_check import GradientCheckReport, check_gradients
@@ -27,6 +28,8 @@ __all__ = [
     "make_spiral",
     "make_mnist_like",
     "check_gradients",
+    "stream",
+    "BlockStream",
     "GradientCheckReport",
     "LossCurveDisplay",
     "WeightImageDisplay",
@@ -46,6 +49,7 @@ for _public in (
     DivergenceError,
     ChanceLevelWarning,
     ConversionWarning,
+    BlockStream,
 ):
     _public.__module__ = __name__
 del _public

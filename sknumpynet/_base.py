@@ -10,6 +10,7 @@ it was, and one that succeeds leaves a whole, consistent model.
 
 from __future__ import annotations
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -24,12 +25,13 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import (
     assert_all_finite,
+    check_array,
     check_is_fitted,
     column_or_1d,
     validate_data,
 )
 
-from . import _export
+from . import _export, _streaming
 from . import _targets as targets
 from ._activations import ACTIVATIONS
 from ._callbacks import CallbackSupportMixin, SklearnCallbacks, wants_callbacks, with_callbacks
@@ -344,7 +346,13 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
             )
         hooks += self._extra_hooks(problem)
         if not incremental:
-            hooks.append(ChanceLevelCheck(self._chance_level(problem, y, fitted)))
+            if isinstance(problem.X, _streaming.BlockStream):
+                # streamed rows are read when the check runs, after training
+                def check(net, build=lambda: self._chance_level(problem, y, fitted)):
+                    return build()(net)
+            else:
+                check = self._chance_level(problem, y, fitted)
+            hooks.append(ChanceLevelCheck(check))
         max_iter = self._max_epochs(problem)
         if wants_callbacks(self):
             hooks.append(
@@ -389,8 +397,19 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
 
     @staticmethod
     def _check_rows(problem: TrainingProblem, n_max: int = 2000) -> np.ndarray:
-        """Up to ``n_max`` training rows spread over the data, for post-training checks."""
-        rows = np.arange(problem.X.shape[0]) if problem.rows is None else np.sort(problem.rows)
+        """Up to ``n_max`` training rows spread over the data, for post-training checks.
+
+        From streamed data, rows of at most 4 blocks spread over it: reading
+        them costs a few blocks, not a pass over the data.
+        """
+        X = problem.X
+        if isinstance(X, _streaming.BlockStream):
+            picked = np.unique(np.linspace(0, X.n_blocks - 1, 4).astype(np.intp))
+            rows = np.concatenate([np.arange(X.bounds[i], X.bounds[i + 1]) for i in picked])
+            if problem.rows is not None:
+                rows = rows[np.isin(rows, problem.rows)]
+        else:
+            rows = np.arange(X.shape[0]) if problem.rows is None else np.sort(problem.rows)
         if rows.shape[0] > n_max:
             rows = rows[np.linspace(0, rows.shape[0] - 1, n_max).astype(np.intp)]
         return rows
@@ -433,7 +452,13 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
             activation = self._activation  # the activation the model was fitted with
         if dtype is None:
             dtype = _FLOAT_DTYPES if first else self.coefs_[0].dtype
-        X, y, fitted = self._validate_input(X, y, dtype, reset=first, sample_weight=sample_weight)
+        stream = _streaming.as_stream(X)
+        if stream is None:
+            X, y, fitted = self._validate_input(
+                X, y, dtype, reset=first, sample_weight=sample_weight
+            )
+        else:
+            X, y, fitted = self._validate_stream(stream, y, dtype, classes, first=first)
         Y, out_activation, target_info = self._encode_targets(
             y, classes, X.dtype, first=first, incremental=incremental
         )
@@ -457,7 +482,10 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
 
         rows = score = None
         if split and self.early_stopping and not incremental and self.solver != "lbfgs":
-            rows, val_rows = self._validation_split(Y, random_state)
+            if stream is None:
+                rows, val_rows = self._validation_split(Y, random_state)
+            else:
+                rows, val_rows = self._stream_validation_split(Y, random_state)
             w_val = None if weights is None else weights[val_rows]
             if w_val is not None and not w_val.any():
                 raise ValueError(
@@ -467,7 +495,8 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
                     "positive weight, change validation_fraction or random_state, or turn "
                     "early_stopping off."
                 )
-            score = self._validation_score(X[val_rows], y[val_rows], Y[val_rows], w_val, fitted)
+            X_val = X[val_rows] if stream is None else stream.take(val_rows)
+            score = self._validation_score(X_val, y[val_rows], Y[val_rows], w_val, fitted)
         alpha = float(self.alpha)
         if weights is not None:
             if not incremental:
@@ -537,6 +566,61 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return X, y, recorded
+
+    def _validate_stream(self, stream, y, dtype, classes, *, first: bool):
+        """What :meth:`_validate_input` does, for a :class:`BlockStream`: the rows are
+        checked block by block as they are read, the targets here, in memory."""
+        n_samples, n_features = stream.shape
+        if not first and n_features != self.n_features_in_:
+            raise ValueError(
+                f"X has {n_features} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        if not isinstance(dtype, list) and stream.dtype != np.dtype(dtype):
+            stream = copy.copy(stream)  # read in the fitted model's dtype
+            stream.dtype = np.dtype(dtype)
+        if n_samples < 1:
+            raise ValueError(f"Found array with 0 sample(s) (shape={stream.shape}).")
+        if _streaming.is_dask(y) or hasattr(y, "compute"):
+            y = y.compute()
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        if y.shape[0] != n_samples:
+            raise ValueError(
+                f"X and y have different numbers of rows: {n_samples} and {y.shape[0]}."
+            )
+        if self._y_numeric:
+            y = targets.numeric(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if is_classifier(self) and y.ndim == 1:
+            allowed = classes if first else self.classes_
+            if allowed is not None:
+                stream.check_labels(y, allowed)
+        recorded = {"n_features_in_": n_features}
+        if stream.feature_names is not None:
+            recorded["feature_names_in_"] = stream.feature_names
+        return stream, y, recorded
+
+    def _stream_validation_split(self, Y, random_state):
+        """Training and validation rows of a streamed fit, chosen by the rows' indices.
+
+        Row ``i`` is held out when a seeded hash of ``i`` says so (see
+        ``_streaming.validation_rows``): about ``validation_fraction`` of every
+        block, with no pass over the data. The seed is drawn from
+        ``random_state``. The held-out rows are read once, into memory.
+        """
+        n_samples = Y.shape[0]
+        seed = random_state.randint(np.iinfo(np.int32).max)
+        held = _streaming.validation_rows(n_samples, self.validation_fraction, seed)
+        val_rows = np.flatnonzero(held)
+        if val_rows.shape[0] < 2 or val_rows.shape[0] == n_samples:
+            raise ValueError(
+                f"The validation set is too small or too large: early_stopping holds out "
+                f"validation_fraction={self.validation_fraction} of {n_samples} samples, "
+                f"{val_rows.shape[0]} sample(s). Change validation_fraction, add samples "
+                "or turn early_stopping off."
+            )
+        return np.flatnonzero(~held), val_rows
 
     def _validation_split(self, Y, random_state):
         """Training and validation rows, split as scikit-learn's MLP splits them.
@@ -695,6 +779,10 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         Returns the assembled result and ``model``.
         """
         model = self._fitted_model()
+        if isinstance(X, _streaming.BlockStream):
+            X = X.data
+        if _streaming.is_dask(X):
+            return _streaming.predict_dask(model, X, transform), model
         # NaN and infinity are looked for in the first layer's output rather
         # than in a pass of their own over all of X (see logits()).
         X = validate_data(

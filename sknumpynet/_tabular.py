@@ -23,6 +23,7 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from . import _streaming
 from ._activations import ACTIVATIONS, NEEDS_INPUT
 from ._base import (
     BaseNumpyNet,
@@ -153,6 +154,14 @@ class _TabularMixin:
             recorded["feature_names_in_"] = encoder.feature_names_in_
         recorded["_input_spec"] = self._block_spec(encoder, table)
         return X, y, recorded
+
+    def _validate_stream(self, stream, y, dtype, classes, *, first):
+        raise TypeError(
+            f"{type(self).__name__} fits tables in memory (a DataFrame, an array or a "
+            "sparse matrix): its encoder learns each column's statistics from all rows. "
+            "Streamed data (Dask arrays and DataFrames, large memory maps, "
+            "sknumpynet.stream) trains MLPClassifierNP and MLPRegressorNP."
+        )
 
     def _block_spec(self, encoder, table) -> dict:
         embed = self.numerical_embedding is not None
@@ -288,6 +297,11 @@ class _TabularMixin:
     def _predict(self, X, transform):
         """``transform(z, model)`` of the logits of the encoded rows of ``X``."""
         model = self._fitted_model()
+        if _streaming.is_dask(X):
+            raise TypeError(
+                f"{type(self).__name__} predicts tables in memory; for a Dask "
+                "collection, predict its partitions, e.g. with map_partitions."
+            )
         # In float64 whatever the model's dtype: a row's prediction is then the
         # same to rounding whatever rows it is predicted with (float32 matrix
         # products of different shapes round differently).

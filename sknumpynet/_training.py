@@ -16,6 +16,7 @@ import scipy.optimize
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
+from ._distributed import active_client, distributed_objective
 from ._hooks import (
     NON_FINITE,
     DivergenceError,
@@ -28,6 +29,7 @@ from ._hooks import (
 from ._network import Network
 from ._optimizers import Optimizer
 from ._state import TrainingState
+from ._streaming import BlockStream, open_batches, stream_objective
 from ._threads import blas_threads_for
 from ._warnings import warn
 
@@ -41,11 +43,14 @@ class TrainingProblem:
     ``net.loss_grad(X, Y, sample_weight, alpha)`` over all rows of ``X`` is
     the full objective (what :func:`~sknumpynet.check_gradients` checks);
     stochastic solvers train on ``rows`` of it (all rows when None), in that
-    order before any shuffling.
+    order before any shuffling. ``X`` may also be a
+    :class:`~sknumpynet._streaming.BlockStream`, read a block at a time: then
+    the batches come through its shuffle buffer and L-BFGS sums the objective
+    block by block.
     """
 
     net: Network
-    X: np.ndarray | sp.csr_matrix
+    X: np.ndarray | sp.csr_matrix | BlockStream
     Y: np.ndarray
     sample_weight: np.ndarray | None
     alpha: float
@@ -54,10 +59,6 @@ class TrainingProblem:
     @property
     def n_train(self) -> int:
         return self.X.shape[0] if self.rows is None else self.rows.shape[0]
-
-
-def _batches(n: int, batch_size: int):
-    return [(start, min(start + batch_size, n)) for start in range(0, n, batch_size)]
 
 
 def run_epochs(
@@ -72,72 +73,42 @@ def run_epochs(
     random_state: np.random.RandomState,
     schedule_epochs: int | None = None,
 ) -> None:
-    """Mini-batch epochs: gather a batch, compute loss and gradient, step.
+    """Mini-batch epochs: take a batch, compute loss and gradient, step.
 
     Stops after ``max_iter`` epochs or when a hook's ``on_epoch_end`` asks
-    (then ``state.converged`` is set). The rows are gathered per batch into
-    one preallocated buffer; ``X`` itself is never copied. The optimizer's
+    (then ``state.converged`` is set). The batches come from the problem's
+    batch source (``_streaming.open_batches``): rows of arrays in memory, or
+    blocks streamed through a shuffle buffer; ``X`` itself is never copied
+    whole. The optimizer's
     learning-rate schedule spans ``schedule_epochs`` epochs (``max_iter``
     when None) of this call's batches.
     """
-    net, X, Y, sample_weight, alpha = (
-        problem.net,
-        problem.X,
-        problem.Y,
-        problem.sample_weight,
-        problem.alpha,
-    )
-    order = np.arange(X.shape[0]) if problem.rows is None else problem.rows.copy()
-    n = order.shape[0]
-    batch_size = int(np.clip(batch_size, 1, n))
-    net.allocate(batch_size)
-    reorder = shuffle and batch_size < n
-    # Rows are gathered into a preallocated buffer unless the batches are
-    # plain slices of X (all rows, in order).
-    indexed = reorder or problem.rows is not None
-    gather = indexed and not sp.issparse(X)
-    if gather:
-        X_buf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-        Y_buf = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
-        w_buf = None if sample_weight is None else np.empty(batch_size, dtype=X.dtype)
-    batches = _batches(n, batch_size)
-    optimizer.start(len(batches) * (max_iter if schedule_epochs is None else schedule_epochs))
-    batch_hooks = [h for h in hooks if type(h).on_batch_end is not Hook.on_batch_end]
-    for _ in range(max_iter):
-        if reorder:
-            random_state.shuffle(order)
-        accumulated = 0.0
-        for start, stop in batches:
-            if gather:
-                idx = order[start:stop]
-                m = stop - start
-                # mode="clip" gathers straight into the buffer (the default
-                # "raise" goes through a temporary); a permutation's indices
-                # are always in range.
-                Xb = X.take(idx, axis=0, out=X_buf[:m], mode="clip")
-                Yb = Y.take(idx, axis=0, out=Y_buf[:m], mode="clip")
-                wb = None if w_buf is None else sample_weight.take(idx, out=w_buf[:m], mode="clip")
-            elif indexed:  # sparse X
-                idx = order[start:stop]
-                Xb, Yb = X[idx], Y[idx]
-                wb = None if sample_weight is None else sample_weight[idx]
-            else:
-                Xb, Yb = X[start:stop], Y[start:stop]
-                wb = None if sample_weight is None else sample_weight[start:stop]
-            # the generator draws dropout masks, if the network drops units
-            loss = net.loss_grad(
-                Xb, Yb, wb, alpha, rng=random_state, grad_scale=optimizer.grad_scale
-            )
-            for hook in batch_hooks:
-                hook.on_batch_end(state, loss)
-            optimizer.step(net.params, net.grads)
-            accumulated += loss * (stop - start)
-        state.loss_curve.append(accumulated / n)
-        optimizer.iteration_ends(state.t)
-        # every hook sees every epoch, even after one has asked to stop
-        if any([hook.on_epoch_end(state, net) for hook in hooks]):
-            state.converged = True
-            return
+    net = problem.net
+    with open_batches(problem, batch_size, shuffle, random_state) as source:
+        net.allocate(source.batch_size)
+        optimizer.start(
+            source.n_batches * (max_iter if schedule_epochs is None else schedule_epochs)
+        )
+        batch_hooks = [h for h in hooks if type(h).on_batch_end is not Hook.on_batch_end]
+        alpha = problem.alpha
+        for _ in range(max_iter):
+            accumulated = 0.0
+            for Xb, Yb, wb in source.epoch():
+                # the generator draws dropout masks, if the network drops units;
+                # the scale changes from step to step (schedules fold into it)
+                loss = net.loss_grad(
+                    Xb, Yb, wb, alpha, rng=random_state, grad_scale=optimizer.grad_scale
+                )
+                for hook in batch_hooks:
+                    hook.on_batch_end(state, loss)
+                optimizer.step(net.params, net.grads)
+                accumulated += loss * Xb.shape[0]
+            state.loss_curve.append(accumulated / source.n)
+            optimizer.iteration_ends(state.t)
+            # every hook sees every epoch, even after one has asked to stop
+            if any([hook.on_epoch_end(state, net) for hook in hooks]):
+                state.converged = True
+                return
 
 
 def run_lbfgs(
@@ -169,17 +140,23 @@ def run_lbfgs(
         problem.sample_weight,
         problem.alpha,
     )
-    net.allocate(X.shape[0])
+    if isinstance(X, BlockStream):
+        # with a Dask client, the blocks are evaluated where they live
+        client = X.is_dask and active_client()
+        objective = distributed_objective(client, problem) if client else stream_objective(problem)
+    else:
+        net.allocate(X.shape[0])
+
+        def objective(theta):
+            net.params[...] = theta
+            loss = net.loss_grad(X, Y, sample_weight, alpha)
+            return loss, net.grads.astype(np.float64)
+
     dtype = net.params.dtype
     # The last two iterates, by the parity of their iteration: after an
     # interrupt, the one whose epoch is complete is still whole.
     iterates = np.empty((2, net.params.shape[0]))
     stopped = False
-
-    def fun(theta):
-        net.params[...] = theta
-        loss = net.loss_grad(X, Y, sample_weight, alpha)
-        return loss, net.grads.astype(np.float64)
 
     def callback(intermediate_result):
         nonlocal stopped
@@ -198,7 +175,7 @@ def run_lbfgs(
         options["maxls"] = maxls
     try:
         result = scipy.optimize.minimize(
-            fun,
+            objective,
             net.params.astype(np.float64),
             method="L-BFGS-B",
             jac=True,
@@ -281,7 +258,12 @@ def train(
     batch_size = config.batch_size
     if batch_size == "auto":
         batch_size = min(200, problem.n_train)
-    rows = min(batch_size, problem.n_train) if stochastic else problem.X.shape[0]
+    if stochastic:
+        rows = min(batch_size, problem.n_train)
+    elif isinstance(problem.X, BlockStream):
+        rows = int(np.diff(problem.X.bounds).max(initial=1))  # one block at a time
+    else:
+        rows = problem.X.shape[0]
     with (
         np.errstate(over="ignore", invalid="ignore", divide="ignore"),
         blas_threads_for(net.layer_units, rows),

@@ -153,3 +153,13 @@ def test_gradients_through_the_whole_model(estimator, activation):
     model = estimator((6, 5), activation, alpha=0.01, random_state=0)
     report = check_gradients(model, X, y)
     assert report.passed, str(report)
+
+
+def test_streamed_data_is_refused_with_the_reason(cancer):
+    da = pytest.importorskip("dask.array")
+    X_train, X_test, y_train, _ = cancer
+    with pytest.raises(TypeError, match="fits tables in memory"):
+        TabularMLPClassifier(**SMALL).fit(da.from_array(X_train, chunks=100), y_train)
+    clf = TabularMLPClassifier(**SMALL).fit(X_train, y_train)
+    with pytest.raises(TypeError, match="predicts tables in memory"):
+        clf.predict(da.from_array(X_test, chunks=50))
