@@ -212,7 +212,9 @@ def test_a_model_no_better_than_chance_says_so():
         warnings.simplefilter("error", ChanceLevelWarning)
         MLPClassifierNP((64,), solver="lbfgs", random_state=0).fit(X_s, y_s)  # no warning
     # a regressor that does no better than the mean
-    reg = MLPRegressorNP(hidden_layer_sizes=(4,), max_iter=1, learning_rate_init=1e-6)
+    reg = MLPRegressorNP(
+        hidden_layer_sizes=(4,), max_iter=1, learning_rate_init=1e-6, random_state=0
+    )
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Stochastic Optimizer: Maximum iterations")
         with pytest.warns(ChanceLevelWarning, match="R\\^2 on its training data"):
