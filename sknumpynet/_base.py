@@ -356,7 +356,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         max_iter = self._max_epochs(problem)
         if wants_callbacks(self):
             hooks.append(
-                self._callback_hook(problem, y, sample_weight, incremental, fitted, max_iter)
+                self._callback_hook(problem, X, y, sample_weight, incremental, fitted, max_iter)
             )
         config = TrainingConfig(
             **{name: getattr(self, name) for name in _CONFIG_PARAMETERS if name != "max_iter"},
@@ -374,26 +374,44 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         )
         return fitted, problem.net, state, optimizer
 
-    def _callback_hook(self, problem, y, sample_weight, incremental, fitted, max_iter):
-        """scikit-learn's callbacks, with each epoch a subtask of this fit."""
+    def _callback_hook(self, problem, X, y, sample_weight, incremental, fitted, max_iter):
+        """scikit-learn's callbacks, with each epoch a subtask of this fit.
+
+        They see the data as the estimator's own methods take it: ``X`` as
+        validated (``problem.X``), or as given for an estimator that encodes
+        its input itself (:meth:`_callback_input`).
+        """
+        X = self._callback_input(problem, X)
         n_epochs = 1 if incremental else max_iter
         # one more subtask than epochs: the one begun after the last epoch
         context = self._init_callback_context(max_subtasks=n_epochs + 1)
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-        context.call_on_fit_task_begin(estimator=self, X=problem.X, y=y, metadata=metadata)
+        context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
         net = problem.net
 
         def attributes(net: Network) -> dict:
-            return _reconstruction(fitted) | {
-                "coefs_": [W.copy() for W in net.coefs],
-                "intercepts_": [b.copy() for b in net.intercepts],
-                "n_layers_": net.n_layers,
-                "n_outputs_": net.layer_units[-1],
-                "out_activation_": net.out_activation,
-                "_activation": net.activation,
-            }
+            return (
+                _reconstruction(fitted)
+                | {
+                    "coefs_": [W.copy() for W in net.coefs],
+                    "intercepts_": [b.copy() for b in net.intercepts],
+                    "n_layers_": net.n_layers,
+                    "n_outputs_": net.layer_units[-1],
+                    "out_activation_": net.out_activation,
+                    "_activation": net.activation,
+                }
+                | self._snapshot_extra(net)
+            )
 
-        return SklearnCallbacks(context, self, problem.X, y, metadata, attributes, net)
+        return SklearnCallbacks(context, self, X, y, metadata, attributes, net)
+
+    def _callback_input(self, problem: TrainingProblem, X):
+        """The ``X`` that callbacks see: the validated rows."""
+        return problem.X
+
+    def _snapshot_extra(self, net: Network) -> dict:
+        """Fitted attributes of the model after an epoch beyond the dense layers'."""
+        return {}
 
     @staticmethod
     def _check_rows(problem: TrainingProblem, n_max: int = 2000) -> np.ndarray:

@@ -288,6 +288,13 @@ class _TabularMixin:
         steps = -(-n // max(batch, 1))
         return int(min(256, max(16, STEP_BUDGET // steps)))
 
+    def _callback_input(self, problem, X):
+        # the table as given: the model after an epoch encodes it itself
+        return X
+
+    def _snapshot_extra(self, net):
+        return {"input_weights_": {k: v.copy() for k, v in net.front_weights.items()}}
+
     def _fitted_attributes(self, fitted, net, state, optimizer):
         attributes = super()._fitted_attributes(fitted, net, state, optimizer)
         attributes["input_weights_"] = {k: v for k, v in net.front_weights.items()}

@@ -9,6 +9,7 @@ from sklearn.datasets import load_breast_cancer, make_regression
 from sklearn.model_selection import cross_val_score, train_test_split
 
 from sknumpynet import TabularMLPClassifier, TabularMLPRegressor, check_gradients
+from sknumpynet._callbacks import CALLBACKS_AVAILABLE
 from sknumpynet._tabular import STEP_BUDGET
 
 SMALL = dict(hidden_layer_sizes=(32, 32), max_iter=24, batch_size=32, random_state=0)
@@ -163,3 +164,25 @@ def test_streamed_data_is_refused_with_the_reason(cancer):
     clf = TabularMLPClassifier(**SMALL).fit(X_train, y_train)
     with pytest.raises(TypeError, match="predicts tables in memory"):
         clf.predict(da.from_array(X_test, chunks=50))
+
+
+@pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9 has no callbacks")
+@pytest.mark.parametrize("estimator", [TabularMLPClassifier, TabularMLPRegressor])
+def test_callbacks_score_the_model_of_each_epoch_on_the_table_as_given(estimator):
+    """The copy a callback scores encodes the table itself and predicts in the
+    targets' units: its score after the last epoch is the fitted model's."""
+    from sklearn.callback import ScoringMonitor
+
+    pd = pytest.importorskip("pandas")
+    rs = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rs.normal(size=200), "b": rs.choice(["x", "y", "z"], 200)})
+    y = 10.0 + 5.0 * (X["a"] + (X["b"] == "x"))
+    if estimator is TabularMLPClassifier:
+        y = (y > 10.0).astype(int)
+    scoring = "accuracy" if estimator is TabularMLPClassifier else "r2"
+    monitor = ScoringMonitor(scoring=[scoring])
+    model = estimator((16,), early_stopping=False, max_iter=8, random_state=0)
+    model.set_callbacks(monitor).fit(X, y)
+    epochs = [row for row in monitor.get_logs().data if row["task_name"] == "epoch"]
+    assert len(epochs) == 8
+    assert epochs[-1][scoring] == pytest.approx(model.score(X, y), rel=1e-6)
