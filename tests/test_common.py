@@ -141,10 +141,13 @@ def test_tabular_estimators_pass_every_check(estimator, check):
 
 # On the checks' tiny data sets, the epoch kept by the held-out rows may do no
 # better than the mean (a ChanceLevelWarning, a ConvergenceWarning): no failure.
+# Seeded: a few checks fit without setting random_state, and on their 12 rows
+# the regressor's learning rate of 0.2 diverges for about 2 seeds in 100 (the
+# fit stops with a DivergenceError that says so).
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.slow
 @parametrize_with_checks(
-    [TabularMLPClassifier(), TabularMLPRegressor()],
+    [TabularMLPClassifier(random_state=0), TabularMLPRegressor(random_state=0)],
     expected_failed_checks=lambda estimator: TABULAR_SAMPLE_WEIGHT_XFAIL,
 )
 def test_tabular_estimators_on_their_defaults(estimator, check):
