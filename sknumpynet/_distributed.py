@@ -160,7 +160,9 @@ def distributed_objective(client, problem):
                 f"{exc}); the estimator is unchanged. A worker may have died with blocks "
                 "that Dask could not recompute: check the cluster and fit again."
             ) from exc
-        return add_penalty(net, float(total[0]), total[1:], problem.alpha, n)
+        # a float64 array of its own: older scipy's L-BFGS-B takes no other gradient
+        gradient = np.array(total[1:], dtype=np.float64)
+        return add_penalty(net, float(total[0]), gradient, problem.alpha, n)
 
     fun.blocks = (X, blocks, weights)  # the blocks stay on the workers while the fit runs
     return fun
