@@ -545,30 +545,6 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         trained on every batch, and the model predicts the mean of their
         probabilities. A fit takes about ``n_members`` times as long.
 
-    Attributes
-    ----------
-    classes_ : ndarray
-        The class labels.
-    coefs_, intercepts_ : list of ndarray
-        The dense layers' weights.
-    input_weights_ : dict of str to ndarray
-        The input block's weights: ``"frequencies"``, ``"phases"``,
-        ``"embedding_weights"``, ``"embedding_biases"`` (numerical
-        embeddings), ``"category_tables"`` and ``"scale"``, those the
-        model has.
-    n_features_in_ : int
-        Columns of the table seen in :meth:`fit`.
-    feature_names_in_ : ndarray of str
-        Their names, for a DataFrame.
-    n_iter_ : int
-        Epochs trained.
-    loss_curve_ : list of float
-        Training loss of each epoch.
-    validation_scores_ : list of float or None
-        Validation accuracy of each epoch.
-    best_validation_score_ : float or None
-        The best of them, the kept epoch's.
-
     See Also
     --------
     TabularMLPRegressor : The same for regression.
@@ -736,25 +712,6 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
         :class:`TabularMLPClassifier`); the model predicts the mean of their
         predictions.
 
-    Attributes
-    ----------
-    coefs_, intercepts_ : list of ndarray
-        The dense layers' weights (for standardized targets).
-    input_weights_ : dict of str to ndarray
-        The input block's weights.
-    n_features_in_ : int
-        Columns of the table seen in :meth:`fit`.
-    feature_names_in_ : ndarray of str
-        Their names, for a DataFrame.
-    n_iter_ : int
-        Epochs trained.
-    loss_curve_ : list of float
-        Training loss of each epoch (of the standardized targets).
-    validation_scores_ : list of float or None
-        Validation R^2 of each epoch.
-    best_validation_score_ : float or None
-        The best of them, the kept epoch's.
-
     See Also
     --------
     TabularMLPClassifier : The same for classification.
@@ -884,17 +841,11 @@ _INPUT_WEIGHTS_ATTRIBUTE = """
 
 
 def _with_attributes(doc: str, attributes: str) -> str:
-    """``doc`` with its Attributes section replaced by ``attributes``."""
-    head, rest = doc.split("    Attributes\n    ----------\n", 1)
-    tail = rest[rest.index("\n    See Also") :]
-    return (
-        head
-        + "    Attributes\n    ----------\n"
-        + attributes
-        + _INPUT_WEIGHTS_ATTRIBUTE
-        + "\n"
-        + tail
-    )
+    """``doc`` with an Attributes section, the other estimators' ``attributes``
+    and the input block's weights, inserted before its See Also section."""
+    head, tail = doc.split("    See Also\n", 1)
+    section = "    Attributes\n    ----------\n" + attributes + _INPUT_WEIGHTS_ATTRIBUTE
+    return head + section + "\n\n    See Also\n" + tail
 
 
 TabularMLPClassifier.__doc__ = _with_attributes(TabularMLPClassifier.__doc__, SHARED_ATTRIBUTES)
