@@ -180,30 +180,45 @@ class InputBlock:
             weights["member_scales"][...] = 2.0 * random_state.randint(0, 2, shape) - 1.0
 
     # ------------------------------------------------------ forward/backward
-    def _codes(self, X) -> np.ndarray:
-        """Row indices into the stacked category tables, ``(n, n_categorical)``."""
-        start = self.n_continuous + self.n_other
-        codes = X[:, start:].astype(np.intp)
-        codes += self.offsets
-        return codes
+    @staticmethod
+    def _buffer(cache: dict, name: str, shape: tuple, dtype) -> np.ndarray:
+        """A work array kept in ``cache`` from batch to batch: an epoch has at
+        most two batch sizes, so training allocates these once."""
+        key = (name, shape, np.dtype(dtype))
+        array = cache.get(key)
+        if array is None:
+            if len(cache) > 64:  # batch sizes come and go (partial_fit)
+                for stale in [k for k in cache if isinstance(k, tuple)]:
+                    del cache[stale]
+            array = cache[key] = np.empty(shape, dtype=dtype)
+        return array
 
     def forward(self, X: np.ndarray, weights: dict, cache: dict | None = None) -> np.ndarray:
-        """The block's output for rows ``X``, a new ``(members * n, n_outputs)`` array.
+        """The block's output for rows ``X``, a ``(members * n, n_outputs)`` array.
 
-        ``cache``, when given, receives what :meth:`backward` needs.
+        ``cache``, when given, receives what :meth:`backward` needs and keeps
+        the work arrays from batch to batch: the output is then one of them,
+        valid until the next call with the same cache. Without a cache the
+        output is a new array.
         """
         n, c, o = X.shape[0], self.n_continuous, self.n_other
-        H = np.empty((n, self.n_outputs), dtype=X.dtype)
+        dtype = X.dtype
+        if cache is None:
+            work = lambda name, shape, dtype=dtype: np.empty(shape, dtype=dtype)  # noqa: E731
+        else:
+            work = lambda name, shape, dtype=dtype: self._buffer(cache, name, shape, dtype)  # noqa: E731
+        H = work("output", (n, self.n_outputs))
         col = 0
         if self.embeds_numbers:
-            e = self.embedding_dim
+            e, f = self.embedding_dim, self.n_frequencies
             x = X[:, :c]
             # u[j] = 2 pi w_j x_j + b_j: (c, n, f), feature-major for the
             # per-feature matrix products below
-            u = np.multiply(x.T[:, :, None], TWO_PI * weights["frequencies"][:, None, :])
+            scaled = np.multiply(weights["frequencies"], TWO_PI, out=work("2pi w", (c, f)))
+            u = np.multiply(x.T[:, :, None], scaled[:, None, :], out=work("u", (c, n, f)))
             u += weights["phases"][:, None, :]
-            p = np.cos(u)
-            h = np.matmul(p, weights["embedding_weights"])  # (c, n, e - 1)
+            p = np.cos(u, out=work("p", (c, n, f)))
+            h = np.matmul(p, weights["embedding_weights"], out=work("h", (c, n, e - 1)))
             h += weights["embedding_biases"][:, None, :]
             block = H[:, : c * e].reshape(n, c, e)
             block[:, :, 0] = x
@@ -217,47 +232,63 @@ class InputBlock:
         H[:, col : col + o] = X[:, c : c + o]
         col += o
         if self.cardinalities:
-            codes = self._codes(X)
-            d = self.category_dim
-            H[:, col:].reshape(n, len(self.cardinalities), d)[...] = weights["category_tables"][
-                codes
-            ]
+            # row indices into the stacked tables: the codes (integers stored
+            # as floats) plus each column's offset
+            codes = work("codes", (n, len(self.cardinalities)), np.intp)
+            np.add(X[:, c + o :], self.offsets, out=codes, casting="unsafe")
+            shape = (n, len(self.cardinalities), self.category_dim)
+            # the encoder's codes are in range: "clip" spares take its checks
+            rows = np.take(
+                weights["category_tables"], codes, axis=0, out=work("rows", shape), mode="clip"
+            )
+            H[:, col:].reshape(shape)[...] = rows
             if cache is not None:
                 cache["codes"] = codes
         if self.scale:
             if cache is not None:
-                cache["unscaled"] = H.copy()
+                unscaled = cache["unscaled"] = work("unscaled", H.shape)
+                np.copyto(unscaled, H)
             H *= weights["scale"]
         if self.members > 1:
             if cache is not None:
                 cache["shared"] = H
             k = self.members
-            E = np.empty((k * n, H.shape[1]), dtype=H.dtype)
+            E = work("members", (k * n, H.shape[1]))
             np.multiply(H[None], weights["member_scales"][:, None, :], out=E.reshape(k, n, -1))
             return E
         return H
 
+    def gradient_buffer(self, cache: dict, n_rows: int, dtype) -> np.ndarray:
+        """A work array for the gradient with respect to the block's output
+        (``n_rows`` rows: every member's), which :meth:`backward` takes."""
+        return self._buffer(cache, "output gradient", (n_rows, self.n_outputs), dtype)
+
     def backward(self, X: np.ndarray, G: np.ndarray, weights: dict, grads: dict, cache: dict):
         """Write the gradients of the block's weights, given ``G``, the gradient
-        of the loss with respect to the block's output (overwritten)."""
+        of the loss with respect to the block's output (overwritten), and the
+        ``cache`` that :meth:`forward` filled for the same rows ``X``."""
         n, c, o = X.shape[0], self.n_continuous, self.n_other
         if self.members > 1:
             G3 = G.reshape(self.members, n, -1)
             np.einsum("mnd,nd->md", G3, cache["shared"], out=grads["member_scales"])
-            G = np.einsum("mnd,md->nd", G3, weights["member_scales"])
+            shared = self._buffer(cache, "shared gradient", (n, G.shape[1]), G.dtype)
+            G = np.einsum("mnd,md->nd", G3, weights["member_scales"], out=shared)
         if self.scale:
             np.einsum("ij,ij->j", G, cache["unscaled"], out=grads["scale"])
             G *= weights["scale"]
         if self.embeds_numbers:
-            e = self.embedding_dim
+            e, f = self.embedding_dim, self.n_frequencies
             Gh = G[:, : c * e].reshape(n, c, e)[:, :, 1:].transpose(1, 0, 2)  # (c, n, e - 1)
             np.add.reduce(Gh, axis=1, out=grads["embedding_biases"])
             p, u = cache["p"], cache["u"]
             np.matmul(p.transpose(0, 2, 1), Gh, out=grads["embedding_weights"])
-            Gp = np.matmul(Gh, weights["embedding_weights"].transpose(0, 2, 1))  # (c, n, f)
-            # d cos(u) = -sin(u) du; du/db = 1, du/dw = 2 pi x
-            Gp *= np.sin(u)
-            np.negative(Gp, out=Gp)
+            Gp = self._buffer(cache, "periodic gradient", (c, n, f), G.dtype)
+            np.matmul(Gh, weights["embedding_weights"].transpose(0, 2, 1), out=Gp)
+            # d cos(u) = -sin(u) du; du/db = 1, du/dw = 2 pi x. The cosines
+            # are read no more: their array takes -sin(u).
+            sine = np.sin(u, out=p)
+            np.negative(sine, out=sine)
+            Gp *= sine
             np.add.reduce(Gp, axis=1, out=grads["phases"])
             np.einsum("jnf,nj->jf", Gp, X[:, :c], out=grads["frequencies"])
             grads["frequencies"] *= TWO_PI

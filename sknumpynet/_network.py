@@ -603,7 +603,8 @@ class Network:
                 self._derivative_into(i, prev, views, masks)
                 delta = prev
         if self.front is not None:
-            G = np.matmul(delta, self.coefs[0].T)
+            G = self.front.gradient_buffer(self._front_cache, delta.shape[0], delta.dtype)
+            np.matmul(delta, self.coefs[0].T, out=G)
             self.front.backward(
                 front_input, G, self.front_weights, self.front_grads, self._front_cache
             )
