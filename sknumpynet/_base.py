@@ -539,6 +539,11 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         """Per-parameter factors of the learning rate, or None for one rate."""
         return None
 
+    def _decay_factors(self, net: Network):
+        """Per-parameter factors of the weight decay, or None to decay the
+        coefficients alone."""
+        return None
+
     def _extra_hooks(self, problem: TrainingProblem) -> list:
         """Hooks of the estimator's own, run after the stopping rule."""
         return []
@@ -723,6 +728,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
             self.get_params(),
             n_decayed=net.n_coef,
             lr_factors=self._lr_factors(net),
+            decay_factors=self._decay_factors(net),
         )
 
     def _check_architecture(self, net: Network) -> None:

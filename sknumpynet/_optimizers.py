@@ -79,7 +79,9 @@ class Optimizer(ABC):
     schedule = None
     warmup_fraction = 0.0
     weight_decay = 0.0
+    weight_decay_schedule = None
     n_decayed = 0
+    decay_factors = None
     max_grad_norm = None
     lr_factors = None
     steps = 0
@@ -99,6 +101,8 @@ class Optimizer(ABC):
         n_decayed: int = 0,
         max_grad_norm: float | None = None,
         lr_factors: np.ndarray | None = None,
+        weight_decay_schedule: str | None = None,
+        decay_factors: np.ndarray | None = None,
     ) -> Optimizer:
         """Set the options beyond scikit-learn's; returns the optimizer.
 
@@ -106,7 +110,12 @@ class Optimizer(ABC):
         ``learning_rate_init`` times :func:`schedule_factor`. ``weight_decay``:
         before each step, the first ``n_decayed`` parameters (the coefficients,
         not the intercepts) are multiplied by ``1 - learning_rate *
-        weight_decay``, apart from the gradient. ``max_grad_norm``: a gradient
+        weight_decay``, apart from the gradient; with ``decay_factors`` (one
+        per parameter), every parameter is multiplied by ``1 - learning_rate *
+        weight_decay * decay_factors`` instead (RealMLP's decay, whose factors
+        are the learning-rate factors, zero for the biases);
+        ``weight_decay_schedule`` (one of the learning-rate schedules) scales
+        ``weight_decay`` over the steps. ``max_grad_norm``: a gradient
         whose Euclidean norm is larger is scaled down to that norm.
         ``lr_factors``: one factor per parameter that multiplies its step (a
         learning rate per weight array, as RealMLP's parametrization gives
@@ -127,6 +136,19 @@ class Optimizer(ABC):
                     f"got shape {lr_factors.shape}."
                 )
         self.lr_factors = lr_factors
+        if weight_decay_schedule is not None and weight_decay_schedule not in LR_SCHEDULES:
+            raise ValueError(
+                f"weight_decay_schedule must be None or one of {sorted(LR_SCHEDULES)}."
+            )
+        self.weight_decay_schedule = weight_decay_schedule
+        if decay_factors is not None:
+            decay_factors = np.asarray(decay_factors, dtype=self._dtype())
+            if decay_factors.shape != (self.n_params,):
+                raise ValueError(
+                    f"decay_factors must hold one factor per parameter ({self.n_params}), "
+                    f"got shape {decay_factors.shape}."
+                )
+        self.decay_factors = decay_factors
         self.steps = 0
         self.total_steps = 0
         return self
@@ -162,12 +184,27 @@ class Optimizer(ABC):
         if self.max_grad_norm is not None:
             self._clip(grads)
         if self.weight_decay:
-            W = params[: self.n_decayed]
-            W *= 1.0 - self.learning_rate * self.weight_decay
+            self._decay(params)
         self._update(params, grads)
         self.steps += 1
         if self.scheduled:
             self._set_rate()
+
+    def _decay(self, params: np.ndarray) -> None:
+        """Decoupled weight decay, before the step (see :meth:`configure`)."""
+        decay = self.learning_rate * self.weight_decay
+        if self.weight_decay_schedule is not None:
+            decay *= schedule_factor(self.weight_decay_schedule, 0.0, self.steps, self.total_steps)
+        if self.decay_factors is None:
+            W = params[: self.n_decayed]
+            W *= 1.0 - decay
+            return
+        buf = getattr(self, "_decay_buf", None)
+        if buf is None or buf.shape != params.shape or buf.dtype != params.dtype:
+            buf = self._decay_buf = np.empty_like(params)
+        np.multiply(self.decay_factors, -decay, out=buf)
+        buf += 1.0
+        params *= buf
 
     def _clip(self, grads: np.ndarray) -> None:
         """Scale ``grads`` (``grad_scale`` times the gradient) to a norm of ``max_grad_norm``."""
@@ -362,12 +399,15 @@ def make_optimizer(
     params: dict,
     n_decayed: int = 0,
     lr_factors: np.ndarray | None = None,
+    decay_factors: np.ndarray | None = None,
 ) -> Optimizer:
     """The optimizer of ``solver`` ("sgd" or "adam"), from the estimator's parameters.
 
     ``n_decayed`` leading parameters (the coefficients) are decayed with the
     ``weight_decay`` parameter, if the estimator has one; ``lr_factors``
-    multiply the steps of each parameter (see :meth:`Optimizer.configure`).
+    multiply the steps of each parameter, ``decay_factors`` its weight decay,
+    which the ``weight_decay_schedule`` parameter schedules (see
+    :meth:`Optimizer.configure`).
     """
     return _optimizer(solver, n_params, dtype, params).configure(
         schedule=params.get("lr_schedule"),
@@ -376,6 +416,8 @@ def make_optimizer(
         n_decayed=n_decayed,
         max_grad_norm=params.get("max_grad_norm"),
         lr_factors=lr_factors,
+        weight_decay_schedule=params.get("weight_decay_schedule"),
+        decay_factors=decay_factors,
     )
 
 

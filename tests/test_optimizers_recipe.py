@@ -117,6 +117,43 @@ def test_sgdw_with_momentum_matches_the_reference():
     np.testing.assert_allclose(params, p, rtol=1e-13)
 
 
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_decay_factors_and_schedule_decay_each_parameter(solver):
+    """p *= 1 - lr_t * wd * flat_cos(t) * factor, before the optimizer's step:
+    the same steps as the undecayed optimizer run on the decayed weights."""
+    start = np.array([1.0, -2.0, 0.5, 3.0])
+    factors = np.array([1.0, 0.0, 6.0, 0.1])
+    make = {
+        "adam": lambda: AdamOptimizer(4, np.float64, learning_rate_init=0.1),
+        "sgd": lambda: SGDOptimizer(4, np.float64, learning_rate_init=0.1, momentum=0.9),
+    }[solver]
+    opt = make().configure(
+        schedule="coslog4",
+        weight_decay=0.3,
+        weight_decay_schedule="flat_cos",
+        decay_factors=factors,
+    )
+    params = start.copy()
+    _run(opt, params, GRADS, 3)  # the last step's decay is past its flat half
+    reference = make().configure(schedule="coslog4")
+    reference.start(3)
+    expected = start.copy()
+    for step, g in enumerate(GRADS):
+        lr = 0.1 * schedule_factor("coslog4", 0.0, step, 3)
+        expected *= 1.0 - lr * 0.3 * schedule_factor("flat_cos", 0.0, step, 3) * factors
+        reference.step(expected, g * reference.grad_scale)
+    np.testing.assert_allclose(params, expected, rtol=1e-13)
+    assert schedule_factor("flat_cos", 0.0, 1, 3) == 1.0
+    assert schedule_factor("flat_cos", 0.0, 2, 3) == pytest.approx(0.75)
+    restored = optimizer_from_state(opt.state())
+    np.testing.assert_array_equal(restored.decay_factors, factors)
+    assert restored.weight_decay_schedule == "flat_cos"
+    with pytest.raises(ValueError, match="decay_factors must hold one factor per parameter"):
+        make().configure(weight_decay=0.1, decay_factors=np.ones(3))
+    with pytest.raises(ValueError, match="weight_decay_schedule must be None or one of"):
+        make().configure(weight_decay=0.1, weight_decay_schedule="sometimes")
+
+
 @pytest.mark.parametrize("schedule", sorted(LR_SCHEDULES))
 def test_adam_follows_each_schedule_step_by_step(schedule):
     start = np.array([1.0, -2.0, 0.5, 3.0])
