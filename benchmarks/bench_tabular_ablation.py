@@ -9,8 +9,8 @@ higher and lower, and the mean CPU seconds of a fit (``time.process_time``,
 which counts every thread and holds on a busy machine better than wall
 time).
 
-    python benchmarks/bench_tabular_ablation.py [--seeds 1] [--only NAME ...] \\
-        [--save FILE.jsonl] [--results FILE.jsonl]
+    python benchmarks/bench_tabular_ablation.py [--seeds 1] [--first-seed 0] \\
+        [--only NAME ...] [--variants NAME ...] [--save FILE.jsonl] [--results FILE.jsonl]
 
 A fit takes seconds: ``--save`` appends each fit's record to a JSON-lines
 file as it ends, and ``--results`` prints the table from such a file without
@@ -35,12 +35,19 @@ from _tables_data import NAMES, split  # noqa: E402
 VARIANTS = {
     "defaults": {},
     "no numerical embedding": {"numerical_embedding": None},
+    "piecewise-linear embedding": {"numerical_embedding": "piecewise"},
+    "piecewise-linear embedding, 8 values": {
+        "numerical_embedding": "piecewise",
+        "embedding_dim": 8,
+    },
     "no scale layer": {"feature_scale": False},
     "standard parametrization (lr 1e-3)": {
         "parametrization": "standard",
         "learning_rate_init": 0.001,
     },
     "no dropout": {"dropout": 0.0},
+    "no weight decay": {"weight_decay": 0.0},
+    "constant weight decay": {"weight_decay_schedule": None},
     "no label smoothing": {"label_smoothing": 0.0},
     "last epoch, not the best": {"early_stopping": False},
     "256 epochs (RealMLP's)": {"max_iter": 256},
@@ -102,6 +109,7 @@ def table(records: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed, ...")
     parser.add_argument("--only", nargs="*", choices=NAMES, default=NAMES)
     parser.add_argument("--variants", nargs="*", choices=list(VARIANTS), default=list(VARIANTS))
     parser.add_argument("--save", help="JSON-lines file to append each fit's record to")
@@ -113,7 +121,7 @@ def main() -> None:
         return
     records = []
     for name in args.only:
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             for variant in dict.fromkeys(["defaults", *args.variants]):
                 record = fit_variant(name, seed, variant)
                 if record is None:

@@ -16,6 +16,17 @@ the first dense layer:
       u_jf = 2 pi w_jf x_j + b_jf                       (f = 1..n_frequencies)
       e_j  = [x_j, cos(u_j) @ V_j + c_j]                  (embedding_dim values)
 
+* or, with ``numerical="piecewise"``, a **piecewise-linear encoding**
+  followed by a per-feature linear map, ``x_j`` again kept beside it
+  (Gorishniy et al., 2022, the encoding TabM's best variant uses, with the
+  bin edges at quantiles of the training column)::
+
+      q_jt = clip((x_j - b_j,t-1) / (b_jt - b_j,t-1), 0, 1)  (t = 1..T_j)
+      e_j  = [x_j, q_j @ V_j + c_j]
+
+  where the first bin is not clipped below and the last not above, so that
+  ``q_j`` extends linearly beyond the edges; ``V_j`` and ``c_j`` start at
+  zero (TabM's "version B", where the kept ``x_j`` plays the linear part);
 * the other numeric columns are passed through;
 * each categorical code indexes an **embedding table** of its column
   (``category_dim`` values per category);
@@ -62,8 +73,9 @@ class InputBlock:
     cardinalities : list of int
         Categories (code 0 included) of each embedded categorical column.
     n_frequencies : int
-        Periodic features per continuous column (0: no numerical embedding,
-        the continuous columns pass through as the others do).
+        Periodic features per continuous column (0, or ``numerical=None``:
+        no numerical embedding, the continuous columns pass through as the
+        others do).
     embedding_dim : int
         Values per continuous column after the embedding: the number itself
         and ``embedding_dim - 1`` outputs of the per-feature linear map.
@@ -75,6 +87,11 @@ class InputBlock:
         Whether the block ends with the learned per-feature scale.
     members : int
         Members of the ensemble (1: none); see the module docstring.
+    numerical : {"periodic", "piecewise", None}
+        The embedding of the continuous columns.
+    bins : list of list of float
+        With ``numerical="piecewise"``, the increasing bin edges of each
+        continuous column (at least two per column).
     """
 
     n_continuous: int
@@ -86,17 +103,61 @@ class InputBlock:
     category_dim: int = 8
     scale: bool = True
     members: int = 1
+    numerical: str | None = "periodic"
+    bins: list = field(default_factory=list)
 
     def __post_init__(self):
         self.cardinalities = [int(c) for c in self.cardinalities]
-        if self.n_frequencies and self.embedding_dim < 2:
+        if self.numerical not in ("periodic", "piecewise", None):
+            raise ValueError(f"Unknown numerical embedding {self.numerical!r}.")
+        if self.embeds_numbers and self.embedding_dim < 2:
             raise ValueError("embedding_dim must be at least 2 with numerical embeddings.")
         self.offsets = np.concatenate([[0], np.cumsum(self.cardinalities)[:-1]]).astype(np.intp)
+        self._bin_arrays = {}
+        if self.numerical == "piecewise":
+            self.bins = [[float(b) for b in edges] for edges in self.bins]
+            if len(self.bins) != self.n_continuous or any(
+                len(edges) < 2 or not np.all(np.diff(edges) > 0) for edges in self.bins
+            ):
+                raise ValueError(
+                    "Piecewise-linear embeddings need increasing bin edges, at least "
+                    f"two, for each of the {self.n_continuous} continuous columns."
+                )
+
+    @property
+    def n_bins(self) -> int:
+        """Bins of the piecewise-linear encoding: the most of any column
+        (the others' encodings are padded with zeros)."""
+        return max((len(edges) - 1 for edges in self.bins), default=0)
+
+    def _piecewise(self, dtype) -> tuple[np.ndarray, ...]:
+        """``(low, inverse_width, clip_low, clip_high)``, each ``(c, n_bins)``:
+        ``q = clip((x - low) * inverse_width, clip_low, clip_high)``."""
+        dtype = np.dtype(dtype)
+        arrays = self._bin_arrays.get(dtype)
+        if arrays is None:
+            c, t = self.n_continuous, self.n_bins
+            low, inverse = np.zeros((c, t)), np.zeros((c, t))
+            clip_low, clip_high = np.zeros((c, t)), np.zeros((c, t))
+            for j, edges in enumerate(self.bins):
+                edges = np.asarray(edges)
+                k = edges.shape[0] - 1
+                low[j, :k] = edges[:-1]
+                inverse[j, :k] = 1.0 / np.diff(edges)
+                clip_high[j, :k] = 1.0
+                clip_low[j, 0] = -np.inf  # the first bin extends below its edge
+                clip_high[j, k - 1] = np.inf  # and the last above
+            arrays = self._bin_arrays[dtype] = tuple(
+                a.astype(dtype) for a in (low, inverse, clip_low, clip_high)
+            )
+        return arrays
 
     # ------------------------------------------------------------- shapes
     @property
     def embeds_numbers(self) -> bool:
-        return self.n_frequencies > 0 and self.n_continuous > 0
+        if self.numerical == "piecewise":
+            return self.n_continuous > 0
+        return self.numerical == "periodic" and self.n_frequencies > 0 and self.n_continuous > 0
 
     @property
     def n_inputs(self) -> int:
@@ -113,7 +174,12 @@ class InputBlock:
         """Name and shape of each weight array, in their order in the flat vector."""
         shapes = []
         c, f = self.n_continuous, self.n_frequencies
-        if self.embeds_numbers:
+        if self.embeds_numbers and self.numerical == "piecewise":
+            shapes += [
+                ("bin_weights", (c, self.n_bins, self.embedding_dim - 1)),
+                ("bin_biases", (c, self.embedding_dim - 1)),
+            ]
+        elif self.embeds_numbers:
             shapes += [
                 ("frequencies", (c, f)),
                 ("phases", (c, f)),
@@ -144,6 +210,8 @@ class InputBlock:
             "category_dim": self.category_dim,
             "scale": self.scale,
             "members": self.members,
+            "numerical": self.numerical,
+            "bins": [list(edges) for edges in self.bins],
         }
 
     def views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
@@ -159,8 +227,11 @@ class InputBlock:
         """Initial weights: frequencies ``N(0, frequency_scale**2)``, phases
         ``U(-pi, pi)``, the per-feature linear maps LeCun-uniform over their
         ``n_frequencies`` inputs, category tables ``N(0, 1)`` (as RealMLP)
-        and the scale at one."""
-        if self.embeds_numbers:
+        and the scale at one; the piecewise-linear maps start at zero."""
+        if self.embeds_numbers and self.numerical == "piecewise":
+            weights["bin_weights"][...] = 0.0
+            weights["bin_biases"][...] = 0.0
+        elif self.embeds_numbers:
             weights["frequencies"][...] = random_state.normal(
                 0.0, self.frequency_scale, weights["frequencies"].shape
             )
@@ -209,7 +280,23 @@ class InputBlock:
             work = lambda name, shape, dtype=dtype: self._buffer(cache, name, shape, dtype)  # noqa: E731
         H = work("output", (n, self.n_outputs))
         col = 0
-        if self.embeds_numbers:
+        if self.embeds_numbers and self.numerical == "piecewise":
+            e, t = self.embedding_dim, self.n_bins
+            x = X[:, :c]
+            low, inverse, clip_low, clip_high = self._piecewise(dtype)
+            # q[j]: the encoding of column j, (c, n, t), feature-major
+            q = np.subtract(x.T[:, :, None], low[:, None, :], out=work("q", (c, n, t)))
+            q *= inverse[:, None, :]
+            np.clip(q, clip_low[:, None, :], clip_high[:, None, :], out=q)
+            h = np.matmul(q, weights["bin_weights"], out=work("h", (c, n, e - 1)))
+            h += weights["bin_biases"][:, None, :]
+            block = H[:, : c * e].reshape(n, c, e)
+            block[:, :, 0] = x
+            block[:, :, 1:] = h.transpose(1, 0, 2)
+            col = c * e
+            if cache is not None:
+                cache["q"] = q
+        elif self.embeds_numbers:
             e, f = self.embedding_dim, self.n_frequencies
             x = X[:, :c]
             # u[j] = 2 pi w_j x_j + b_j: (c, n, f), feature-major for the
@@ -276,7 +363,12 @@ class InputBlock:
         if self.scale:
             np.einsum("ij,ij->j", G, cache["unscaled"], out=grads["scale"])
             G *= weights["scale"]
-        if self.embeds_numbers:
+        if self.embeds_numbers and self.numerical == "piecewise":
+            e = self.embedding_dim
+            Gh = G[:, : c * e].reshape(n, c, e)[:, :, 1:].transpose(1, 0, 2)  # (c, n, e - 1)
+            np.add.reduce(Gh, axis=1, out=grads["bin_biases"])
+            np.matmul(cache["q"].transpose(0, 2, 1), Gh, out=grads["bin_weights"])
+        elif self.embeds_numbers:
             e, f = self.embedding_dim, self.n_frequencies
             Gh = G[:, : c * e].reshape(n, c, e)[:, :, 1:].transpose(1, 0, 2)  # (c, n, e - 1)
             np.add.reduce(Gh, axis=1, out=grads["embedding_biases"])

@@ -102,6 +102,29 @@ def _lerp(a: float, b: float, t: float) -> float:
     return b - (b - a) * (1.0 - t) if t >= 0.5 else a + (b - a) * t
 
 
+def weighted_quantiles(values: np.ndarray, counts: np.ndarray, levels) -> np.ndarray:
+    """``np.quantile(column, levels)`` where ``values[i]`` occurs ``counts[i]`` times.
+
+    The counts may be sample weights: whole numbers give the quantiles of
+    the column with each value repeated that many times, to rounding (the
+    position of a quantile among the repeats is computed as numpy's
+    ``levels * (n - 1)``).
+    """
+    values = np.asarray(values, dtype=np.float64)
+    order = np.argsort(values, kind="stable")
+    values, counts = values[order], np.asarray(counts, dtype=np.float64)[order]
+    present = counts > 0
+    values, cumulative = values[present], np.cumsum(counts[present])
+    last = float(cumulative[-1]) - 1.0
+    h = np.asarray(levels, dtype=np.float64) * last
+    below = np.floor(h)
+    a = values[np.searchsorted(cumulative, below, side="right")]
+    b = values[np.searchsorted(cumulative, np.minimum(below + 1, last), side="right")]
+    t = h - below
+    # numpy's interpolation (numpy.lib._function_base_impl._lerp)
+    return np.where(t >= 0.5, b - (b - a) * (1.0 - t), a + (b - a) * t)
+
+
 def _discrete_quartiles(values: np.ndarray, counts: np.ndarray) -> tuple[float, ...]:
     """``np.quantile(column, [0.25, 0.5, 0.75])``: ``values[i]`` occurs ``counts[i]`` times.
 

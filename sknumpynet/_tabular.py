@@ -6,7 +6,10 @@ inside ``fit``, turns it into float columns and category codes; an input
 block (``_front``) embeds them; the dense layers of the engine do the rest.
 The defaults are those of RealMLP-TD (Holzmüller, Grinsztajn and Steinwart,
 2024, "Better by Default: Strong Pre-Tuned MLPs and Boosted Trees on Tabular
-Data", arXiv 2407.04491), as its reference code (pytabkit) runs them.
+Data", arXiv 2407.04491), as its reference code (pytabkit) runs them, but for
+the numerical embedding: TabM's piecewise-linear one (Gorishniy, Kotelnikov
+and Babenko, 2025, "TabM: Advancing Tabular Deep Learning with
+Parameter-Efficient Ensembling", ICLR) rather than RealMLP's periodic one.
 """
 
 from __future__ import annotations
@@ -35,19 +38,22 @@ from ._front import InputBlock
 from ._hooks import Hook
 from ._network import Network, predict_chunks
 from ._optimizers import LR_SCHEDULES
-from ._tables import TableEncoder
+from ._tables import TableEncoder, weighted_quantiles
 from ._weights import check_sample_weight
 
 # RealMLP-TD's learning-rate factors of the weight arrays (pytabkit,
 # ``nn_models/nn.py``): biases 0.1, the numerical embeddings 0.1, the scale
 # layer 6, category tables 1; the dense weights are in the neural tangent
-# parametrization (see TabularMLPClassifier's Notes).
+# parametrization (see TabularMLPClassifier's Notes). The piecewise-linear
+# embedding's maps train as RealMLP's embeddings do.
 _LR_FACTORS = {
     "intercepts_": 0.1,
     "frequencies": 0.1,
     "phases": 0.1,
     "embedding_weights": 0.1,
     "embedding_biases": 0.1,
+    "bin_weights": 0.1,
+    "bin_biases": 0.1,
     "scale": 6.0,
     "category_tables": 1.0,
     # TabM's adapters train at the network's learning rate
@@ -97,7 +103,9 @@ class _TabularMixin:
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "dropout_schedule": [None, StrOptions(set(LR_SCHEDULES))],
-        "numerical_embedding": [None, StrOptions({"periodic"})],
+        "numerical_embedding": [None, StrOptions({"periodic", "piecewise"})],
+        "n_bins": [Interval(Integral, 1, None, closed="left")],
+        "weight_decay_schedule": [None, StrOptions(set(LR_SCHEDULES))],
         "n_frequencies": [Interval(Integral, 1, None, closed="left")],
         "frequency_scale": [Interval(Real, 0, None, closed="neither")],
         "embedding_dim": [Interval(Integral, 2, None, closed="left")],
@@ -152,7 +160,7 @@ class _TabularMixin:
         recorded = {"n_features_in_": encoder.n_features_in_, "_encoder": encoder}
         if hasattr(encoder, "feature_names_in_"):
             recorded["feature_names_in_"] = encoder.feature_names_in_
-        recorded["_input_spec"] = self._block_spec(encoder, table)
+        recorded["_input_spec"] = self._block_spec(encoder, table, reset, sample_weight)
         return X, y, recorded
 
     def _validate_stream(self, stream, y, dtype, classes, *, first):
@@ -163,12 +171,27 @@ class _TabularMixin:
             "sknumpynet.stream) trains MLPClassifierNP and MLPRegressorNP."
         )
 
-    def _block_spec(self, encoder, table) -> dict:
-        embed = self.numerical_embedding is not None
+    def _block_spec(self, encoder, table, reset: bool, sample_weight=None) -> dict:
+        embed = self.numerical_embedding
+        c = encoder.n_continuous_
+        bins = []
+        if embed == "piecewise":
+            if not reset:  # the edges are learned by a first fit
+                bins = self._input_spec["bins"]
+            else:
+                # at quantiles of each scaled column, the sample weights
+                # counting as repeats of the rows, as in the encoder
+                weights = np.ones(table.num.shape[0]) if sample_weight is None else sample_weight
+                levels = np.linspace(0.0, 1.0, self.n_bins + 1)
+                for j in range(c):
+                    edges = np.unique(weighted_quantiles(table.num[:, j], weights, levels))
+                    bins.append(edges.tolist())
         return InputBlock(
-            n_continuous=encoder.n_continuous_,
-            n_other=table.num.shape[1] - encoder.n_continuous_,
+            n_continuous=c,
+            n_other=table.num.shape[1] - c,
             cardinalities=list(encoder.cardinalities_),
+            numerical=embed,
+            bins=bins,
             n_frequencies=self.n_frequencies if embed else 0,
             embedding_dim=self.embedding_dim,
             frequency_scale=self.frequency_scale,
@@ -268,6 +291,27 @@ class _TabularMixin:
             else:
                 name = array.name.split("'")[1]
                 part[...] = _LR_FACTORS[name]
+        return factors
+
+    def _decay_factors(self, net: Network):
+        """RealMLP-TD's weight decay of each weight array (pytabkit,
+        ``optim/optimizers.py``): a parameter is multiplied by ``1 - lr *
+        weight_decay * lr_factor * wd_factor`` before each step, where
+        ``wd_factor`` is 0 for the biases and 1 for the rest. The dense
+        weights decay at the full rate: their factor ``1/sqrt(fan_in)``
+        rescales the weights of the neural tangent parametrization, which
+        decay as the stored ones do. In the standard parametrization, the
+        dense weights alone decay.
+        """
+        if self.parametrization != "ntk":
+            return None
+        factors = self._lr_factors(net)
+        for array in net.param_arrays:
+            part = factors[array.offset : array.offset + array.view.size]
+            if array.name.startswith("coefs_"):
+                part[...] = 1.0
+            elif array.name.startswith("intercepts_"):
+                part[...] = 0.0
         return factors
 
     def _extra_hooks(self, problem):
@@ -428,21 +472,26 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
 
     The defaults are RealMLP-TD's (Holzmüller, Grinsztajn and Steinwart,
     2024, arXiv 2407.04491, meta-tuned on 118 data sets), as its reference
-    code runs them:
+    code runs them, but for the numerical embedding:
 
     * the table: numbers centered on their median, divided by their
       interquartile range and smoothly clipped to about [-3, 3]; categories
       with at most ``max_one_hot`` values one-hot encoded, larger ones
       embedded in ``category_embedding_dim`` learned values; missing numbers
       imputed with an indicator column;
-    * the input block: periodic embeddings of each number (``n_frequencies``
-      cosines, a linear map to ``embedding_dim - 1`` values, the number kept
-      beside them) and a learned scale per input value;
+    * the input block: a learned scale per input value, after an embedding
+      of each number; here the estimator departs from RealMLP-TD, whose
+      periodic embedding (``numerical_embedding="periodic"``) gives way to
+      the piecewise-linear one of Gorishniy et al. (2022), which TabM
+      (Gorishniy et al., 2025, ICLR) recommends: ``n_bins`` bins between
+      quantiles of the column, a linear map of their encoding to
+      ``embedding_dim - 1`` values, the number kept beside them;
     * three hidden layers of 256 SELU units with dropout 0.15 that fades out
       over the second half of training ("flat_cos");
     * Adam with ``beta_2=0.95``, learning rate 0.04 in the neural tangent
       parametrization with RealMLP's per-layer factors, the "coslog4"
-      schedule, decoupled weight decay 0.02, label smoothing 0.1, batches of
+      schedule, decoupled weight decay 0.02 that fades out as the dropout
+      does, label smoothing 0.1, batches of
       256 rows, 256 epochs (fewer on large tables, see ``max_iter``);
     * the epoch with the best accuracy on a random 20% of the training rows
       is the model kept.
@@ -496,7 +545,16 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
     max_fun : int, default=15000
         L-BFGS's limit on loss evaluations.
     weight_decay : float, default=0.02
-        Decoupled weight decay of the dense weights (AdamW).
+        Decoupled weight decay (AdamW), RealMLP's: before each step a weight
+        is multiplied by ``1 - lr * weight_decay * f``, where ``f`` is 1 for
+        the dense weights, 0 for the biases and the learning-rate factor of
+        the input block's arrays (6 for the scale layer); in the standard
+        parametrization the dense weights alone decay.
+    weight_decay_schedule : str or None, default="flat_cos"
+        Scales ``weight_decay`` over the steps of the fit (one of the
+        learning-rate schedules; RealMLP's "flat_cos" holds it for the first
+        half, then lowers it to zero along a half cosine); None keeps it
+        constant.
     lr_schedule : str or None, default="coslog4"
         Learning-rate schedule over the steps of the fit.
     warmup_fraction : float, default=0.0
@@ -512,11 +570,17 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
     dropout_schedule : str or None, default="flat_cos"
         Scales the dropout rates over the epochs (one of the learning-rate
         schedules); None keeps them constant.
-    numerical_embedding : {"periodic", None}, default="periodic"
-        RealMLP's periodic embedding of each continuous column; None passes
-        the scaled numbers through.
+    numerical_embedding : {"piecewise", "periodic", None}, default="piecewise"
+        The embedding of each continuous column: piecewise-linear over
+        ``n_bins`` quantile bins (Gorishniy et al., 2022, as TabM uses it,
+        Gorishniy et al., 2025), RealMLP's periodic one, or None to pass the
+        scaled numbers through. Each gives ``embedding_dim`` values per
+        column, the number itself among them.
     n_frequencies : int, default=16
-        Cosines per continuous column.
+        Cosines per continuous column (periodic embeddings).
+    n_bins : int, default=48
+        Bins per continuous column (piecewise-linear embeddings), their edges
+        at quantiles of the column; fewer for a column with fewer values.
     frequency_scale : float, default=0.1
         Standard deviation of the initial frequencies.
     embedding_dim : int, default=4
@@ -594,6 +658,7 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         n_iter_no_change=np.inf,
         max_fun=15000,
         weight_decay=0.02,
+        weight_decay_schedule="flat_cos",
         lr_schedule="coslog4",
         warmup_fraction=0.0,
         max_grad_norm=None,
@@ -601,8 +666,9 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         label_smoothing=0.1,
         dropout=0.15,
         dropout_schedule="flat_cos",
-        numerical_embedding="periodic",
+        numerical_embedding="piecewise",
         n_frequencies=16,
+        n_bins=48,
         frequency_scale=0.1,
         embedding_dim=4,
         category_embedding_dim=8,
@@ -677,7 +743,9 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
     max_fun : int, default=15000
         L-BFGS's limit on loss evaluations.
     weight_decay : float, default=0.02
-        Decoupled weight decay of the dense weights.
+        Decoupled weight decay (see :class:`TabularMLPClassifier`).
+    weight_decay_schedule : str or None, default="flat_cos"
+        Scales ``weight_decay`` over the steps of the fit.
     lr_schedule : str or None, default="coslog4"
         Learning-rate schedule.
     warmup_fraction : float, default=0.0
@@ -688,10 +756,12 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
         Dropout rate of the hidden layers.
     dropout_schedule : str or None, default="flat_cos"
         Scales the dropout rates over the epochs.
-    numerical_embedding : {"periodic", None}, default="periodic"
-        RealMLP's periodic embedding of each continuous column.
+    numerical_embedding : {"piecewise", "periodic", None}, default="piecewise"
+        See :class:`TabularMLPClassifier`.
     n_frequencies : int, default=16
-        Cosines per continuous column.
+        Cosines per continuous column (periodic embeddings).
+    n_bins : int, default=48
+        Bins per continuous column (piecewise-linear embeddings).
     frequency_scale : float, default=0.1
         Standard deviation of the initial frequencies.
     embedding_dim : int, default=4
@@ -761,13 +831,15 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
         n_iter_no_change=np.inf,
         max_fun=15000,
         weight_decay=0.02,
+        weight_decay_schedule="flat_cos",
         lr_schedule="coslog4",
         warmup_fraction=0.0,
         max_grad_norm=None,
         dropout=0.15,
         dropout_schedule="flat_cos",
-        numerical_embedding="periodic",
+        numerical_embedding="piecewise",
         n_frequencies=16,
+        n_bins=48,
         frequency_scale=0.1,
         embedding_dim=4,
         category_embedding_dim=8,

@@ -20,6 +20,10 @@ def _table(rs, n, block):
     return np.hstack(columns).astype(np.float64)
 
 
+# edges of 3 continuous columns: two bins, three bins, one (a linear map)
+PIECEWISE_BINS = [[-1.0, 0.2, 1.0], [-2.0, -0.5, 0.3, 2.0], [0.0, 1.0]]
+
+
 def _numerical_gradient(net, X, Y, alpha, w=None, h=1e-6):
     grads = np.empty_like(net.params)
     for i in range(net.params.size):
@@ -42,8 +46,18 @@ def _numerical_gradient(net, X, Y, alpha, w=None, h=1e-6):
         dict(n_frequencies=4, scale=False),
         dict(n_frequencies=3, embedding_dim=2),
         dict(n_frequencies=4, members=3),
+        dict(numerical="piecewise", bins=PIECEWISE_BINS),
+        dict(numerical="piecewise", bins=PIECEWISE_BINS, members=2, scale=False),
     ],
-    ids=["periodic+scale", "scale only", "periodic", "dim 2", "3 members"],
+    ids=[
+        "periodic+scale",
+        "scale only",
+        "periodic",
+        "dim 2",
+        "3 members",
+        "piecewise+scale",
+        "piecewise, 2 members",
+    ],
 )
 @pytest.mark.parametrize("out", ["softmax", "logistic", "identity", "exp"])
 def test_input_block_gradients_match_finite_differences(activation, options, out):
@@ -60,6 +74,9 @@ def test_input_block_gradients_match_finite_differences(activation, options, out
     Y = (rs.uniform(size=(7, n_out)) > 0.5).astype(float)
     if out == "softmax":
         Y = np.eye(3)[rs.randint(0, 3, 7)]
+    if block.numerical == "piecewise":  # away from their start at zero
+        for name in ("bin_weights", "bin_biases"):
+            net.front_weights[name][...] = rs.normal(size=net.front_weights[name].shape)
     if block.members > 1:  # away from +-1, so that their gradient is exercised
         scales = net.front_weights["member_scales"]
         scales[...] = rs.uniform(-1.5, 1.5, scales.shape)
@@ -89,6 +106,46 @@ def test_input_block_output_is_the_documented_formula():
     np.testing.assert_allclose(H[:, 6], X[:, 2] * s[6])
     table = weights["category_tables"][X[:, 3].astype(int)]
     np.testing.assert_allclose(H[:, 7:], table * s[7:])
+
+
+def _piecewise_encoding(x, edges):
+    """Gorishniy et al.'s encoding of ``x`` with bins ``edges``, bin by bin."""
+    t = len(edges) - 1
+    q = np.empty((x.shape[0], t))
+    for k in range(t):
+        v = (x - edges[k]) / (edges[k + 1] - edges[k])
+        low = -np.inf if k == 0 else 0.0
+        high = np.inf if k == t - 1 else 1.0
+        q[:, k] = np.clip(v, low, high)
+    return q
+
+
+def test_piecewise_output_is_the_documented_formula():
+    rs = np.random.RandomState(2)
+    block = InputBlock(3, 1, [], numerical="piecewise", bins=PIECEWISE_BINS, embedding_dim=3)
+    assert block.n_bins == 3
+    weights = block.views(rs.normal(size=block.size))
+    X = _table(rs, 40, block) * 1.5  # rows below the first edge and above the last
+    H = block.forward(X, weights)
+    s = weights["scale"]
+    for j, edges in enumerate(PIECEWISE_BINS):
+        q = _piecewise_encoding(X[:, j], edges)
+        assert q.min() < 0 and q.max() > 1 or len(edges) == 2
+        t = len(edges) - 1
+        V = weights["bin_weights"][j]
+        np.testing.assert_array_equal(V.shape, (3, 2))  # padded to the most bins
+        e = q @ V[:t] + weights["bin_biases"][j]
+        np.testing.assert_allclose(H[:, 3 * j], X[:, j] * s[3 * j])
+        np.testing.assert_allclose(H[:, 3 * j + 1 : 3 * j + 3], e * s[3 * j + 1 : 3 * j + 3])
+    np.testing.assert_allclose(H[:, 9], X[:, 3] * s[9])
+
+
+@pytest.mark.parametrize(
+    "bins", [[[0.0, 1.0], [2.0]], [[0.0, 1.0], [1.0, 1.0]], [[0.0, 1.0]]], ids=str
+)
+def test_piecewise_bins_are_checked(bins):
+    with pytest.raises(ValueError, match="increasing bin edges"):
+        InputBlock(2, 0, [], numerical="piecewise", bins=bins)
 
 
 def test_category_table_gradient_sums_rows_of_each_code():
@@ -163,7 +220,9 @@ def test_ntk_start_gives_unit_variance_pre_activations():
 def test_ntk_learning_rates_are_realmlp_factors():
     rs = np.random.RandomState(0)
     X, y = rs.normal(size=(50, 4)), np.arange(50) % 2
-    clf = TabularMLPClassifier((8,), max_iter=1, random_state=0, dtype="float64")
+    clf = TabularMLPClassifier(
+        (8,), max_iter=1, random_state=0, dtype="float64", numerical_embedding="periodic"
+    )
     problem, _, _ = clf._build_problem(
         X, y, None, None, incremental=False, first=True, random_state=np.random.RandomState(0)
     )
@@ -176,6 +235,32 @@ def test_ntk_learning_rates_are_realmlp_factors():
     assert np.all(by_name["input_weights_['frequencies']"] == 0.1)
     assert np.all(by_name["input_weights_['scale']"] == 6.0)
     assert clf.set_params(parametrization="standard")._lr_factors(net) is None
+
+
+def test_weight_decay_factors_are_realmlps():
+    """Dense weights at the full rate, biases not at all, the input block's
+    arrays at their learning-rate factor; in the standard parametrization,
+    the dense weights alone (None)."""
+    rs = np.random.RandomState(0)
+    X, y = rs.normal(size=(50, 4)), np.arange(50) % 2
+    clf = TabularMLPClassifier(
+        (8,), max_iter=1, random_state=0, dtype="float64", numerical_embedding="periodic"
+    )
+    problem, _, _ = clf._build_problem(
+        X, y, None, None, incremental=False, first=True, random_state=np.random.RandomState(0)
+    )
+    net = problem.net
+    factors = clf._decay_factors(net)
+    by_name = {a.name: factors[a.offset : a.offset + a.view.size] for a in net.param_arrays}
+    assert np.all(by_name["coefs_[0]"] == 1.0) and np.all(by_name["coefs_[1]"] == 1.0)
+    assert np.all(by_name["intercepts_[0]"] == 0.0) and np.all(by_name["intercepts_[1]"] == 0.0)
+    assert np.all(by_name["input_weights_['frequencies']"] == 0.1)
+    assert np.all(by_name["input_weights_['embedding_weights']"] == 0.1)
+    assert np.all(by_name["input_weights_['scale']"] == 6.0)
+    optimizer = clf._optimizer_for(net, resume=False)
+    np.testing.assert_array_equal(optimizer.decay_factors, factors)
+    assert optimizer.weight_decay == 0.02 and optimizer.weight_decay_schedule == "flat_cos"
+    assert clf.set_params(parametrization="standard")._decay_factors(net) is None
 
 
 def test_dropout_schedule_follows_flat_cos_and_restores_the_rates():
