@@ -353,7 +353,8 @@ class InputBlock:
     def backward(self, X: np.ndarray, G: np.ndarray, weights: dict, grads: dict, cache: dict):
         """Write the gradients of the block's weights, given ``G``, the gradient
         of the loss with respect to the block's output (overwritten), and the
-        ``cache`` that :meth:`forward` filled for the same rows ``X``."""
+        ``cache`` that :meth:`forward` filled for the same rows ``X``: once
+        per forward pass, whose cosines it overwrites."""
         n, c, o = X.shape[0], self.n_continuous, self.n_other
         if self.members > 1:
             G3 = G.reshape(self.members, n, -1)

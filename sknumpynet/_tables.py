@@ -102,6 +102,29 @@ def _lerp(a: float, b: float, t: float) -> float:
     return b - (b - a) * (1.0 - t) if t >= 0.5 else a + (b - a) * t
 
 
+def repeat_counts(sample_weight, n_rows: int) -> tuple[np.ndarray | None, np.ndarray]:
+    """``(kept, counts)``: the rows of positive weight (None for all) and their
+    weights as counts of repeats. Whole numbers are counts as they are; other
+    weights are scaled to a mean of one over the rows kept. Without weights,
+    every row counts once."""
+    if sample_weight is None:
+        return None, np.ones(n_rows)
+    w = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+    kept = w > 0
+    if kept.all():
+        kept = None
+    else:
+        w = w[kept]
+    if not np.array_equal(w, np.round(w)):
+        w = w * (w.shape[0] / w.sum())
+        # equal weights scale to ones, to rounding: make them the counts
+        # they stand for, so that the statistics are those of no weights
+        whole = np.round(w)
+        if np.allclose(w, whole, rtol=0.0, atol=1e-9):
+            w = whole
+    return kept, w
+
+
 def weighted_quantiles(values: np.ndarray, counts: np.ndarray, levels) -> np.ndarray:
     """``np.quantile(column, levels)`` where ``values[i]`` occurs ``counts[i]`` times.
 
@@ -762,13 +785,11 @@ class TableEncoder(BaseEstimator):
                     f"sample_weight must hold {table.n_rows} non-negative finite weights, one "
                     f"per row of X; got {w.shape[0]} weight(s)."
                 )
-            kept = w > 0
-            if not kept.any():
+            if not (w > 0).any():
                 raise ValueError("All sample weights are zero: there is nothing to learn from.")
-            if not kept.all():
-                table, w = table.rows(kept), w[kept]
-            if not np.array_equal(w, np.round(w)):
-                w = w * (w.shape[0] / w.sum())
+            kept, w = repeat_counts(w, table.n_rows)
+            if kept is not None:
+                table = table.rows(kept)
         total = table.n_rows if w is None else float(w.sum())
         feature_names = _feature_names(X)
         labels = table.labels()

@@ -38,7 +38,7 @@ from ._front import InputBlock
 from ._hooks import Hook
 from ._network import Network, predict_chunks
 from ._optimizers import LR_SCHEDULES
-from ._tables import TableEncoder, weighted_quantiles
+from ._tables import TableEncoder, repeat_counts, weighted_quantiles
 from ._weights import check_sample_weight
 
 # RealMLP-TD's learning-rate factors of the weight arrays (pytabkit,
@@ -63,6 +63,9 @@ _LR_FACTORS = {
 
 # The mini-batch steps that ``max_iter="auto"`` allows a fit (see ``_max_epochs``).
 STEP_BUDGET = 1024
+
+# The narrowest bin of the piecewise-linear embedding, in scaled units.
+MIN_BIN_WIDTH = 1e-5
 
 
 class DropoutSchedule(Hook):
@@ -174,30 +177,30 @@ class _TabularMixin:
     def _block_spec(self, encoder, table, reset: bool, sample_weight=None) -> dict:
         embed = self.numerical_embedding
         c = encoder.n_continuous_
-        bins = []
-        if embed == "piecewise":
-            if not reset:  # the edges are learned by a first fit
-                bins = self._input_spec["bins"]
-            else:
-                # at quantiles of each scaled column, the sample weights
-                # counting as repeats of the rows, as in the encoder
-                weights = np.ones(table.num.shape[0]) if sample_weight is None else sample_weight
-                levels = np.linspace(0.0, 1.0, self.n_bins + 1)
-                for j in range(c):
-                    edges = np.unique(weighted_quantiles(table.num[:, j], weights, levels))
-                    bins.append(edges.tolist())
+        options = {
+            "numerical": embed,
+            "n_frequencies": self.n_frequencies if embed else 0,
+            "embedding_dim": self.embedding_dim,
+            "category_dim": self.category_embedding_dim,
+            "scale": self.feature_scale,
+            "members": self.n_members,
+        }
+        if not reset:
+            # the edges, like the encoder, are learned by a first fit
+            fitted = InputBlock(**self._input_spec).spec()
+            _check_same_block(fitted, options)
+            bins = fitted["bins"]
+        elif embed == "piecewise":
+            bins = _quantile_bins(table.num[:, :c], sample_weight, self.n_bins)
+        else:
+            bins = []
         return InputBlock(
             n_continuous=c,
             n_other=table.num.shape[1] - c,
             cardinalities=list(encoder.cardinalities_),
-            numerical=embed,
             bins=bins,
-            n_frequencies=self.n_frequencies if embed else 0,
-            embedding_dim=self.embedding_dim,
             frequency_scale=self.frequency_scale,
-            category_dim=self.category_embedding_dim,
-            scale=self.feature_scale,
-            members=self.n_members,
+            **options,
         ).spec()
 
     def _network_options(self, n_hidden):
@@ -423,6 +426,59 @@ class _TabularMixin:
             "and its input block (numerical embeddings, category embeddings, the scale "
             "layer) are layers scikit-learn's MLP does not have."
         )
+
+
+def _quantile_bins(columns: np.ndarray, sample_weight, n_bins: int) -> list:
+    """The bin edges of each column: ``n_bins + 1`` quantiles, duplicates
+    dropped, the sample weights counting as repeats of the rows as they do
+    in the encoder (rows of weight 0 left out, weights that are not whole
+    numbers scaled to a mean of one). An edge less than
+    :data:`MIN_BIN_WIDTH` above the previous one is dropped: the scaled
+    numbers lie in about [-3, 3], and a narrower bin would multiply the
+    rounding of float32 by its inverse width. A column whose quantiles all
+    coincide (the encoder keeps it when its few other values are rare) gets
+    one bin of width one: a linear map of the number."""
+    kept, counts = repeat_counts(sample_weight, columns.shape[0])
+    levels = np.linspace(0.0, 1.0, n_bins + 1)
+    bins = []
+    for j in range(columns.shape[1]):
+        values = columns[:, j] if kept is None else columns[kept, j]
+        edges = [float(edge) for edge in weighted_quantiles(values, counts, levels)]
+        kept_edges = edges[:1]
+        for edge in edges[1:]:
+            if edge - kept_edges[-1] >= MIN_BIN_WIDTH:
+                kept_edges.append(edge)
+        if len(kept_edges) < 2:
+            kept_edges.append(kept_edges[0] + 1.0)
+        bins.append(kept_edges)
+    return bins
+
+
+# What warm_start and partial_fit cannot change: the input block's layout,
+# by the parameter that sets each part.
+_BLOCK_OPTIONS = {
+    "numerical": "numerical_embedding",
+    "n_frequencies": "n_frequencies",
+    "embedding_dim": "embedding_dim",
+    "category_dim": "category_embedding_dim",
+    "scale": "feature_scale",
+    "members": "n_members",
+}
+
+
+def _check_same_block(fitted: dict, requested: dict) -> None:
+    """Refuse, naming the parameter, a warm start or partial fit whose
+    parameters ask for another input block than the fitted one."""
+    for key, parameter in _BLOCK_OPTIONS.items():
+        new = requested[key]
+        if key == "n_frequencies" and fitted["numerical"] != "periodic":
+            continue  # only the periodic embedding has frequencies
+        if fitted[key] != new:
+            raise ValueError(
+                f"warm_start and partial_fit go on with the input block of the first "
+                f"fit: {parameter} gave {fitted[key]!r} there and {new!r} now. "
+                "Fit with warm_start=False to change it."
+            )
 
 
 def _engine_input(table, dtype) -> np.ndarray:

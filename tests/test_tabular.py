@@ -193,6 +193,45 @@ def test_piecewise_bins_are_quantiles_of_the_scaled_columns(cancer):
     assert clf._input_spec["bins"] == before
 
 
+def test_piecewise_bins_with_weights_that_are_not_counts():
+    """Weights scaled together give the edges of no weights (the encoder's
+    rule: weights that are not whole numbers are scaled to a mean of one); a
+    column whose quantiles coincide gets one bin, a linear map."""
+    rs = np.random.RandomState(0)
+    X = np.column_stack([rs.normal(size=200), np.r_[np.full(199, 5.0), 7.0]])
+    y = X[:, 0] + rs.normal(size=200)
+    params = dict(hidden_layer_sizes=(8,), max_iter=100, random_state=0)
+    plain = TabularMLPRegressor(**params).fit(X, y)
+    scaled = TabularMLPRegressor(**params).fit(X, y, sample_weight=np.full(200, 1 / 200))
+    assert scaled._input_spec["bins"] == plain._input_spec["bins"]
+    weights = np.ones(200)
+    weights[-1] = 0.5  # the rare value's row: every quantile is 5.0 after scaling
+    rare = TabularMLPRegressor(**params).fit(X, y, sample_weight=weights)
+    edges = rare._input_spec["bins"][1]
+    assert len(edges) == 2 and edges[1] - edges[0] == 1.0
+    assert np.isfinite(rare.predict(X)).all()
+
+
+@pytest.mark.parametrize(
+    "change, parameter",
+    [
+        (dict(numerical_embedding="periodic"), "numerical_embedding"),
+        (dict(feature_scale=False), "feature_scale"),
+        (dict(n_members=2), "n_members"),
+    ],
+)
+def test_warm_start_refuses_another_input_block(cancer, change, parameter):
+    X_train, _, y_train, _ = cancer
+    params = dict(SMALL, max_iter=1, warm_start=True)
+    clf = TabularMLPClassifier(**params).fit(X_train, y_train)
+    before = clf.coefs_[0].copy()
+    with pytest.raises(ValueError, match=f"{parameter} gave .* there and .* now"):
+        clf.set_params(**change).fit(X_train, y_train)
+    np.testing.assert_array_equal(clf.coefs_[0], before)
+    with pytest.raises(ValueError, match=f"{parameter} gave"):
+        clf.partial_fit(X_train, y_train)
+
+
 def test_piecewise_embedding_learns_a_step_that_the_numbers_hide():
     """A target that jumps between neighbouring values of an integer code (a
     region, a shop): the bins let the network cut the code into intervals."""
