@@ -35,11 +35,8 @@ from _tables_data import NAMES, split  # noqa: E402
 VARIANTS = {
     "defaults": {},
     "no numerical embedding": {"numerical_embedding": None},
-    "piecewise-linear embedding": {"numerical_embedding": "piecewise"},
-    "piecewise-linear embedding, 8 values": {
-        "numerical_embedding": "piecewise",
-        "embedding_dim": 8,
-    },
+    "periodic embedding (RealMLP's)": {"numerical_embedding": "periodic"},
+    "piecewise-linear embedding, 8 values": {"embedding_dim": 8},
     "no scale layer": {"feature_scale": False},
     "standard parametrization (lr 1e-3)": {
         "parametrization": "standard",
