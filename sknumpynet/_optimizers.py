@@ -149,6 +149,16 @@ class Optimizer(ABC):
                     f"got shape {decay_factors.shape}."
                 )
         self.decay_factors = decay_factors
+        largest = 1.0 if decay_factors is None else float(np.max(decay_factors, initial=0.0))
+        if self.learning_rate_init * self.weight_decay * largest >= 1.0:
+            raise ValueError(
+                f"weight_decay={weight_decay} is too large for learning_rate_init="
+                f"{self.learning_rate_init}: a step would multiply weights by "
+                f"1 - {self.learning_rate_init * self.weight_decay * largest:.3g}, flipping "
+                "their sign. Use a weight_decay below 1 / learning_rate_init"
+                + ("" if decay_factors is None else f" / {largest:g}")
+                + "."
+            )
         self.steps = 0
         self.total_steps = 0
         return self

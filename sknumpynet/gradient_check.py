@@ -201,10 +201,10 @@ class GradientCheckReport:
 
 def _relu_pattern(net, X) -> list:
     """Which ReLU units are on, per hidden layer, for the network's current weights."""
+    if net.front is not None:  # an ensemble's block repeats each row per member
+        X = net.front.forward(X, net.front_weights)
     n = X.shape[0]
     acts = [np.empty((n, u), dtype=net.dtype) for u in net.layer_units[1:]]
-    if net.front is not None:
-        X = net.front.forward(X, net.front_weights)
     logits(X, net.coefs, net.intercepts, net.activation, acts)
     return [a > 0 for a in acts[:-1]]
 

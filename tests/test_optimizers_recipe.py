@@ -152,6 +152,13 @@ def test_decay_factors_and_schedule_decay_each_parameter(solver):
         make().configure(weight_decay=0.1, decay_factors=np.ones(3))
     with pytest.raises(ValueError, match="weight_decay_schedule must be None or one of"):
         make().configure(weight_decay=0.1, weight_decay_schedule="sometimes")
+    # lr 0.1: a decay of 2 at factor 6 would multiply the weights by 1 - 1.2
+    with pytest.raises(
+        ValueError, match=r"flipping their sign.* below 1 / learning_rate_init / 6"
+    ):
+        make().configure(weight_decay=2.0, decay_factors=factors)
+    with pytest.raises(ValueError, match="weight_decay=10.0 is too large"):
+        make().configure(weight_decay=10.0, n_decayed=2)
 
 
 @pytest.mark.parametrize("schedule", sorted(LR_SCHEDULES))

@@ -145,15 +145,23 @@ def test_onnx_and_sklearn_conversions_are_refused(cancer):
 
 @pytest.mark.parametrize("estimator", [TabularMLPClassifier, TabularMLPRegressor])
 @pytest.mark.parametrize("activation", ["selu", "mish", "relu"])
-@pytest.mark.parametrize("embedding", ["piecewise", "periodic"])
-def test_gradients_through_the_whole_model(estimator, activation, embedding):
+@pytest.mark.parametrize(
+    "embedding, members", [("piecewise", 1), ("periodic", 1), ("piecewise", 2)]
+)
+def test_gradients_through_the_whole_model(estimator, activation, embedding, members):
     """check_gradients builds the estimator's own problem: the encoder, the
     input block, the dense layers and the loss, in float64."""
     rs = np.random.RandomState(0)
     X = rs.normal(size=(20, 3)) * [1, 100, 0.01]
     y = (X[:, 0] > 0).astype(int) if estimator is TabularMLPClassifier else X[:, 0]
     model = estimator(
-        (6, 5), activation, alpha=0.01, random_state=0, numerical_embedding=embedding, n_bins=4
+        (6, 5),
+        activation,
+        alpha=0.01,
+        random_state=0,
+        numerical_embedding=embedding,
+        n_bins=4,
+        n_members=members,
     )
     report = check_gradients(model, X, y)
     assert report.passed, str(report)
