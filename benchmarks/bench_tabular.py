@@ -23,8 +23,10 @@ nothing and ``TabularMLP`` standardizes its own. Prints per data set the
 score (accuracy, or R²) and fit seconds of each model, averaged over the
 seeds, then the mean over data sets of the ratio to the best score of each
 data set (scores clipped at 0), the number of data sets where ``TabularMLP``
-beats the ``MLP`` pipeline, and a second table of the classifiers' test log
-loss.
+beats the ``MLP`` pipeline, a second table of the classifiers' test log
+loss, and a third of the count data set (``doctorcontacts``) with every
+model on a Poisson loss (``PoissonRegressor`` for the linear model), its R²
+and mean Poisson deviance.
 
     python benchmarks/bench_tabular.py [--seeds 2] [--only NAME ...]
 
@@ -61,8 +63,8 @@ from sklearn.compose import ColumnTransformer, TransformedTargetRegressor, make_
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.metrics import log_loss
+from sklearn.linear_model import LogisticRegression, PoissonRegressor, Ridge
+from sklearn.metrics import log_loss, mean_poisson_deviance
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
@@ -110,6 +112,52 @@ def models(task: str, seed: int) -> dict:
         "MLP": _scaled_target(make_pipeline(_encoder(), MLPRegressorNP(random_state=seed))),
         "TabularMLP": TabularMLPRegressor(random_state=seed),
     }
+
+
+def poisson_models(seed: int) -> dict:
+    """The same four models with a Poisson loss, for a count target."""
+    return {
+        "linear": make_pipeline(_encoder(), PoissonRegressor(max_iter=1000)),
+        "HGB": HistGradientBoostingRegressor(
+            loss="poisson", categorical_features="from_dtype", random_state=seed
+        ),
+        "MLP": make_pipeline(_encoder(), MLPRegressorNP(loss="poisson", random_state=seed)),
+        "TabularMLP": TabularMLPRegressor(loss="poisson", random_state=seed),
+    }
+
+
+# data sets whose target is a count: also fitted with a Poisson loss
+COUNTS = ["doctorcontacts"]
+
+
+def poisson_table(names: list, seeds: int) -> None:
+    """Test R² and mean Poisson deviance of the Poisson models, per count data set."""
+    names = [name for name in names if name in COUNTS]
+    if not names:
+        return
+    kinds = list(poisson_models(0))
+    print("\nCount targets, every model with a Poisson loss (R², then mean Poisson deviance):\n")
+    print("| data set | " + " | ".join(f"{k} (fit s)" for k in kinds) + " |")
+    print("|---|" + "---|" * len(kinds))
+    for name in names:
+        X, y, task = load(name)
+        r2, deviance, seconds = ({k: [] for k in kinds} for _ in range(3))
+        for seed in range(seeds):
+            X_train, X_test, y_train, y_test = split_loaded(X, y, task, seed)
+            for kind, model in poisson_models(seed).items():
+                start = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    model.fit(X_train, y_train)
+                seconds[kind].append(time.perf_counter() - start)
+                r2[kind].append(model.score(X_test, y_test))
+                predicted = np.maximum(model.predict(X_test), 1e-12)
+                deviance[kind].append(mean_poisson_deviance(y_test, predicted))
+        cells = " | ".join(
+            f"{np.mean(r2[k]):.3f}, {np.mean(deviance[k]):.3f} ({np.mean(seconds[k]):.2f})"
+            for k in kinds
+        )
+        print(f"| {name} (Poisson) | {cells} |", flush=True)
 
 
 PEERS = {"RealMLP": "realmlp", "TabM": "tabm"}
@@ -261,6 +309,7 @@ def main() -> None:
         print("† missing cells of number columns filled with the training median")
     for failure in failures:
         print(f"failed: {failure}")
+    poisson_table(args.only, args.seeds)
 
 
 if __name__ == "__main__":
