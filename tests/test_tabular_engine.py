@@ -74,7 +74,7 @@ def test_input_block_gradients_match_finite_differences(activation, options, out
     Y = (rs.uniform(size=(7, n_out)) > 0.5).astype(float)
     if out == "softmax":
         Y = np.eye(3)[rs.randint(0, 3, 7)]
-    if block.numerical == "piecewise":  # away from their start at zero
+    if block.numerical == "piecewise":  # larger than their start
         for name in ("bin_weights", "bin_biases"):
             net.front_weights[name][...] = rs.normal(size=net.front_weights[name].shape)
     if block.members > 1:  # away from +-1, so that their gradient is exercised
