@@ -67,6 +67,11 @@ STEP_BUDGET = 1024
 # The narrowest bin of the piecewise-linear embedding, in scaled units.
 MIN_BIN_WIDTH = 1e-5
 
+# RealMLP's data-dependent start divides a unit's weights by the spread of its
+# pre-activation; at most this many times the layer's median spread
+# (see ``_initialize``).
+MAX_START_GAIN = 10.0
+
 
 class DropoutSchedule(Hook):
     """Scale the dropout rates by ``LR_SCHEDULES[schedule]`` of the progress, per epoch.
@@ -255,6 +260,12 @@ class _TabularMixin:
             else:
                 Z = (A @ W)[None]
             std = Z.std(axis=1)
+            # A unit whose pre-activation barely varies on the rows (on a
+            # few rows in tight clusters, its weights nearly orthogonal to
+            # what varies) would have its weights multiplied a thousandfold:
+            # the division is capped at MAX_START_GAIN times the layer's
+            # typical one, and a constant unit is left as drawn.
+            np.maximum(std, np.median(std, axis=-1, keepdims=True) / MAX_START_GAIN, out=std)
             std[std == 0] = 1.0
             W /= std[:, None, :] if W.ndim == 3 else std[0]
             Z /= std[:, None, :]

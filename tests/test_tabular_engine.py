@@ -217,6 +217,33 @@ def test_ntk_start_gives_unit_variance_pre_activations():
             ACTIVATIONS["selu"](A)
 
 
+# one epoch at a learning rate of 1e-12 leaves the start as it is, no better
+# than the mean, and says so
+@pytest.mark.filterwarnings("ignore::sknumpynet.ChanceLevelWarning")
+def test_ntk_start_caps_the_gain_of_units_that_barely_vary(monkeypatch):
+    """30 rows that are two points (scikit-learn's check_pipeline_consistency
+    data): some first-layer units are nearly constant on them, and dividing by
+    their spread multiplied their weights a thousandfold; the gain is capped
+    at MAX_START_GAIN times the layer's median."""
+    from sklearn.datasets import make_blobs
+
+    import sknumpynet._tabular as tabular
+    from sknumpynet import TabularMLPRegressor
+
+    X, y = make_blobs(
+        n_samples=30, centers=[[0, 0, 0], [1, 1, 1]], random_state=0, cluster_std=0.1
+    )
+    X = (X > 0.5).astype(float)  # as the check gives it to an estimator of tables
+
+    def largest_start_weight():
+        reg = TabularMLPRegressor(max_iter=1, learning_rate_init=1e-12, random_state=0)
+        return float(np.abs(reg.fit(X, y.astype(float)).coefs_[0]).max())
+
+    assert largest_start_weight() < 50.0
+    monkeypatch.setattr(tabular, "MAX_START_GAIN", np.inf)
+    assert largest_start_weight() > 500.0
+
+
 def test_ntk_learning_rates_are_realmlp_factors():
     rs = np.random.RandomState(0)
     X, y = rs.normal(size=(50, 4)), np.arange(50) % 2
