@@ -34,15 +34,6 @@ BATCH_1_XFAIL = {
         "check_sample_weight_equivalence_on_dense_data",
         "check_sample_weight_equivalence_on_sparse_data",
     )
-} | {
-    # 100 noisy rows, class weights 1000 and 0.0001, and the check's
-    # n_iter_no_change=20: the 10 held-out rows score 1.0 (weighted) from the
-    # first epochs, so the fit stops after about 22 epochs of one step each,
-    # and predicts class 0 on 50% to 80% of the test rows (seeds 0 to 2)
-    # where the check asks 87%; it passes with early_stopping=False (the
-    # small configuration) and on 400 rows
-    "check_class_weight_classifiers": "on the check's 40 training rows an epoch is one "
-    "step: n_iter_no_change=20 stops the fit before the weights have moved it"
 }
 # Dropout draws one mask per row of a batch: a sample of weight k is thinned
 # once and counted k times, where k repeats of it are thinned independently.
@@ -53,15 +44,6 @@ DROPOUT_XFAIL = {
         "check_sample_weight_equivalence_on_dense_data",
         "check_sample_weight_equivalence_on_sparse_data",
     )
-} | {
-    # 100 noisy rows, class weights 1000 and 0.0001, and the check's
-    # n_iter_no_change=20: the 10 held-out rows score 1.0 (weighted) from the
-    # first epochs, so the fit stops after about 22 epochs of one step each,
-    # and predicts class 0 on 50% to 80% of the test rows (seeds 0 to 2)
-    # where the check asks 87%; it passes with early_stopping=False (the
-    # small configuration) and on 400 rows
-    "check_class_weight_classifiers": "on the check's 40 training rows an epoch is one "
-    "step: n_iter_no_change=20 stops the fit before the weights have moved it"
 }
 
 DEFAULT = [SoftmaxClassifier(), MLPClassifierNP()]
