@@ -114,6 +114,15 @@ def models(task: str, seed: int) -> dict:
     }
 
 
+def _timed_fit(model, X, y) -> float:
+    """Fit ``model``; return the wall seconds of the fit."""
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    return time.perf_counter() - start
+
+
 def poisson_models(seed: int) -> dict:
     """The same four models with a Poisson loss, for a count target."""
     return {
@@ -145,11 +154,7 @@ def poisson_table(names: list, seeds: int) -> None:
         for seed in range(seeds):
             X_train, X_test, y_train, y_test = split_loaded(X, y, task, seed)
             for kind, model in poisson_models(seed).items():
-                start = time.perf_counter()
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    model.fit(X_train, y_train)
-                seconds[kind].append(time.perf_counter() - start)
+                seconds[kind].append(_timed_fit(model, X_train, y_train))
                 r2[kind].append(model.score(X_test, y_test))
                 predicted = np.maximum(model.predict(X_test), 1e-12)
                 deviance[kind].append(mean_poisson_deviance(y_test, predicted))
@@ -232,11 +237,7 @@ def main() -> None:
         for seed in range(args.seeds):
             X_train, X_test, y_train, y_test = split_loaded(X, y, task, seed)
             for kind, model in models(task, seed).items():
-                start = time.perf_counter()
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    model.fit(X_train, y_train)
-                seconds[kind].append(time.perf_counter() - start)
+                seconds[kind].append(_timed_fit(model, X_train, y_train))
                 scores[kind].append(model.score(X_test, y_test))
                 if task == "classification":
                     losses[kind].append(log_loss(y_test, model.predict_proba(X_test)))

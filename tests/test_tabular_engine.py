@@ -244,7 +244,9 @@ def test_ntk_start_caps_the_gain_of_units_that_barely_vary(monkeypatch):
     assert largest_start_weight() > 500.0
 
 
-def test_ntk_learning_rates_are_realmlp_factors():
+def _periodic_classifier_and_network():
+    """A small periodic-embedding classifier and the network its first fit
+    would train, on 50 rows of 4 numbers."""
     rs = np.random.RandomState(0)
     X, y = rs.normal(size=(50, 4)), np.arange(50) % 2
     clf = TabularMLPClassifier(
@@ -253,7 +255,11 @@ def test_ntk_learning_rates_are_realmlp_factors():
     problem, _, _ = clf._build_problem(
         X, y, None, None, incremental=False, first=True, random_state=np.random.RandomState(0)
     )
-    net = problem.net
+    return clf, problem.net
+
+
+def test_ntk_learning_rates_are_realmlp_factors():
+    clf, net = _periodic_classifier_and_network()
     factors = clf._lr_factors(net)
     by_name = {a.name: factors[a.offset : a.offset + a.view.size] for a in net.param_arrays}
     assert np.all(by_name["coefs_[0]"] == np.float64(1 / math.sqrt(16)))  # 4 numbers x 4
@@ -268,15 +274,7 @@ def test_weight_decay_factors_are_realmlps():
     """Dense weights at the full rate, biases not at all, the input block's
     arrays at their learning-rate factor; in the standard parametrization,
     the dense weights alone (None)."""
-    rs = np.random.RandomState(0)
-    X, y = rs.normal(size=(50, 4)), np.arange(50) % 2
-    clf = TabularMLPClassifier(
-        (8,), max_iter=1, random_state=0, dtype="float64", numerical_embedding="periodic"
-    )
-    problem, _, _ = clf._build_problem(
-        X, y, None, None, incremental=False, first=True, random_state=np.random.RandomState(0)
-    )
-    net = problem.net
+    clf, net = _periodic_classifier_and_network()
     factors = clf._decay_factors(net)
     by_name = {a.name: factors[a.offset : a.offset + a.view.size] for a in net.param_arrays}
     assert np.all(by_name["coefs_[0]"] == 1.0) and np.all(by_name["coefs_[1]"] == 1.0)
