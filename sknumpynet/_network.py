@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._activations import ACTIVATIONS, DERIVATIVES, NEEDS_INPUT
+from ._activations import ACTIVATIONS, DERIVATIVES, NEEDS_INPUT, SATURATING, flush_tiny
 from ._arrays import axpy
 from ._losses import LOSSES, SMOOTHED, log_expit
 
@@ -104,6 +104,7 @@ def logits(
         out = [np.empty((X.shape[0], W.shape[-1]), dtype=W.dtype) for W in coefs]
     act = ACTIVATIONS[activation]
     keep_input = activation in NEEDS_INPUT
+    flush = activation in SATURATING  # (flush_tiny checks the dtype)
     last = len(coefs) - 1
     if keep_input and pre is None:
         pre = [np.empty_like(a) for a in out[:last]]
@@ -133,6 +134,8 @@ def logits(
         else:
             act(Z, buf)
         A = out[i]
+        if flush:
+            flush_tiny(A, buf)  # the next layer's matrix product reads it
         if masks is not None and masks[i] is not None:
             A = np.multiply(A, masks[i], out=dropped[i])
 
@@ -318,6 +321,8 @@ class Network:
             self.param_arrays.append(ParamArray(name, view, offset))
             offset += view.size
         self._derivative = DERIVATIVES[activation]
+        # whether the hidden layers' outputs and errors can be subnormal
+        self._flush = self.dtype == np.float32 and activation in SATURATING
         self._keep_input = activation in NEEDS_INPUT
         self._dropping = any(self.dropout)
         self._loss = LOSSES[out_activation]
@@ -386,6 +391,7 @@ class Network:
         self._acts = [buffer(u) for u in units]
         self._deltas = [buffer(u) for u in hidden]
         self._scratch = [buffer(u) for u in hidden]
+        self._out_scratch = buffer(units[-1])
         self._ones = np.ones(batch_size, dtype=self.dtype)
         # The pre-activations, only for activations whose derivative needs them.
         self._pre = [buffer(u) for u in hidden] if self._keep_input else None
@@ -414,6 +420,7 @@ class Network:
                 acts=acts,
                 deltas=[d[:n] for d in self._deltas],
                 scratch=[s[:n] for s in self._scratch],
+                out_scratch=self._out_scratch[:n],
                 ones=self._ones[:n],
                 pre=pre,
                 # what each derivative takes: the pre-activation or the output
@@ -562,6 +569,8 @@ class Network:
     def backward(self, X, delta, views, masks=None) -> None:
         """Backpropagate ``delta`` (the gradient w.r.t. the logits) into ``self.grads``."""
         acts, deltas, ones = views.acts, views.deltas, views.ones
+        if self.dtype == np.float32:
+            flush_tiny(delta, views.out_scratch)  # saturated probabilities minus targets
         front_input = X
         if self.front is not None:
             X = self._front_cache["output"]
@@ -619,6 +628,8 @@ class Network:
             self._derivative(views.pre[i - 1], prev, views.scratch[i - 1], views.acts[i - 1])
         else:
             self._derivative(views.acts[i - 1], prev, views.scratch[i - 1])
+        if self._flush:
+            flush_tiny(prev, views.scratch[i - 1])  # two matrix products read it
 
     def add_penalty(self, alpha: float, n: int, grad_scale: float = 1.0) -> float:
         """Add the L2 penalty's gradient (times ``grad_scale``) to ``grads``; return its loss."""
@@ -633,6 +644,7 @@ class _Views(NamedTuple):
     acts: list
     deltas: list
     scratch: list
+    out_scratch: np.ndarray
     ones: np.ndarray
     pre: list | None
     derivative_in: list

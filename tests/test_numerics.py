@@ -365,3 +365,55 @@ def test_predictions_are_valid_and_consistent(problem):
         np.testing.assert_array_equal(predicted, classes[np.argmax(scores, axis=1)])
     # The predicted class has the largest probability (ties allowed).
     np.testing.assert_array_equal(proba[rows, index], proba.max(axis=1))
+
+
+def test_flush_tiny_zeroes_what_no_product_of_two_entries_can_use():
+    from sknumpynet._activations import FLUSH_BELOW_FLOAT32, flush_tiny
+
+    values = [0.0, 1e-40, -1e-40, 2.0**-64, -(2.0**-64), 2.0**-63, -(2.0**-63), 1e-30]
+    values += [1e-18, 3.25, -7.0, np.inf, -np.inf, np.nan]
+    a = np.array(values, dtype=np.float32)
+    before = a.copy()
+    flush_tiny(a)
+    small = np.abs(before) < FLUSH_BELOW_FLOAT32
+    assert small.sum() == 6  # the zero, two subnormals, 2**-64 twice and 1e-30
+    assert np.all(a[small] == 0)
+    np.testing.assert_array_equal(a[~small], before[~small])  # NaN stays NaN
+    # float64 is left as it is
+    b = np.array(values, dtype=np.float64)
+    flush_tiny(b)
+    np.testing.assert_array_equal(b, np.array(values, dtype=np.float64))
+
+
+@pytest.mark.parametrize("activation", ["logistic", "softplus", "gelu", "silu", "mish"])
+def test_saturated_float32_units_give_the_matrix_products_no_subnormal_operand(
+    activation, monkeypatch
+):
+    # Large weights push pre-activations far below -87, where these
+    # activations' outputs and derivatives are subnormal in float32: a matrix
+    # product reading one runs 20 to 170 times slower. The layers' outputs
+    # and errors are flushed before any product reads them.
+    import sknumpynet._network as network_module
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(256, 8).astype(np.float32)
+    Y = np.eye(3, dtype=np.float32)[rng.randint(3, size=256)]
+
+    def tiny_operands():
+        net = Network([8, 64, 64, 3], activation, "softmax", np.float32)
+        net.initialize(np.random.RandomState(1))
+        for W in net.coefs:
+            W *= 60
+        views = net._buffers(len(X))
+        net.forward(X, views)
+        # (back-propagation may reuse a layer's output as scratch: count first)
+        arrays = [a.copy() for a in views.acts[:-1]]
+        net.loss_grad(X, Y, None, 0.0)
+        arrays += views.deltas
+        # entries whose product with another such entry could be subnormal
+        return sum(int(((a != 0) & (np.abs(a) < 2.0**-63)).sum()) for a in arrays)
+
+    assert tiny_operands() == 0
+    with monkeypatch.context() as m:  # what the test guards against
+        m.setattr(network_module, "flush_tiny", lambda a, buf=None: None)
+        assert tiny_operands() > 100
