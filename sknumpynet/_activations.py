@@ -328,7 +328,7 @@ NEEDS_INPUT = frozenset({"gelu", "silu", "mish"})
 # (2**-126) when units saturate: their layers' outputs and errors are flushed
 # with flush_tiny before a matrix product reads them. relu, leaky_relu,
 # identity and tanh give exact zeros or numbers no smaller than their
-# inputs' rounding, and skip the two passes (about 10% of a float32 fit of a
+# inputs' rounding, and skip the three passes (about 10% of a float32 fit of a
 # wide relu network).
 SATURATING = frozenset({"logistic", "softplus", "gelu", "silu", "mish", "elu", "selu"})
 
