@@ -41,6 +41,37 @@ def test_the_kept_epoch_is_the_best_on_validation(cancer):
     assert len(clf.validation_scores_) == 24
 
 
+def test_scoring_loss_keeps_the_epoch_of_the_lowest_validation_loss(cancer):
+    X_train, X_test, y_train, y_test = cancer
+    by_accuracy = TabularMLPClassifier(**SMALL).fit(X_train, y_train)
+    by_loss = TabularMLPClassifier(**SMALL, scoring="loss").fit(X_train, y_train)
+    # the same training, the same held-out rows: only the epoch kept differs
+    np.testing.assert_array_equal(by_loss.loss_curve_, by_accuracy.loss_curve_)
+    np.testing.assert_array_equal(
+        by_loss.validation_loss_curve_, by_accuracy.validation_loss_curve_
+    )
+    losses = np.asarray(by_loss.validation_loss_curve_)
+    np.testing.assert_array_equal(by_loss.validation_scores_, -losses)
+    assert by_loss.best_validation_score_ == -losses.min()
+    assert 0.5 < by_accuracy.best_validation_score_ <= 1.0
+    # the models kept differ: the two rules choose different epochs
+    best_loss_epoch = int(np.argmin(losses))
+    best_accuracy_epochs = np.flatnonzero(
+        np.asarray(by_accuracy.validation_scores_) == by_accuracy.best_validation_score_
+    )
+    # (on these rows accuracy peaks at epoch 8, ties going to the later epoch;
+    # the loss is lowest at epoch 14)
+    assert best_loss_epoch != best_accuracy_epochs[-1]
+    assert not np.array_equal(by_loss.coefs_[0], by_accuracy.coefs_[0])
+    assert by_loss.score(X_test, y_test) >= 0.93
+
+
+def test_scoring_other_than_accuracy_or_loss_is_refused(cancer):
+    X_train, _, y_train, _ = cancer
+    with pytest.raises(ValueError, match="scoring"):
+        TabularMLPClassifier(**SMALL, scoring="neg_log_loss").fit(X_train, y_train)
+
+
 def test_float64_on_request(cancer):
     X_train, X_test, y_train, _ = cancer
     clf = TabularMLPClassifier(**SMALL, dtype="float64").fit(X_train, y_train)
