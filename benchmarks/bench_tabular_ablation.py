@@ -1,16 +1,18 @@
 """What each part of the tabular estimators' recipe costs and gives: an ablation.
 
 On the development suite of ``bench_tabular.py`` (the same data sets and
-splits), ``TabularMLPClassifier``/``TabularMLPRegressor`` are fitted with their
+splits; ``--suite held-out`` or ``all`` for the others),
+``TabularMLPClassifier``/``TabularMLPRegressor`` are fitted with their
 defaults and with one part changed at a time. Prints, per variant, the mean
 test score over the data sets, its mean difference with the defaults (and
 the spread of that difference), on how many data sets the variant scores
-higher and lower, and the mean CPU seconds of a fit (``time.process_time``,
+higher and lower, the mean CPU seconds of a fit (``time.process_time``,
 which counts every thread and holds on a busy machine better than wall
-time).
+time), and for the classifiers the mean difference of the test log loss.
 
     python benchmarks/bench_tabular_ablation.py [--seeds 1] [--first-seed 0] \\
-        [--only NAME ...] [--variants NAME ...] [--save FILE.jsonl] [--results FILE.jsonl]
+        [--suite development] [--only NAME ...] [--variants NAME ...] \\
+        [--save FILE.jsonl] [--results FILE.jsonl]
 
 A fit takes seconds: ``--save`` appends each fit's record to a JSON-lines
 file as it ends, and ``--results`` prints the table from such a file without
@@ -27,9 +29,10 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from sklearn.metrics import log_loss
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _tables_data import NAMES, split  # noqa: E402
+from _tables_data import SUITES, split  # noqa: E402
 
 # One part removed or changed at a time; each applies where the estimator has it.
 VARIANTS = {
@@ -47,6 +50,8 @@ VARIANTS = {
     "constant weight decay": {"weight_decay_schedule": None},
     "no label smoothing": {"label_smoothing": 0.0},
     "last epoch, not the best": {"early_stopping": False},
+    "best epoch on the loss": {"scoring": "loss"},
+    "best epoch on the loss, no label smoothing": {"scoring": "loss", "label_smoothing": 0.0},
     "256 epochs (RealMLP's)": {"max_iter": 256},
     "4 members": {"n_members": 4},
     "4 members of 128 units": {"n_members": 4, "hidden_layer_sizes": (128, 128, 128)},
@@ -67,7 +72,7 @@ def fit_variant(name: str, seed: int, variant: str) -> dict | None:
         warnings.simplefilter("ignore")
         model.fit(X_train, y_train)
     cpu = time.process_time() - start
-    return {
+    record = {
         "dataset": name,
         "seed": seed,
         "variant": variant,
@@ -75,6 +80,10 @@ def fit_variant(name: str, seed: int, variant: str) -> dict | None:
         "cpu_seconds": cpu,
         "n_iter": int(model.n_iter_),
     }
+    if task == "classification":
+        proba = model.predict_proba(X_test)
+        record["log_loss"] = float(log_loss(y_test, proba, labels=model.classes_))
+    return record
 
 
 def table(records: list[dict]) -> None:
@@ -82,9 +91,9 @@ def table(records: list[dict]) -> None:
     runs = sorted({(d, s) for d, s, v in by if v == "defaults"})
     print(
         "| variant | mean score | difference with the defaults (spread) | higher / lower |"
-        " CPU s per fit |"
+        " CPU s per fit | log loss difference (spread), classifiers |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     for variant in VARIANTS:
         pairs = [
             (by[(d, s, variant)], by[(d, s, "defaults")]) for d, s in runs if (d, s, variant) in by
@@ -97,9 +106,15 @@ def table(records: list[dict]) -> None:
         higher, lower = int((diff > 0).sum()), int((diff < 0).sum())
         spread = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else float("nan")
         sets = "" if len(pairs) == len(runs) else f" ({len(pairs)} of {len(runs)} runs)"
+        both = [(a, b) for a, b in pairs if "log_loss" in a and "log_loss" in b]
+        losses = np.array([a["log_loss"] - b["log_loss"] for a, b in both])
+        loss = "—"
+        if len(losses) > 1:
+            loss_spread = losses.std(ddof=1) / np.sqrt(len(losses))
+            loss = f"{losses.mean():+.4f} (±{loss_spread:.4f})"
         print(
             f"| {variant}{sets} | {score:.4f} | {diff.mean():+.4f} (±{spread:.4f}) | "
-            f"{higher} / {lower} | {cpu:.1f} |"
+            f"{higher} / {lower} | {cpu:.1f} | {loss} |"
         )
 
 
@@ -107,11 +122,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed, ...")
-    parser.add_argument("--only", nargs="*", choices=NAMES, default=NAMES)
+    parser.add_argument("--suite", choices=list(SUITES), default="development")
+    parser.add_argument("--only", nargs="*", choices=SUITES["all"], help="these data sets only")
     parser.add_argument("--variants", nargs="*", choices=list(VARIANTS), default=list(VARIANTS))
     parser.add_argument("--save", help="JSON-lines file to append each fit's record to")
     parser.add_argument("--results", help="JSON-lines file of saved records: print only")
     args = parser.parse_args()
+    if args.only is None:
+        args.only = SUITES[args.suite]
     if args.results:
         records = [json.loads(line) for line in Path(args.results).read_text().splitlines()]
         table(records)
