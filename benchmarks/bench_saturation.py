@@ -1,7 +1,7 @@
 """Fit time of a float32 network whose units saturate, against scikit-learn's.
 
-When the pre-activations of logistic (or softplus, GELU, SiLU, Mish, ELU,
-SELU) units pass about -87, their outputs and derivatives fall below
+When the pre-activations of logistic (or softplus, GELU, SiLU, Mish) units
+pass about -87, their outputs and derivatives fall below
 float32's normal range, and a matrix product that reads such subnormal
 numbers runs 20 to 170 times slower in OpenBLAS. sknumpynet flushes the
 layers' outputs and errors below ``2**-63`` to zero before a product reads

@@ -324,13 +324,20 @@ DERIVATIVES = {
 # derivative takes the pre-activation (see the module docstring).
 NEEDS_INPUT = frozenset({"gelu", "silu", "mish"})
 
-# Activations whose outputs or derivatives fall below float32's normal range
-# (2**-126) when units saturate: their layers' outputs and errors are flushed
-# with flush_tiny before a matrix product reads them. relu, leaky_relu,
-# identity and tanh give exact zeros or numbers no smaller than their
-# inputs' rounding, and skip the three passes (about 10% of a float32 fit of a
-# wide relu network).
-SATURATING = frozenset({"logistic", "softplus", "gelu", "silu", "mish", "elu", "selu"})
+# Activations whose outputs fall below float32's normal range (2**-126) when
+# units saturate: their hidden layers' outputs are flushed with flush_tiny
+# before the next layer's matrix product reads them. ELU and SELU tend to a
+# negative constant, tanh to -1 or 1, relu and leaky_relu give exact zeros.
+TINY_OUTPUTS = frozenset({"logistic", "softplus", "gelu", "silu", "mish"})
+
+# Activations whose derivatives can be small without being zero: tanh's
+# 1 - tanh**2 and ELU's and SELU's, computed from their outputs, reach about
+# 6e-8 before they round to 0. Errors multiplied by such factors layer after
+# layer become tiny, so their hidden layers' errors are flushed too. relu,
+# leaky_relu and identity (derivatives 0, 0.01 or 1) skip both flushes, three
+# passes each (about 10% of a float32 fit of a wide relu network); the output
+# layer's error is flushed whatever the activation.
+SMALL_DERIVATIVES = TINY_OUTPUTS | {"tanh", "elu", "selu"}
 
 # Activations that are not smooth at zero: the derivative (relu, leaky_relu,
 # selu) or the second derivative (elu) jumps there, so a finite difference

@@ -19,7 +19,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._activations import ACTIVATIONS, DERIVATIVES, NEEDS_INPUT, SATURATING, flush_tiny
+from ._activations import (
+    ACTIVATIONS,
+    DERIVATIVES,
+    NEEDS_INPUT,
+    SMALL_DERIVATIVES,
+    TINY_OUTPUTS,
+    flush_tiny,
+)
 from ._arrays import axpy
 from ._losses import LOSSES, SMOOTHED, log_expit
 
@@ -104,7 +111,7 @@ def logits(
         out = [np.empty((X.shape[0], W.shape[-1]), dtype=W.dtype) for W in coefs]
     act = ACTIVATIONS[activation]
     keep_input = activation in NEEDS_INPUT
-    flush = activation in SATURATING  # (flush_tiny checks the dtype)
+    flush = activation in TINY_OUTPUTS  # (flush_tiny checks the dtype)
     last = len(coefs) - 1
     if keep_input and pre is None:
         pre = [np.empty_like(a) for a in out[:last]]
@@ -321,8 +328,8 @@ class Network:
             self.param_arrays.append(ParamArray(name, view, offset))
             offset += view.size
         self._derivative = DERIVATIVES[activation]
-        # whether the hidden layers' outputs and errors can be subnormal
-        self._flush = self.dtype == np.float32 and activation in SATURATING
+        # whether the hidden layers' errors can become tiny (see flush_tiny)
+        self._flush = self.dtype == np.float32 and activation in SMALL_DERIVATIVES
         self._keep_input = activation in NEEDS_INPUT
         self._dropping = any(self.dropout)
         self._loss = LOSSES[out_activation]

@@ -16,6 +16,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
 
 from sknumpynet import DivergenceError, MLPClassifierNP, MLPRegressorNP, SoftmaxClassifier
+from sknumpynet._activations import ACTIVATIONS
 from sknumpynet._losses import logistic_cross_entropy, softmax_cross_entropy
 from sknumpynet._network import Network, logits
 
@@ -385,35 +386,79 @@ def test_flush_tiny_zeroes_what_no_product_of_two_entries_can_use():
     np.testing.assert_array_equal(b, np.array(values, dtype=np.float64))
 
 
-@pytest.mark.parametrize("activation", ["logistic", "softplus", "gelu", "silu", "mish"])
+def _tiny_operands(activation, X, Y):
+    """Entries in (0, 2**-63) of a float32 network's hidden outputs and hidden
+    errors, with weights scaled by 60 so that units saturate: entries whose
+    product with another such entry could be subnormal."""
+    net = Network([8, 64, 64, 3], activation, "softmax", np.float32)
+    net.initialize(np.random.RandomState(1))
+    for W in net.coefs:
+        W *= 60
+    views = net._buffers(len(X))
+    net.forward(X, views)
+    # (back-propagation may reuse a layer's output as scratch: count first)
+    outputs = [a.copy() for a in views.acts[:-1]]
+    net.loss_grad(X, Y, None, 0.0)
+
+    def count(arrays):
+        return sum(int(((a != 0) & (np.abs(a) < 2.0**-63)).sum()) for a in arrays)
+
+    return count(outputs), count(views.deltas)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_saturated_float32_units_give_the_matrix_products_no_subnormal_operand(
     activation, monkeypatch
 ):
-    # Large weights push pre-activations far below -87, where these
-    # activations' outputs and derivatives are subnormal in float32: a matrix
-    # product reading one runs 20 to 170 times slower. The layers' outputs
-    # and errors are flushed before any product reads them.
+    # Large weights push pre-activations far below -87, where the outputs of
+    # TINY_OUTPUTS activations are subnormal in float32, and chains of small
+    # derivatives make errors tiny: a matrix product reading a subnormal
+    # number runs 20 to 170 times slower. Outputs and errors are flushed
+    # before any product reads them.
     import sknumpynet._network as network_module
+    from sknumpynet._activations import SMALL_DERIVATIVES, TINY_OUTPUTS
 
     rng = np.random.RandomState(0)
     X = rng.randn(256, 8).astype(np.float32)
     Y = np.eye(3, dtype=np.float32)[rng.randint(3, size=256)]
+    assert _tiny_operands(activation, X, Y) == (0, 0)
+    with monkeypatch.context() as m:  # what the flush guards against
+        m.setattr(network_module, "flush_tiny", lambda a, buf=None: None)
+        outputs, errors = _tiny_operands(activation, X, Y)
+    if activation in TINY_OUTPUTS:
+        assert outputs > 100
+    else:  # the others' outputs cannot fall so low: they skip that flush
+        assert outputs == 0
+    # Errors: tiny through chains of small derivatives (here tanh, logistic,
+    # GELU, SiLU, Mish; ELU's and SELU's can be elsewhere), or through a tiny
+    # output error that relu passes on (62 entries here). With the flush on,
+    # relu, leaky_relu and identity need only the output error's.
+    if activation in SMALL_DERIVATIVES - {"elu", "selu", "softplus"}:
+        assert errors > 100
+    if activation == "relu":
+        assert errors > 10
 
-    def tiny_operands():
-        net = Network([8, 64, 64, 3], activation, "softmax", np.float32)
-        net.initialize(np.random.RandomState(1))
-        for W in net.coefs:
-            W *= 60
+
+def test_the_output_layer_error_is_flushed_before_the_products_read_it(monkeypatch):
+    import sknumpynet._network as network_module
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(64, 8).astype(np.float32)
+    net = Network([8, 16, 3], "relu", "softmax", np.float32)
+    net.initialize(rng)
+
+    def backward_error():
         views = net._buffers(len(X))
         net.forward(X, views)
-        # (back-propagation may reuse a layer's output as scratch: count first)
-        arrays = [a.copy() for a in views.acts[:-1]]
-        net.loss_grad(X, Y, None, 0.0)
-        arrays += views.deltas
-        # entries whose product with another such entry could be subnormal
-        return sum(int(((a != 0) & (np.abs(a) < 2.0**-63)).sum()) for a in arrays)
+        delta = views.acts[-1]
+        delta[...] = rng.randn(*delta.shape)
+        # saturated probabilities minus their targets
+        delta[::4, 1] = 1e-40
+        delta[::5, 2] = -1e-25
+        net.backward(X, delta, views)
+        return int(((delta != 0) & (np.abs(delta) < 2.0**-63)).sum())
 
-    assert tiny_operands() == 0
-    with monkeypatch.context() as m:  # what the test guards against
+    assert backward_error() == 0
+    with monkeypatch.context() as m:
         m.setattr(network_module, "flush_tiny", lambda a, buf=None: None)
-        assert tiny_operands() > 100
+        assert backward_error() == 16 + 13
