@@ -615,7 +615,9 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         of 44 fits) for 0.005 of accuracy; dropping the label smoothing as
         well, which pytabkit advises, raised the log loss there. With
         "loss", ``validation_scores_`` and ``best_validation_score_`` hold
-        minus the loss (greater is better, as scikit-learn's scorers).
+        minus the loss (greater is better, as scikit-learn's scorers). Without
+        ``early_stopping``, and in :meth:`partial_fit`, no epoch is chosen and
+        ``scoring`` is not used; a warm start keeps the rule of the first fit.
     beta_1, beta_2, epsilon : float, default=0.9, 0.95, 1e-8
         Adam's parameters.
     n_iter_no_change : int or inf, default=inf
@@ -760,6 +762,22 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         n_members=1,
     ):
         _init_shared(self, {k: v for k, v in locals().items() if k != "self"})
+
+    def _initial_state(self, first: bool, early_stopping: bool):
+        state = super()._initial_state(first, early_stopping)
+        scores = state.validation_scores
+        if not first and early_stopping and scores:
+            # the rule of the fitted history: minus the losses, or accuracies
+            # (which are never both equal to them: accuracy >= 0 >= -loss)
+            losses = -np.asarray(state.validation_loss_curve[-len(scores) :])
+            fitted = "loss" if np.array_equal(np.asarray(scores), losses) else "accuracy"
+            if fitted != self.scoring:
+                raise ValueError(
+                    f"warm_start goes on with the best-epoch rule of the first fit: "
+                    f"scoring gave {fitted!r} there and {self.scoring!r} now. Fit with "
+                    "warm_start=False to change it."
+                )
+        return state
 
     def _validation_score(self, X_val, y_val, Y_val, w_val, fitted):
         score = super()._validation_score(X_val, y_val, Y_val, w_val, fitted)
@@ -1012,5 +1030,23 @@ def _with_attributes(doc: str, attributes: str) -> str:
     return head + section + "\n\n    See Also\n" + tail
 
 
-TabularMLPClassifier.__doc__ = _with_attributes(TabularMLPClassifier.__doc__, SHARED_ATTRIBUTES)
+# the classifier's validation scores follow its ``scoring``
+_ACCURACY_LINES = (
+    "        Validation accuracy after each epoch with early stopping, else None.\n",
+    "        Best validation accuracy with early stopping, else None.\n",
+)
+_SCORING_LINES = (
+    '        Validation accuracy (with ``scoring="loss"``: minus the validation\n'
+    "        loss) after each epoch with early stopping, else None.\n",
+    '        Best validation accuracy (with ``scoring="loss"``: minus the lowest\n'
+    "        validation loss) with early stopping, else None.\n",
+)
+_CLASSIFIER_ATTRIBUTES = SHARED_ATTRIBUTES
+for _old, _new in zip(_ACCURACY_LINES, _SCORING_LINES):
+    assert _CLASSIFIER_ATTRIBUTES.count(_old) == 1, _old
+    _CLASSIFIER_ATTRIBUTES = _CLASSIFIER_ATTRIBUTES.replace(_old, _new)
+
+TabularMLPClassifier.__doc__ = _with_attributes(
+    TabularMLPClassifier.__doc__, _CLASSIFIER_ATTRIBUTES
+)
 TabularMLPRegressor.__doc__ = _with_attributes(TabularMLPRegressor.__doc__, REGRESSOR_ATTRIBUTES)

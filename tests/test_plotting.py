@@ -79,6 +79,19 @@ def test_loss_curve_with_validation_scores(mlp):
     ]
 
 
+def test_a_best_epoch_chosen_on_the_loss_draws_no_second_score():
+    from sknumpynet import TabularMLPClassifier
+
+    clf = TabularMLPClassifier((8,), max_iter=6, scoring="loss", random_state=0)
+    clf.fit(X_DIGITS[:200], Y_DIGITS[:200] % 2)
+    disp = LossCurveDisplay.from_estimator(clf)
+    _render(disp)
+    # its validation scores are minus the validation loss, drawn as a loss
+    assert disp.validation_line_ is None
+    np.testing.assert_allclose(disp.validation_loss_line_.get_ydata(), clf.validation_loss_curve_)
+    assert disp.ax_.get_lines() == [disp.line_, disp.validation_loss_line_]
+
+
 def test_loss_curves_of_several_estimators_share_one_axis(mlp):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -41,9 +41,23 @@ def test_the_kept_epoch_is_the_best_on_validation(cancer):
     assert len(clf.validation_scores_) == 24
 
 
-def test_scoring_loss_keeps_the_epoch_of_the_lowest_validation_loss(cancer):
+def test_scoring_loss_keeps_the_epoch_of_the_lowest_validation_loss(cancer, monkeypatch):
     X_train, X_test, y_train, y_test = cancer
+    seen = []  # the first layer's weights at each validation
+    validation_score = TabularMLPClassifier._validation_score
+
+    def spy(self, *args):
+        score = validation_score(self, *args)
+
+        def recorded(net):
+            seen.append(net.coefs[0].copy())
+            return score(net)
+
+        return recorded
+
+    monkeypatch.setattr(TabularMLPClassifier, "_validation_score", spy)
     by_accuracy = TabularMLPClassifier(**SMALL).fit(X_train, y_train)
+    epochs, seen[:] = list(seen), []
     by_loss = TabularMLPClassifier(**SMALL, scoring="loss").fit(X_train, y_train)
     # the same training, the same held-out rows: only the epoch kept differs
     np.testing.assert_array_equal(by_loss.loss_curve_, by_accuracy.loss_curve_)
@@ -53,16 +67,12 @@ def test_scoring_loss_keeps_the_epoch_of_the_lowest_validation_loss(cancer):
     losses = np.asarray(by_loss.validation_loss_curve_)
     np.testing.assert_array_equal(by_loss.validation_scores_, -losses)
     assert by_loss.best_validation_score_ == -losses.min()
-    assert 0.5 < by_accuracy.best_validation_score_ <= 1.0
-    # the models kept differ: the two rules choose different epochs
-    best_loss_epoch = int(np.argmin(losses))
-    best_accuracy_epochs = np.flatnonzero(
-        np.asarray(by_accuracy.validation_scores_) == by_accuracy.best_validation_score_
-    )
-    # (on these rows accuracy peaks at epoch 8, ties going to the later epoch;
-    # the loss is lowest at epoch 14)
-    assert best_loss_epoch != best_accuracy_epochs[-1]
-    assert not np.array_equal(by_loss.coefs_[0], by_accuracy.coefs_[0])
+    accuracies = np.asarray(by_accuracy.validation_scores_)
+    best_accuracy = np.flatnonzero(accuracies == accuracies.max())[-1]  # ties: the later
+    # each model is its epoch's: here accuracy peaks at epoch 8, the loss at 14
+    assert (best_accuracy, int(np.argmin(losses))) == (8, 14)
+    np.testing.assert_array_equal(by_accuracy.coefs_[0], epochs[best_accuracy])
+    np.testing.assert_array_equal(by_loss.coefs_[0], seen[int(np.argmin(losses))])
     assert by_loss.score(X_test, y_test) >= 0.93
 
 
@@ -70,6 +80,27 @@ def test_scoring_other_than_accuracy_or_loss_is_refused(cancer):
     X_train, _, y_train, _ = cancer
     with pytest.raises(ValueError, match="scoring"):
         TabularMLPClassifier(**SMALL, scoring="neg_log_loss").fit(X_train, y_train)
+
+
+def test_a_warm_start_refuses_another_scoring_and_keeps_the_model(cancer):
+    X_train, _, y_train, _ = cancer
+    for first, then in (("accuracy", "loss"), ("loss", "accuracy")):
+        clf = TabularMLPClassifier(**SMALL, scoring=first).fit(X_train, y_train)
+        coefs, scores = clf.coefs_[0].copy(), list(clf.validation_scores_)
+        clf.set_params(warm_start=True, scoring=then)
+        with pytest.raises(ValueError, match=f"scoring gave '{first}' there and '{then}' now"):
+            clf.fit(X_train, y_train)
+        np.testing.assert_array_equal(clf.coefs_[0], coefs)
+        assert clf.validation_scores_ == scores
+        # the same rule goes on, choosing among old and new epochs alike
+        clf.set_params(scoring=first).fit(X_train, y_train)
+        assert len(clf.validation_scores_) == 48
+        assert clf.best_validation_score_ == max(clf.validation_scores_)
+
+
+def test_the_attributes_say_what_the_validation_scores_are():
+    doc = TabularMLPClassifier.__doc__
+    assert doc.count('with ``scoring="loss"``: minus the') == 2
 
 
 def test_float64_on_request(cancer):

@@ -143,7 +143,8 @@ class LossCurveDisplay:
         estimator : fitted estimator with ``loss_curve_``
             Ours, scikit-learn's ``MLPClassifier`` (stochastic solvers), or a
             ``Pipeline`` ending in one. Its ``validation_scores_`` are drawn
-            too when it has them.
+            too when it has them, unless they are minus its validation loss
+            (``scoring="loss"``), which is drawn as a loss.
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure if None.
         name : str, default=None
@@ -176,9 +177,12 @@ class LossCurveDisplay:
                 score_name="R²",
                 loss_name="half Poisson deviance" if loss == "poisson" else "half squared error",
             )
+        scores = getattr(final, "validation_scores_", None)
+        if getattr(final, "scoring", None) == "loss":
+            scores = None  # minus the validation loss, which is drawn as a loss
         display = cls(
             curve,
-            validation_scores=getattr(final, "validation_scores_", None),
+            validation_scores=scores,
             validation_loss_curve=getattr(final, "validation_loss_curve_", None),
             estimator_name=name or _estimator_name(estimator),
             x_label="iteration (L-BFGS)" if solver == "lbfgs" else "epoch",
