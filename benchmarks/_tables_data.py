@@ -62,6 +62,22 @@ HELD_OUT_NAMES = list(HELD_OUT)
 SUITES = {"development": NAMES, "held-out": HELD_OUT_NAMES, "all": NAMES + HELD_OUT_NAMES}
 
 
+def add_suite_options(parser) -> None:
+    """``--suite`` and ``--only``, the data sets a benchmark runs (see :func:`chosen`)."""
+    parser.add_argument(
+        "--suite",
+        choices=list(SUITES),
+        default="development",
+        help="the development suite, the held-out tables, or both",
+    )
+    parser.add_argument("--only", nargs="*", choices=SUITES["all"], help="these data sets only")
+
+
+def chosen(args) -> list:
+    """The data sets of parsed ``--only``, or else of ``--suite``."""
+    return SUITES[args.suite] if args.only is None else args.only
+
+
 def load(name: str):
     """``(X, y, task)``: a DataFrame whose text columns are categories, and the target."""
     if name == "breast_cancer":

@@ -78,7 +78,7 @@ from sknumpynet import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _tables_data import SUITES, load, split_loaded  # noqa: E402
+from _tables_data import add_suite_options, chosen, load, split_loaded  # noqa: E402
 
 
 def _encoder():
@@ -200,13 +200,7 @@ def run_peer(python: str, name: str, seed: int, model: str, missing: str = "keep
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=2)
-    parser.add_argument(
-        "--suite",
-        choices=list(SUITES),
-        default="development",
-        help="the development suite, the held-out tables, or both",
-    )
-    parser.add_argument("--only", nargs="*", choices=SUITES["all"], help="these data sets only")
+    add_suite_options(parser)
     parser.add_argument(
         "--peer-python",
         help="interpreter of an environment with pytabkit: adds RealMLP and TabM",
@@ -221,8 +215,7 @@ def main() -> None:
     parser.add_argument("--peer-results", help="JSON file of saved peer results to reuse")
     parser.add_argument("--save-peers", help="JSON file to save the peer results to")
     args = parser.parse_args()
-    if args.only is None:
-        args.only = SUITES[args.suite]
+    args.only = chosen(args)
     if args.peer_python and shutil.which(args.peer_python) is None:
         parser.error(f"--peer-python: no interpreter at {args.peer_python}")
     if args.peer_results and not Path(args.peer_results).is_file():

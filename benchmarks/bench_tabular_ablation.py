@@ -33,7 +33,7 @@ from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.metrics import log_loss
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _tables_data import SUITES, split  # noqa: E402
+from _tables_data import add_suite_options, chosen, split  # noqa: E402
 
 # One part removed or changed at a time; each applies where the estimator has it.
 AVERAGED = "5 fits averaged (Voting*)"
@@ -137,14 +137,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed, ...")
-    parser.add_argument("--suite", choices=list(SUITES), default="development")
-    parser.add_argument("--only", nargs="*", choices=SUITES["all"], help="these data sets only")
+    add_suite_options(parser)
     parser.add_argument("--variants", nargs="*", choices=list(VARIANTS), default=list(VARIANTS))
     parser.add_argument("--save", help="JSON-lines file to append each fit's record to")
     parser.add_argument("--results", help="JSON-lines file of saved records: print only")
     args = parser.parse_args()
-    if args.only is None:
-        args.only = SUITES[args.suite]
+    args.only = chosen(args)
     if args.results:
         records = [json.loads(line) for line in Path(args.results).read_text().splitlines()]
         table(records)

@@ -576,8 +576,7 @@ class Network:
     def backward(self, X, delta, views, masks=None) -> None:
         """Backpropagate ``delta`` (the gradient w.r.t. the logits) into ``self.grads``."""
         acts, deltas, ones = views.acts, views.deltas, views.ones
-        if self.dtype == np.float32:
-            flush_tiny(delta, views.out_scratch)  # saturated probabilities minus targets
+        flush_tiny(delta, views.out_scratch)  # saturated probabilities minus targets
         front_input = X
         if self.front is not None:
             X = self._front_cache["output"]
