@@ -278,17 +278,25 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         """
         if incremental and self.early_stopping and not self._partial_fit_skips_early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
-        # A new generator from random_state on every call, as scikit-learn's
-        # MLP: the same seed gives the same fit, and nothing hidden carries over.
-        # A generator given by the caller (or numpy's global one) is put back
-        # as it was if the call fails.
+        return self._publish_fit(
+            lambda random_state: self._fit_with_callbacks(
+                X, y, sample_weight, classes, incremental, first, random_state
+            )
+        )
+
+    def _publish_fit(self, train):
+        """Publish ``train(random_state)``'s fitted attributes, or change nothing.
+
+        A new generator from random_state on every call, as scikit-learn's
+        MLP: the same seed gives the same fit, and nothing hidden carries
+        over. A generator given by the caller (or numpy's global one) is put
+        back as it was if the call fails.
+        """
         random_state = check_random_state(self.random_state)
         shared = not isinstance(self.random_state, Integral)
         rng_state = random_state.get_state() if shared else None
         try:
-            attributes = self._fit_with_callbacks(
-                X, y, sample_weight, classes, incremental, first, random_state
-            )
+            attributes = train(random_state)
         except BaseException:
             if shared:
                 random_state.set_state(rng_state)

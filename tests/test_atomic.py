@@ -48,7 +48,12 @@ def _settings():
     )
     # the table encoder, the input block, RealMLP's start, best epoch and dropout schedule
     for cls in (TabularMLPClassifier, TabularMLPRegressor):
-        yield pytest.param(cls((5,), max_iter=3, random_state=0), id=cls.__name__)
+        yield pytest.param(cls((5,), max_iter=3, random_state=0, n_cv=1), id=cls.__name__)
+    # several networks, each fitted with a fold held out, published together
+    yield pytest.param(
+        TabularMLPClassifier((5,), max_iter=3, random_state=0, n_cv=2),
+        id="TabularMLPClassifier-n_cv",
+    )
 
 
 class Interrupt:
@@ -78,6 +83,12 @@ def _fit_traced(est, X, y, tracer):
 def _assert_consistent(est, X, y, n_features):
     """A whole model: attributes that agree with each other, finite, predicting."""
     assert est.n_features_in_ == n_features
+    if hasattr(est, "estimators_"):  # several networks: each whole, of the same input
+        assert len(est.estimators_) == est.n_cv
+        for member in est.estimators_:
+            _assert_consistent(member, X, y, n_features)
+        assert est.predict(X).shape[0] == X.shape[0]
+        return
     # (an input block embeds the features: the first layer reads its outputs)
     assert est.coefs_[0].shape[0] == est._first_layer_inputs(n_features)
     assert np.isfinite(est.loss_) and est.loss_ == est.loss_curve_[-1]

@@ -82,7 +82,7 @@ def test_loss_curve_with_validation_scores(mlp):
 def test_a_best_epoch_chosen_on_the_loss_draws_no_second_score():
     from sknumpynet import TabularMLPClassifier
 
-    clf = TabularMLPClassifier((8,), max_iter=6, scoring="loss", random_state=0)
+    clf = TabularMLPClassifier((8,), max_iter=6, scoring="loss", random_state=0, n_cv=1)
     clf.fit(X_DIGITS[:200], Y_DIGITS[:200] % 2)
     disp = LossCurveDisplay.from_estimator(clf)
     _render(disp)
@@ -90,6 +90,19 @@ def test_a_best_epoch_chosen_on_the_loss_draws_no_second_score():
     assert disp.validation_line_ is None
     np.testing.assert_allclose(disp.validation_loss_line_.get_ydata(), clf.validation_loss_curve_)
     assert disp.ax_.get_lines() == [disp.line_, disp.validation_loss_line_]
+
+
+def test_a_model_of_several_networks_points_to_their_curves():
+    from sknumpynet import TabularMLPClassifier
+
+    clf = TabularMLPClassifier((8,), max_iter=6, random_state=0, n_cv=2)
+    clf.fit(X_DIGITS[:200], Y_DIGITS[:200] % 2)
+    with pytest.raises(ValueError, match=r"is 2 networks \(n_cv\).*estimators_\[0\]"):
+        LossCurveDisplay.from_estimator(clf)
+    disp = LossCurveDisplay.from_estimator(clf.estimators_[0])
+    LossCurveDisplay.from_estimator(clf.estimators_[1], ax=disp.ax_)
+    _render(disp)
+    assert len(disp.ax_.get_lines()) == 4  # training and validation loss, twice
 
 
 def test_loss_curves_of_several_estimators_share_one_axis(mlp):

@@ -12,7 +12,8 @@ from sknumpynet import TabularMLPClassifier, TabularMLPRegressor, check_gradient
 from sknumpynet._callbacks import CALLBACKS_AVAILABLE
 from sknumpynet._tabular import STEP_BUDGET
 
-SMALL = dict(hidden_layer_sizes=(32, 32), max_iter=24, batch_size=32, random_state=0)
+# one network (n_cv=1): "auto" would fit 5 on tables this small
+SMALL = dict(hidden_layer_sizes=(32, 32), max_iter=24, batch_size=32, random_state=0, n_cv=1)
 
 
 @pytest.fixture(scope="module")
@@ -270,7 +271,7 @@ def test_piecewise_bins_with_weights_that_are_not_counts():
     rs = np.random.RandomState(0)
     X = np.column_stack([rs.normal(size=200), np.r_[np.full(199, 5.0), 7.0]])
     y = X[:, 0] + rs.normal(size=200)
-    params = dict(hidden_layer_sizes=(8,), max_iter=100, random_state=0)
+    params = dict(hidden_layer_sizes=(8,), max_iter=100, random_state=0, n_cv=1)
     plain = TabularMLPRegressor(**params).fit(X, y)
     scaled = TabularMLPRegressor(**params).fit(X, y, sample_weight=np.full(200, 1 / 200))
     assert scaled._input_spec["bins"] == plain._input_spec["bins"]
@@ -367,3 +368,209 @@ def test_callbacks_score_the_model_of_each_epoch_on_the_table_as_given(estimator
     epochs = [row for row in monitor.get_logs().data if row["task_name"] == "epoch"]
     assert len(epochs) == 8
     assert epochs[-1][scoring] == pytest.approx(model.score(X, y), rel=1e-6)
+
+
+# ---------------------------------------------------------------- n_cv
+FOLDS = dict(hidden_layer_sizes=(16,), max_iter=20, batch_size=32, random_state=0)
+
+
+def _table(n_rows, seed=0):
+    rs = np.random.RandomState(seed)
+    X = rs.normal(size=(n_rows, 3))
+    return X, X[:, 0] + 0.5 * X[:, 1] ** 2 + 0.1 * rs.normal(size=n_rows)
+
+
+@pytest.mark.parametrize(
+    "n_rows, params, n_networks",
+    [
+        (200, {}, 5),
+        (512, {}, 5),
+        (513, {}, 1),
+        (9, {}, 1),  # fewer rows than 2 per fold
+        (200, {"warm_start": True}, 1),
+        (200, {"early_stopping": False}, 1),
+        (200, {"n_cv": 3}, 3),
+        (600, {"n_cv": 2}, 2),
+    ],
+)
+def test_auto_cv_fits_five_networks_on_small_tables_only(n_rows, params, n_networks):
+    X, y = _table(n_rows)
+    reg = TabularMLPRegressor(**(FOLDS | params)).fit(X, y)
+    if n_networks == 1:
+        assert not hasattr(reg, "estimators_") and hasattr(reg, "coefs_")
+        return
+    assert not hasattr(reg, "coefs_") and not hasattr(reg, "loss_curve_")
+    assert len(reg.estimators_) == n_networks
+    assert all(m.n_cv == 1 and m.n_features_in_ == 3 for m in reg.estimators_)
+    # each with a seed of its own: other starts, other epochs
+    assert len({m.random_state for m in reg.estimators_}) == n_networks
+    assert reg.n_features_in_ == 3 and reg.n_outputs_ == 1
+
+
+@pytest.mark.parametrize("n_cv", [2, 5])
+def test_the_networks_hold_out_the_folds_of_a_stratified_split(n_cv, monkeypatch):
+    """Every row is held out by exactly one network; each fold has the class
+    shares of the table; the held-out rows are gone from the members after."""
+    import sknumpynet._tabular as tabular
+
+    held_out = []
+    split = tabular._TabularMixin._validation_split
+
+    def spy(self, Y, random_state):
+        rows, val_rows = split(self, Y, random_state)
+        assert np.intersect1d(rows, val_rows).size == 0
+        assert rows.size + val_rows.size == Y.shape[0]
+        held_out.append(val_rows)
+        return rows, val_rows
+
+    monkeypatch.setattr(tabular._TabularMixin, "_validation_split", spy)
+    rs = np.random.RandomState(0)
+    X = rs.normal(size=(150, 3))
+    X = X[np.argsort(X[:, 0])]
+    y = np.repeat(["a", "b", "c"], [90, 40, 20])
+    clf = TabularMLPClassifier(**FOLDS, n_cv=n_cv).fit(X, y)
+    assert len(held_out) == n_cv == len(clf.estimators_)
+    np.testing.assert_array_equal(np.sort(np.concatenate(held_out)), np.arange(150))
+    for rows in held_out:
+        counts = np.unique(y[rows], return_counts=True)[1]
+        np.testing.assert_allclose(counts / rows.size, [0.6, 4 / 15, 2 / 15], atol=0.02)
+    assert not any("_held_out_rows" in m.__dict__ for m in clf.estimators_)
+    # a rare class (fewer rows than folds): folds of a plain shuffled split
+    held_out.clear()
+    y[-4:] = "d"
+    TabularMLPClassifier(**FOLDS, n_cv=5).fit(X, y)
+    np.testing.assert_array_equal(np.sort(np.concatenate(held_out)), np.arange(150))
+
+
+def test_the_networks_predictions_are_averaged(cancer):
+    X_train, X_test, y_train, y_test = cancer
+    clf = TabularMLPClassifier(**FOLDS, n_cv=3).fit(X_train, y_train)
+    members = np.stack([m.predict_proba(X_test) for m in clf.estimators_])
+    proba = clf.predict_proba(X_test)
+    np.testing.assert_allclose(proba, members.mean(axis=0), rtol=1e-10, atol=1e-14)
+    # the members differ: averaging is not taking one of them
+    assert np.abs(members[0] - members[1]).max() > 1e-3
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(X_test)), proba, rtol=1e-10)
+    decision = clf.decision_function(X_test)
+    np.testing.assert_allclose(1 / (1 + np.exp(-decision)), proba[:, 1], rtol=1e-10)
+    np.testing.assert_array_equal(clf.predict(X_test), clf.classes_[proba.argmax(axis=1)])
+    assert clf.score(X_test, y_test) >= 0.93  # chance: 0.63
+
+    X, y = _table(300)
+    reg = TabularMLPRegressor(**FOLDS, n_cv=3).fit(X[:200], y[:200])
+    outputs = np.stack([m.predict(X[200:]) for m in reg.estimators_])
+    inside = ((outputs > y[:200].min()) & (outputs < y[:200].max())).all(axis=0)
+    assert inside.mean() > 0.9  # the training range clips none of these rows
+    np.testing.assert_allclose(reg.predict(X[200:])[inside], outputs.mean(axis=0)[inside])
+    assert reg.score(X[200:], y[200:]) > 0.5
+
+
+def test_a_fit_of_several_networks_is_reproducible_and_pickles(cancer):
+    X_train, X_test, y_train, _ = cancer
+    first = TabularMLPClassifier(**FOLDS, n_cv=2).fit(X_train, y_train)
+    again = TabularMLPClassifier(**FOLDS, n_cv=2).fit(X_train, y_train)
+    np.testing.assert_array_equal(first.predict_proba(X_test), again.predict_proba(X_test))
+    loaded = pickle.loads(pickle.dumps(first))
+    np.testing.assert_array_equal(loaded.predict_proba(X_test), first.predict_proba(X_test))
+    assert (
+        cross_val_score(TabularMLPClassifier(**FOLDS, n_cv=2), X_train, y_train, cv=2).min() > 0.85
+    )
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"n_cv": 3, "early_stopping": False}, "needs early_stopping=True"),
+        ({"n_cv": 3, "solver": "lbfgs"}, "'adam' or 'sgd'"),
+        ({"n_cv": 3, "warm_start": True}, "Set n_cv=1 or warm_start=False"),
+        ({"n_cv": 30}, "at least 60 samples, 2 per fold"),
+    ],
+)
+def test_several_networks_refuse_what_they_cannot_do(params, match):
+    X, y = _table(40)
+    reg = TabularMLPRegressor(**(FOLDS | params))
+    with pytest.raises(ValueError, match=match):
+        reg.fit(X, y)
+    assert not hasattr(reg, "n_features_in_")
+
+
+def test_partial_fit_trains_each_network_in_a_copy_or_changes_nothing(monkeypatch):
+    import sknumpynet._base as base
+
+    X, y = _table(100)
+    reg = TabularMLPRegressor(**FOLDS, n_cv=2).fit(X, y)
+    before = {k: v for k, v in reg.__dict__.items() if k.endswith("_")}
+    members = list(reg.estimators_)
+    epochs = [len(m.loss_curve_) for m in members]
+    reg.set_params(learning_rate_init=0.05).partial_fit(X, y)
+    assert [len(m.loss_curve_) for m in reg.estimators_] == [n + 1 for n in epochs]
+    np.testing.assert_array_equal(reg.n_iter_, [m.n_iter_ for m in reg.estimators_])
+    # the parameters of now, each network's own seed
+    assert [m.learning_rate_init for m in reg.estimators_] == [0.05, 0.05]
+    assert [m.random_state for m in reg.estimators_] == [m.random_state for m in members]
+    # the networks of before are as they were
+    assert [len(m.loss_curve_) for m in members] == epochs
+    assert all(reg.estimators_[i] is not members[i] for i in range(2))
+
+    # a failure in the second network's step leaves the model as it was
+    reg.__dict__.update(before)
+    calls = []
+    partial_fit = base.BaseNumpyNet._partial_fit
+
+    def fails_second(self, *args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return partial_fit(self, *args)
+
+    monkeypatch.setattr(base.BaseNumpyNet, "_partial_fit", fails_second)
+    with pytest.raises(KeyboardInterrupt):
+        reg.partial_fit(X, y)
+    assert {k for k in reg.__dict__ if k.endswith("_")} == before.keys()
+    assert all(reg.__dict__[k] is v for k, v in before.items())
+    assert [len(m.loss_curve_) for m in reg.estimators_] == epochs
+
+
+def test_one_network_training_refuses_a_model_of_several_and_keeps_it():
+    X, y = _table(100)
+    reg = TabularMLPRegressor(**FOLDS, n_cv=2).fit(X, y)
+    before = {k: v for k, v in reg.__dict__.items() if k.endswith("_")}
+    reg.set_params(n_cv=1, warm_start=True)
+    with pytest.raises(ValueError, match="warm_start=True goes on training one network"):
+        reg.fit(X, y)
+    assert {k for k in reg.__dict__ if k.endswith("_")} == before.keys()
+    assert all(reg.__dict__[k] is v for k, v in before.items())
+    # partial_fit starts one network, whatever n_cv and the table's size
+    assert hasattr(TabularMLPRegressor(**FOLDS, n_cv=3).partial_fit(X, y), "coefs_")
+    assert hasattr(TabularMLPRegressor(**FOLDS).partial_fit(X, y), "coefs_")
+    # and a fit with warm_start=False replaces the networks with one
+    reg.set_params(warm_start=False).fit(X, y)
+    assert hasattr(reg, "coefs_") and not hasattr(reg, "estimators_")
+
+
+def test_tampered_members_are_refused():
+    X, y = _table(60)
+    reg = TabularMLPRegressor(**FOLDS, n_cv=2).fit(X, y)
+    reg.estimators_ = [reg.estimators_[0], "a network"]
+    with pytest.raises(ValueError, match="must be a non-empty list of TabularMLPRegressors"):
+        reg.predict(X)
+
+
+@pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9 has no callbacks")
+def test_callbacks_see_the_networks_as_subtasks_and_score_their_average(capsys):
+    """A callback set on the model scores the average at the end of the fit
+    (the model as published); a progress bar reaches each network's fit."""
+    from sklearn.callback import ProgressBar, ScoringMonitor
+
+    X, y = _table(120)
+    monitor = ScoringMonitor(scoring=["r2"])
+    reg = TabularMLPRegressor(**FOLDS, n_cv=2).set_callbacks(monitor, ProgressBar())
+    reg.fit(X, y)
+    (row,) = monitor.get_logs().data
+    assert row["task_name"] == "fit"
+    assert row["r2"] == pytest.approx(reg.score(X, y), rel=1e-12)
+    shown = capsys.readouterr()
+    assert (shown.out + shown.err).count("member") >= 2
+    assert (
+        not hasattr(reg.estimators_[0], "_skl_callbacks") or not reg.estimators_[0]._skl_callbacks
+    )

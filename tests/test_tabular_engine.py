@@ -236,7 +236,7 @@ def test_ntk_start_caps_the_gain_of_units_that_barely_vary(monkeypatch):
     X = (X > 0.5).astype(float)  # as the check gives it to an estimator of tables
 
     def largest_start_weight():
-        reg = TabularMLPRegressor(max_iter=1, learning_rate_init=1e-12, random_state=0)
+        reg = TabularMLPRegressor(max_iter=1, learning_rate_init=1e-12, random_state=0, n_cv=1)
         return float(np.abs(reg.fit(X, y.astype(float)).coefs_[0]).max())
 
     assert largest_start_weight() < 50.0
@@ -333,7 +333,9 @@ def test_an_ensemble_estimator_averages_its_members_probabilities():
     rs = np.random.RandomState(0)
     X = rs.normal(size=(120, 4))
     y = X[:, :3].argmax(axis=1)
-    clf = TabularMLPClassifier((8,), n_members=3, max_iter=20, random_state=0, dtype="float64")
+    clf = TabularMLPClassifier(
+        (8,), n_members=3, max_iter=20, random_state=0, dtype="float64", n_cv=1
+    )
     clf.fit(X, y)
     assert clf.coefs_[-1].shape == (3, 8, 3) and clf.intercepts_[-1].shape == (3, 3)
     block = InputBlock(**clf._input_spec)

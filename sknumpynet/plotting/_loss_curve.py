@@ -164,6 +164,13 @@ class LossCurveDisplay:
         final = _final_estimator(estimator)
         check_is_fitted(final)
         curve = getattr(final, "loss_curve_", None)
+        if curve is None and hasattr(final, "estimators_"):
+            raise ValueError(
+                f"This {type(final).__name__} is {len(final.estimators_)} networks "
+                "(n_cv), each with a loss curve of its own: draw them one by one, "
+                "e.g. LossCurveDisplay.from_estimator(model.estimators_[0]), on the "
+                "same axes with ax=."
+            )
         if curve is None:
             raise ValueError(
                 f"{type(final).__name__} has no loss_curve_: scikit-learn's MLPClassifier "
