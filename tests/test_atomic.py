@@ -139,7 +139,10 @@ def test_an_interrupt_at_any_line_leaves_a_whole_model_or_none(est):
 @pytest.mark.slow
 @pytest.mark.parametrize("est", list(_settings()))
 def test_an_interrupt_at_every_line_leaves_a_whole_model_or_none(est):
-    assert _interrupt_everywhere(est, stride=1) > 100
+    # several networks run the lines of one network's fit once for each:
+    # every fifth line of theirs (12,000 here) reaches them all
+    stride = 1 if getattr(est, "n_cv", 1) == 1 else 5
+    assert _interrupt_everywhere(est, stride=stride) > 100
 
 
 # warnings.catch_warnings is not thread-safe: filter for the whole test instead

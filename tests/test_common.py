@@ -178,8 +178,11 @@ def test_tabular_estimators_of_several_networks_pass_every_check(estimator, chec
 # fit stops with a DivergenceError that says so).
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.slow
+# One network per fit (n_cv=1): on the checks' small tables the defaults fit
+# five, which takes five times as long and runs the same code as the two
+# networks of test_tabular_estimators_of_several_networks_pass_every_check.
 @parametrize_with_checks(
-    [TabularMLPClassifier(random_state=0), TabularMLPRegressor(random_state=0)],
+    [TabularMLPClassifier(random_state=0, n_cv=1), TabularMLPRegressor(random_state=0, n_cv=1)],
     expected_failed_checks=lambda estimator: TABULAR_DEFAULTS_XFAIL,
 )
 def test_tabular_estimators_on_their_defaults(estimator, check):
