@@ -151,7 +151,9 @@ def test_tabular_estimators_pass_every_check(estimator, check):
 
 # Several networks, each with a fold held out (n_cv): the held-out rows hold a
 # row of weight k or none of it, where k repeats of it may fall in k folds.
-TABULAR_CV = dict(TABULAR_SMALL, early_stopping=True, n_cv=2)
+TABULAR_CV = dict(
+    TABULAR_SMALL, early_stopping=True, n_cv=2, hidden_layer_sizes=(16,), max_iter=15
+)
 TABULAR_CV_XFAIL = {
     check: "each network holds out a fold: a sample of weight k is in one fold, "
     "k repeats of it may be in several"
