@@ -29,19 +29,18 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.metrics import log_loss
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _tables_data import add_suite_options, chosen, split  # noqa: E402
 
 # One part removed or changed at a time; each applies where the estimator has it.
-AVERAGED = "5 fits averaged (Voting*)"
 VARIANTS = {
     "defaults": {},
     "no numerical embedding": {"numerical_embedding": None},
     "periodic embedding (RealMLP's)": {"numerical_embedding": "periodic"},
     "piecewise-linear embedding, 8 values": {"embedding_dim": 8},
+    "piecewise-linear embedding, 128 bins": {"n_bins": 128},
     "no scale layer": {"feature_scale": False},
     "standard parametrization (lr 1e-3)": {
         "parametrization": "standard",
@@ -53,21 +52,13 @@ VARIANTS = {
     "no label smoothing": {"label_smoothing": 0.0},
     "last epoch, not the best": {"early_stopping": False},
     "best epoch on the loss": {"scoring": "loss"},
-    AVERAGED: {},
+    "one network (n_cv=1)": {"n_cv": 1},
+    "5 networks on every table (n_cv=5)": {"n_cv": 5},
     "best epoch on the loss, no label smoothing": {"scoring": "loss", "label_smoothing": 0.0},
     "256 epochs (RealMLP's)": {"max_iter": 256},
     "4 members": {"n_members": 4},
     "4 members of 128 units": {"n_members": 4, "hidden_layer_sizes": (128, 128, 128)},
 }
-
-
-def averaged(cls, task: str, seed: int, n_fits: int = 5):
-    """``n_fits`` default fits of ``cls`` with other seeds (so other held-out
-    rows and starts), their predictions averaged: scikit-learn's ``Voting*``."""
-    members = [(f"fit{k}", cls(random_state=1000 * seed + k)) for k in range(n_fits)]
-    if task == "classification":
-        return VotingClassifier(members, voting="soft")
-    return VotingRegressor(members)
 
 
 def fit_variant(name: str, seed: int, variant: str) -> dict | None:
@@ -78,10 +69,7 @@ def fit_variant(name: str, seed: int, variant: str) -> dict | None:
     params = VARIANTS[variant]
     if not set(params) <= set(cls().get_params()):
         return None
-    if variant == AVERAGED:
-        model = averaged(cls, task, seed)
-    else:
-        model = cls(random_state=seed, **params)
+    model = cls(random_state=seed, **params)
     start = time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
