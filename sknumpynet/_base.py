@@ -94,11 +94,13 @@ def _is_fitted_attribute(name: str) -> bool:
     return (name.endswith("_") and not name.startswith("__")) or name in _PRIVATE_FITTED
 
 
-def _reconstruction(attributes: dict) -> dict:
+def _reconstruction(attributes: dict, estimator) -> dict:
     """Fitted attributes for scikit-learn's callbacks, which set them on a copy of
-    the estimator as it stands: the input attributes a new fit did not record
-    (``feature_names_in_`` of a fit without names) are cleared, not inherited."""
-    return {**{k: None for k in _INPUT_ATTRIBUTES}, **attributes}
+    the estimator as it stands: the fitted attributes the new fit did not
+    record (``feature_names_in_`` of a fit without names, the networks of a
+    model of several refitted as one) are cleared, not inherited."""
+    stale = [k for k in estimator.__dict__ if _is_fitted_attribute(k)]
+    return {**dict.fromkeys((*_INPUT_ATTRIBUTES, *stale)), **attributes}
 
 
 class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
@@ -320,7 +322,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
                 estimator=self,
                 X=X,
                 y=y,
-                reconstruction_attributes=lambda: _reconstruction(attributes),
+                reconstruction_attributes=lambda: _reconstruction(attributes, self),
             )
         return attributes
 
@@ -399,7 +401,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
 
         def attributes(net: Network) -> dict:
             return (
-                _reconstruction(fitted)
+                _reconstruction(fitted, self)
                 | {
                     "coefs_": [W.copy() for W in net.coefs],
                     "intercepts_": [b.copy() for b in net.intercepts],

@@ -165,7 +165,7 @@ class _TabularMixin:
                     X, y, sample_weight, n_members, random_state
                 )
             )
-        if self.warm_start and "estimators_" in self.__dict__:
+        if self.warm_start and _has_networks(self):
             raise ValueError(
                 f"warm_start=True goes on training one network, and this model is "
                 f"{len(self.estimators_)} networks (n_cv). Fit with warm_start=False."
@@ -210,41 +210,72 @@ class _TabularMixin:
 
         Each member is a clone with ``n_cv=1`` fitted on every row, its own
         fold held out for the best epoch, and a seed of its own drawn from
-        ``random_state``. scikit-learn's callbacks see each member's fit as a
-        subtask of this one.
+        ``random_state``.
         """
-        folds = self._folds(X, y, n_members, random_state)
-        context = metadata = None
-        if wants_callbacks(self):
-            context = self._init_callback_context(max_subtasks=n_members)
-            metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-            context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
         members = []
-        for held_out in folds:
+        for held_out in self._folds(X, y, n_members, random_state):
             seed = int(random_state.randint(np.iinfo(np.int32).max))
             member = clone(self).set_params(n_cv=1, random_state=seed)
-            # callbacks reach the members from this fit's context, not by cloning
+            # callbacks reach the members from this call's context, not by cloning
             member.__dict__.pop("_skl_callbacks", None)
             member._held_out_rows = held_out
+            members.append(member)
+
+        def fit(member):
             try:
-                if context is None:
-                    member.fit(X, y, sample_weight=sample_weight)
-                else:
-                    task = context.subcontext(task_name="member")
-                    with task.propagate_callback_context(member):
-                        task.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
-                        member.fit(X, y, sample_weight=sample_weight)
-                        task.call_on_fit_task_end(estimator=self, X=X, y=y)
+                member.fit(X, y, sample_weight=sample_weight)
             finally:
                 del member._held_out_rows
-            members.append(member)
+
+        return self._train_members(members, fit, X, y, sample_weight)
+
+    @with_callbacks
+    def _partial_fit_members(self, X, y, classes, sample_weight) -> dict:
+        """The fitted attributes of the networks trained on the rows given, each
+        in a copy, with the model's parameters of now but ``n_cv`` and
+        ``random_state`` (each network goes on with its own seed)."""
+        params = {
+            name: value
+            for name, value in self.get_params(deep=False).items()
+            if name not in ("n_cv", "random_state")
+        }
+        members = [copy.copy(member).set_params(**params) for member in self.estimators_]
+
+        def partial_fit(member):
+            if is_classifier(self):
+                member.partial_fit(X, y, classes=classes, sample_weight=sample_weight)
+            else:
+                member.partial_fit(X, y, sample_weight=sample_weight)
+
+        return self._train_members(members, partial_fit, X, y, sample_weight)
+
+    def _train_members(self, members: list, train, X, y, sample_weight) -> dict:
+        """``train(member)`` for each member, then the fitted attributes of them all.
+
+        scikit-learn's callbacks see each member's training as a subtask of
+        this call, and the end of the call is shown the model of them all.
+        """
+        context = metadata = None
+        if wants_callbacks(self):
+            context = self._init_callback_context(max_subtasks=len(members))
+            metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+            context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+        for member in members:
+            if context is None:
+                train(member)
+                continue
+            task = context.subcontext(task_name="member")
+            with task.propagate_callback_context(member):
+                task.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+                train(member)
+                task.call_on_fit_task_end(estimator=self, X=X, y=y)
         attributes = _members_attributes(members)
         if context is not None:
             context.call_on_fit_task_end(
                 estimator=self,
                 X=X,
                 y=y,
-                reconstruction_attributes=lambda: _reconstruction(attributes),
+                reconstruction_attributes=lambda: _reconstruction(attributes, self),
             )
         return attributes
 
@@ -283,26 +314,12 @@ class _TabularMixin:
         return np.flatnonzero(~mask), np.flatnonzero(mask)
 
     def _partial_fit(self, X, y, classes, sample_weight):
-        """One network, or every network of a model of several, trained on
-        the rows given: the networks each go on in a copy, and the copies
-        replace them once all are trained, with the model's parameters of now
-        but ``n_cv`` and ``random_state``."""
-        if "estimators_" not in self.__dict__:
+        """One network, or each network of a model of several, trained on the
+        rows given: the networks each go on in a copy, and the copies replace
+        them once all are trained."""
+        if not _has_networks(self):
             return super()._partial_fit(X, y, classes, sample_weight)
-        params = {
-            name: value
-            for name, value in self.get_params(deep=False).items()
-            if name not in ("n_cv", "random_state")
-        }
-        members = []
-        for member in self.estimators_:
-            member = copy.copy(member).set_params(**params)
-            if is_classifier(self):
-                member.partial_fit(X, y, classes=classes, sample_weight=sample_weight)
-            else:
-                member.partial_fit(X, y, sample_weight=sample_weight)
-            members.append(member)
-        self._publish(_members_attributes(members))
+        self._publish(self._partial_fit_members(X, y, classes, sample_weight))
         return self
 
     def __sklearn_tags__(self):
@@ -543,7 +560,7 @@ class _TabularMixin:
         the mean of their predictions (see ``combine_members``).
         """
         model = self._fitted_model()
-        if "estimators_" in model.__dict__:
+        if _has_networks(model):
             z = np.stack([member._predict(X, _logits)[0] for member in model.estimators_])
             with np.errstate(over="ignore"):
                 return transform(combine_members(z, model.out_activation_), model), model
@@ -577,7 +594,7 @@ class _TabularMixin:
         return result, model
 
     def _fitted_model(self):
-        if "estimators_" not in self.__dict__:
+        if not _has_networks(self):
             model = BaseNumpyNet._fitted_model(self)
             _check_input_weights(model)
             return model
@@ -589,7 +606,7 @@ class _TabularMixin:
         if not (
             isinstance(members, list)
             and members
-            and all(type(m) is type(self) and "estimators_" not in m.__dict__ for m in members)
+            and all(type(m) is type(self) and not _has_networks(m) for m in members)
         ):
             raise ValueError(
                 f"estimators_ of a fitted {name} must be a non-empty list of {name}s "
@@ -642,6 +659,12 @@ class _TabularMixin:
 
 def _logits(z, model):
     return z
+
+
+def _has_networks(model) -> bool:
+    """Whether ``model`` is fitted as several networks (a copy that scikit-learn's
+    callbacks reconstruct from one network has ``estimators_`` set to None)."""
+    return model.__dict__.get("estimators_") is not None
 
 
 def _members_attributes(members: list) -> dict:
@@ -810,7 +833,8 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
     shuffle : bool, default=True
         Shuffle the rows every epoch.
     random_state : int, RandomState instance or None, default=None
-        Seeds the validation split, the initial weights, the batches and dropout.
+        Seeds the validation split, the initial weights, the batches and
+        dropout; with ``n_cv`` above 1, the folds and each network's own seed.
     tol : float, default=1e-4
         Improvement that counts for the stopping rule.
     verbose : bool, default=False
@@ -919,15 +943,18 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         ``validation_fraction`` is then unused. Where the held-out rows are a
         few dozen, the best epoch and the start vary from fit to fit, and
         averaging evens them out (see the tables guide for measurements).
-        "auto": 5 on tables of at most 512 rows, where five fits together pass
+        "auto": 5 on tables of 10 to 512 rows, where five fits together pass
         over at most twice the rows of one fit of a large table (on 512 rows
         of 18 columns, 12.5 CPU seconds here, against 5.6 for one network on
-        5,000 rows); 1 above, and
-        with ``warm_start``, without ``early_stopping`` or with "lbfgs". A fit
-        of ``n_cv`` networks takes about ``n_cv`` times as long. The members
-        are in ``estimators_``; the attributes of the training (``coefs_``,
-        ``loss_curve_``...) are theirs. ``partial_fit`` trains one network, or
-        each network of a model of several.
+        5,000 rows); 1 otherwise, and with ``warm_start``, without
+        ``early_stopping`` or with "lbfgs". So in a cross-validation of a
+        table of 600 rows, each fit on 400 rows averages five networks and
+        the refit on all 600 is one: set an integer for the same model
+        throughout. A fit of ``n_cv`` networks takes about ``n_cv`` times as
+        long. The networks are in ``estimators_``; the attributes of the
+        training (``coefs_``, ``loss_curve_``...) are theirs. ``partial_fit``
+        trains one network, or each network of a model of several (each
+        with its own seed).
 
     See Also
     --------
@@ -1097,7 +1124,8 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
     shuffle : bool, default=True
         Shuffle the rows every epoch.
     random_state : int, RandomState instance or None, default=None
-        Seeds the validation split, the initial weights, the batches and dropout.
+        Seeds the validation split, the initial weights, the batches and
+        dropout; with ``n_cv`` above 1, the folds and each network's own seed.
     tol : float, default=1e-4
         Improvement that counts for the stopping rule.
     verbose : bool, default=False
@@ -1160,7 +1188,8 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
     n_cv : int or "auto", default="auto"
         Networks fitted, each with its own fold held out for its best epoch,
         averaged (see :class:`TabularMLPClassifier`): the model predicts the
-        mean of their predictions. "auto": 5 on tables of at most 512 rows.
+        mean of their outputs, clipped to the range of the training targets
+        as one network's are ("auto": 5 on tables of 10 to 512 rows).
 
     See Also
     --------
@@ -1316,11 +1345,12 @@ _INPUT_WEIGHTS_ATTRIBUTE = """
         the last of ``coefs_`` and ``intercepts_`` hold one output layer per
         member, stacked on a first axis.
     estimators_ : list of estimators
-        Only for a model of several networks (``n_cv``): the fitted members,
-        each with ``n_cv=1``. Such a model has none of the attributes above
-        but ``n_features_in_``, ``feature_names_in_``, ``classes_``,
-        ``n_outputs_`` and ``n_iter_``, an array of each network's epochs:
-        each member has its own."""
+        Only for a model of several networks (``n_cv``): the fitted networks,
+        each an estimator with ``n_cv=1``. Such a model has, of the
+        attributes above, only ``n_features_in_``, ``feature_names_in_``,
+        ``classes_`` (a classifier), ``n_outputs_``, ``out_activation_`` and
+        ``n_iter_``, an array of each network's epochs: each network has the
+        others."""
 
 
 def _with_attributes(doc: str, attributes: str) -> str:

@@ -223,6 +223,13 @@ def _unwrap(estimator, X, y):
             "check_gradients checks sknumpynet's own estimators (SoftmaxClassifier, "
             f"MLPClassifierNP) or a Pipeline ending in one; got {type(estimator).__name__}."
         )
+    members = getattr(estimator, "estimators_", None)
+    if members is not None:
+        raise ValueError(
+            f"check_gradients checks one network, and this {type(estimator).__name__} is "
+            f"{len(members)} networks (n_cv): check one of them, e.g. "
+            "check_gradients(model.estimators_[0], X, y)."
+        )
     return estimator, X, fitted
 
 

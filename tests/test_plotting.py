@@ -99,6 +99,8 @@ def test_a_model_of_several_networks_points_to_their_curves():
     clf.fit(X_DIGITS[:200], Y_DIGITS[:200] % 2)
     with pytest.raises(ValueError, match=r"is 2 networks \(n_cv\).*estimators_\[0\]"):
         LossCurveDisplay.from_estimator(clf)
+    with pytest.raises(ValueError, match=r"is 2 networks \(n_cv\).*estimators_\[0\]"):
+        WeightImageDisplay.from_estimator(clf, image_shape=(8, 8))
     disp = LossCurveDisplay.from_estimator(clf.estimators_[0])
     LossCurveDisplay.from_estimator(clf.estimators_[1], ax=disp.ax_)
     _render(disp)

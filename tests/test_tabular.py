@@ -5,6 +5,7 @@ import pickle
 
 import numpy as np
 import pytest
+from sklearn.base import clone as sklearn_clone
 from sklearn.datasets import load_breast_cancer, make_regression
 from sklearn.model_selection import cross_val_score, train_test_split
 
@@ -574,3 +575,109 @@ def test_callbacks_see_the_networks_as_subtasks_and_score_their_average(capsys):
     assert (
         not hasattr(reg.estimators_[0], "_skl_callbacks") or not reg.estimators_[0]._skl_callbacks
     )
+
+
+@pytest.mark.parametrize(
+    "kind", ["multi-output", "poisson", "multilabel", "sample_weight", "class_weight"]
+)
+def test_every_kind_of_target_is_averaged_and_weights_reach_the_networks(kind):
+    rs = np.random.RandomState(0)
+    X = rs.normal(size=(300, 3))
+    weights = None
+    if kind in ("multi-output", "poisson"):
+        est = TabularMLPRegressor(**(SMALL | dict(n_cv=2)))
+        y = np.column_stack([X[:, 0], X[:, 1] - X[:, 2]])
+        if kind == "poisson":
+            est.set_params(loss="poisson")
+            y = rs.poisson(np.exp(0.5 * X[:, 0]))
+        outputs = np.stack([m.predict(X) for m in TabularMLPRegressor.fit(est, X, y).estimators_])
+        mean = outputs.mean(axis=0)
+        inside = (outputs > y.min(axis=0)) & (outputs < y.max(axis=0))
+        if kind == "poisson":  # nothing clipped: the mean of exp of the outputs
+            np.testing.assert_allclose(est.predict(X), mean, rtol=1e-12)
+        else:
+            np.testing.assert_allclose(
+                est.predict(X)[inside.all(axis=0)], mean[inside.all(axis=0)]
+            )
+        assert est.predict(X).shape == y.shape
+        return
+    if kind == "multilabel":
+        y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0]).astype(int)
+        est = TabularMLPClassifier(**FOLDS, n_cv=2).fit(X, y)
+        members = np.stack([m.predict_proba(X) for m in est.estimators_])
+        np.testing.assert_allclose(est.predict_proba(X), members.mean(axis=0), rtol=1e-10)
+        np.testing.assert_array_equal(est.predict(X), est.predict_proba(X) > 0.5)
+        return
+    y = (X[:, 0] > 0).astype(int)
+    if kind == "sample_weight":
+        weights = rs.randint(1, 4, size=300).astype(float)
+        est = TabularMLPClassifier(**FOLDS, n_cv=2).fit(X, y, sample_weight=weights)
+    else:
+        est = TabularMLPClassifier(**FOLDS, n_cv=2, class_weight={0: 1.0, 1: 3.0}).fit(X, y)
+        assert all(m.class_weight == {0: 1.0, 1: 3.0} for m in est.estimators_)
+    # the first network is the one-network fit of its seed with its fold held
+    # out (the folds are the first draw from the model's random_state)
+    folds = est._folds(X, y, 2, np.random.RandomState(FOLDS["random_state"]))
+    again = sklearn_clone(est.estimators_[0])
+    again._held_out_rows = folds[0]
+    again.fit(X, y, sample_weight=weights)
+    np.testing.assert_array_equal(again.coefs_[0], est.estimators_[0].coefs_[0])
+
+
+def test_a_failed_fit_of_several_networks_puts_the_generator_back(monkeypatch):
+    import sknumpynet._base as base
+
+    X, y = _table(100)
+    generator = np.random.RandomState(7)
+    state = generator.get_state()[1].copy()
+    calls = []
+    fit = base.BaseNumpyNet.fit
+
+    def fails_second(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise ValueError("the second network fails")
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(base.BaseNumpyNet, "fit", fails_second)
+    reg = TabularMLPRegressor(**(FOLDS | dict(random_state=generator)), n_cv=3)
+    with pytest.raises(ValueError, match="the second network fails"):
+        reg.fit(X, y)
+    np.testing.assert_array_equal(generator.get_state()[1], state)
+    assert not hasattr(reg, "n_features_in_")
+
+
+def test_check_gradients_names_the_networks_to_check():
+    X, y = _table(60)
+    reg = TabularMLPRegressor(**FOLDS, n_cv=2, dtype="float64").fit(X, y)
+    with pytest.raises(ValueError, match=r"is 2 networks \(n_cv\).*estimators_\[0\]"):
+        check_gradients(reg, X, y)
+    assert check_gradients(reg.estimators_[0], X, y).max_relative_error < 1e-4
+
+
+@pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9 has no callbacks")
+@pytest.mark.parametrize("first, then", [(2, 1), (1, 2)])
+def test_callbacks_score_the_model_of_this_fit_not_the_one_it_replaces(first, then):
+    """The copy a callback scores has the attributes of the new model only: a
+    model of two networks refitted as one (or the other way) is not mixed
+    with the model it replaces."""
+    from sklearn.callback import ScoringMonitor
+
+    X, y = _table(120)
+    reg = TabularMLPRegressor(**FOLDS, n_cv=first).fit(X, y)
+    monitor = ScoringMonitor(scoring=["r2"])
+    reg.set_params(n_cv=then).set_callbacks(monitor).fit(X, y)
+    final = [row for row in monitor.get_logs().data if row["task_name"] == "fit"]
+    assert final[-1]["r2"] == pytest.approx(reg.score(X, y), rel=1e-12)
+
+
+@pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="scikit-learn < 1.9 has no callbacks")
+def test_partial_fit_of_several_networks_reaches_the_callbacks():
+    from sklearn.callback import ScoringMonitor
+
+    X, y = _table(120)
+    reg = TabularMLPRegressor(**FOLDS, n_cv=2).fit(X, y)
+    monitor = ScoringMonitor(scoring=["r2"])
+    reg.set_callbacks(monitor).partial_fit(X, y)
+    (row,) = [row for row in monitor.get_logs().data if row["task_name"] == "fit"]
+    assert row["r2"] == pytest.approx(reg.score(X, y), rel=1e-12)

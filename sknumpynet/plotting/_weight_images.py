@@ -30,6 +30,12 @@ def _first_layer_weights(estimator) -> tuple[np.ndarray, bool]:
         return np.asarray(final.coefs_[0]), len(final.coefs_) == 1
     if hasattr(final, "coef_"):  # linear models: (n_classes, n_features)
         return np.asarray(final.coef_).T, True
+    if getattr(final, "estimators_", None) is not None:
+        raise ValueError(
+            f"This {type(final).__name__} is {len(final.estimators_)} networks (n_cv), "
+            "each with first-layer weights of its own: draw one of them, e.g. "
+            "model.estimators_[0]."
+        )
     raise ValueError(f"{type(final).__name__} has neither coefs_ nor coef_.")
 
 
