@@ -316,6 +316,19 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         attributes = self._fitted_attributes(
             *self._train(X, y, sample_weight, classes, incremental, first, random_state)
         )
+        self._end_fit_task(X, y, attributes)
+        return attributes
+
+    def _begin_fit_task(self, X, y, sample_weight, max_subtasks: int):
+        """This call's callback context with its fit task begun, and the
+        metadata the callbacks are shown (scikit-learn's callbacks only)."""
+        context = self._init_callback_context(max_subtasks=max_subtasks)
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+        return context, metadata
+
+    def _end_fit_task(self, X, y, attributes: dict) -> None:
+        """Show the end of this call's fit task the new model, where callbacks are set."""
         context = getattr(self, "_callback_fit_ctx", None)
         if context is not None:
             context.call_on_fit_task_end(
@@ -324,7 +337,6 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
                 y=y,
                 reconstruction_attributes=lambda: _reconstruction(attributes, self),
             )
-        return attributes
 
     def _train(self, X, y, sample_weight, classes, incremental, first, random_state):
         """Build the problem and train; returns what ``_fitted_attributes`` needs."""
@@ -394,9 +406,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         X = self._callback_input(problem, X)
         n_epochs = 1 if incremental else max_iter
         # one more subtask than epochs: the one begun after the last epoch
-        context = self._init_callback_context(max_subtasks=n_epochs + 1)
-        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-        context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+        context, metadata = self._begin_fit_task(X, y, sample_weight, n_epochs + 1)
         net = problem.net
 
         def attributes(net: Network) -> dict:
@@ -787,6 +797,13 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         self.__dict__ = new
 
     # --------------------------------------------------------- prediction
+    def _snapshot(self):
+        """The estimator's state as of now, as an estimator of its own (see
+        :meth:`_fitted_model`)."""
+        model = object.__new__(type(self))
+        model.__dict__ = self.__dict__
+        return model
+
     def _fitted_model(self):
         """The fitted state as of now, as an estimator of its own.
 
@@ -797,8 +814,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         published (weights changed by hand or loaded from a tampered file) is
         refused here, once per call, by :func:`_check_fitted_state`.
         """
-        model = object.__new__(type(self))
-        model.__dict__ = self.__dict__
+        model = self._snapshot()
         check_is_fitted(model)
         _check_fitted_state(model)
         return model

@@ -36,7 +36,6 @@ from ._base import (
     BaseNumpyNet,
     BaseNumpyNetClassifier,
     BaseNumpyNetRegressor,
-    _reconstruction,
 )
 from ._callbacks import wants_callbacks, with_callbacks
 from ._docs import REGRESSOR_ATTRIBUTES, SHARED_ATTRIBUTES
@@ -257,9 +256,7 @@ class _TabularMixin:
         """
         context = metadata = None
         if wants_callbacks(self):
-            context = self._init_callback_context(max_subtasks=len(members))
-            metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-            context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+            context, metadata = self._begin_fit_task(X, y, sample_weight, len(members))
         for member in members:
             if context is None:
                 train(member)
@@ -270,13 +267,7 @@ class _TabularMixin:
                 train(member)
                 task.call_on_fit_task_end(estimator=self, X=X, y=y)
         attributes = _members_attributes(members)
-        if context is not None:
-            context.call_on_fit_task_end(
-                estimator=self,
-                X=X,
-                y=y,
-                reconstruction_attributes=lambda: _reconstruction(attributes, self),
-            )
+        self._end_fit_task(X, y, attributes)
         return attributes
 
     def _folds(self, X, y, n_members: int, random_state) -> list:
@@ -599,8 +590,7 @@ class _TabularMixin:
             _check_input_weights(model)
             return model
         # a snapshot, as for one network; each member checks its own state
-        model = object.__new__(type(self))
-        model.__dict__ = self.__dict__
+        model = self._snapshot()
         members = model.estimators_
         name = type(self).__name__
         if not (
@@ -759,6 +749,30 @@ def _check_input_weights(model) -> None:
                 f"The fitted attribute input_weights_[{name!r}] holds NaN or infinite "
                 "values: the model cannot predict. Refit it."
             )
+
+
+# ``fit`` of each estimator, which names its targets
+_FIT_DOC = """Fit the model to the table ``X`` and the {what} ``y``.
+
+        With ``n_cv`` (or "auto"'s choice) above 1, the model is that many
+        networks, each fitted with its own fold held out (see ``n_cv``).
+
+        Parameters
+        ----------
+        X : {{array-like, sparse matrix, DataFrame}} of shape (n_samples, n_features)
+            The table: a DataFrame of numbers, categories, strings, booleans
+            and missing cells, or an array or a sparse matrix of numbers.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            {y}
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights. A weight of ``k`` counts as ``k`` repeats of
+            the row.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
 
 
 def _init_shared(self, params: dict) -> None:
@@ -1033,28 +1047,11 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         _init_shared(self, {k: v for k, v in locals().items() if k != "self"})
 
     def fit(self, X, y, sample_weight=None):
-        """Fit the model to the table ``X`` and the classes ``y``.
-
-        With ``n_cv`` (or "auto"'s choice) above 1, the model is that many
-        networks, each fitted with its own fold held out (see ``n_cv``).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
-            The table: a DataFrame of numbers, categories, strings, booleans
-            and missing cells, or an array or a sparse matrix of numbers.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Class labels, or a binary indicator matrix for multilabel problems.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights. A weight of ``k`` counts as ``k`` repeats of
-            the row.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
         return self._fit_tabular(X, y, sample_weight)
+
+    fit.__doc__ = _FIT_DOC.format(
+        what="classes", y="Class labels, or a binary indicator matrix for multilabel problems."
+    )
 
     def _initial_state(self, first: bool, early_stopping: bool):
         state = super()._initial_state(first, early_stopping)
@@ -1262,28 +1259,11 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
         _init_shared(self, {k: v for k, v in locals().items() if k != "self"})
 
     def fit(self, X, y, sample_weight=None):
-        """Fit the model to the table ``X`` and the targets ``y``.
-
-        With ``n_cv`` (or "auto"'s choice) above 1, the model is that many
-        networks, each fitted with its own fold held out (see ``n_cv``).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
-            The table: a DataFrame of numbers, categories, strings, booleans
-            and missing cells, or an array or a sparse matrix of numbers.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Target values, numbers; ``loss="poisson"`` needs ``y >= 0``.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights. A weight of ``k`` counts as ``k`` repeats of
-            the row.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
         return self._fit_tabular(X, y, sample_weight)
+
+    fit.__doc__ = _FIT_DOC.format(
+        what="targets", y='Target values, numbers; ``loss="poisson"`` needs ``y >= 0``.'
+    )
 
     def _validate_input(self, X, y, dtype, reset, sample_weight=None):
         """Encode the table; standardize the targets (their scale is learned on a first fit)."""
