@@ -34,6 +34,8 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 # SELU's constants (Klambauer et al., 2017, "Self-Normalizing Neural Networks").
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
+# Mish computes exp(min(Z, MISH_CAP)): tanh(softplus(20)) is 1 - 8e-18, 1 in float64.
+MISH_CAP = 20.0
 
 
 def identity(Z: np.ndarray, buf: np.ndarray | None = None) -> None:
@@ -126,12 +128,22 @@ def silu(Z: np.ndarray, out: np.ndarray, buf: np.ndarray | None = None) -> None:
 def mish(Z: np.ndarray, out: np.ndarray, buf: np.ndarray | None = None) -> None:
     """Mish (Misra, 2019): ``out = Z * tanh(softplus(Z))``.
 
-    The softplus is :func:`softplus`'s, which cannot overflow; ``buf``
-    (shaped like ``Z``) is its scratch, allocated when not given.
+    With ``e = exp(Z)``, ``tanh(log(1 + e))`` is ``n / (n + 2)`` where ``n
+    = e * (e + 2)``: one ``exp`` where ``tanh``, ``log1p`` and a second
+    ``exp`` would take three times as long. ``exp`` sees ``Z`` capped at
+    :data:`MISH_CAP`, beyond which the ratio is 1 in float64 (and ``n``
+    stays far from overflow in float32); below, ``n`` keeps the relative
+    precision of the lower tail. ``buf`` (shaped like ``Z``) is scratch,
+    allocated when not given.
     """
-    np.copyto(out, Z)
-    softplus(out, buf)
-    np.tanh(out, out=out)
+    if buf is None:
+        buf = np.empty_like(Z)
+    np.minimum(Z, MISH_CAP, out=buf)
+    np.exp(buf, out=buf)
+    np.add(buf, 2, out=out)
+    out *= buf  # n
+    np.add(out, 2, out=buf)
+    out /= buf  # tanh(softplus(Z))
     out *= Z
 
 
@@ -240,24 +252,30 @@ def mish_derivative(
 ) -> None:
     """``delta *= t + Z * s * (1 - t ** 2)`` with ``t = tanh(softplus(Z))``, ``s = sigmoid(Z)``.
 
-    From the pre-activation ``Z``, which it overwrites; ``spare`` (shaped like
-    ``Z``) holds the softplus, then ``t``. ``s`` is ``1 - exp(-softplus(Z))``,
-    exact to an absolute rounding error as in :func:`softplus_derivative`.
+    From the pre-activation ``Z``, which it overwrites; ``spare`` (shaped
+    like ``Z``) is a second scratch array. With ``e = exp(Z)``, ``n = e * (e
+    + 2)`` and ``w = n + 2`` (see :func:`mish`), ``t = n / w``, ``s = e / (1
+    + e)`` and ``1 - t ** 2 = 4 * (1 + e) ** 2 / w ** 2``, so the derivative
+    is ``1 - 2 / w + Z * e * (1 + e) * (2 / w) ** 2``: one ``exp``, of
+    ``Z`` capped at :data:`MISH_CAP` (beyond it the second term is below
+    1e-15), and one division. Like :func:`softplus_derivative`, it is exact
+    to an absolute rounding error, all that back-propagation needs.
     """
     if spare is None:
         spare = np.empty_like(Z)
-    np.copyto(spare, Z)
-    softplus(spare, buf)
-    np.negative(spare, out=buf)
-    np.exp(buf, out=buf)
-    np.subtract(1, buf, out=buf)
-    Z *= buf  # Z * sigmoid(Z)
-    np.tanh(spare, out=spare)
-    np.square(spare, out=buf)
-    np.subtract(1, buf, out=buf)
-    buf *= Z
-    buf += spare
-    delta *= buf
+    np.minimum(Z, MISH_CAP, out=Z)
+    np.exp(Z, out=buf)  # e
+    Z *= buf
+    np.add(buf, 1, out=spare)
+    Z *= spare  # Z * e * (1 + e)
+    np.square(spare, out=spare)
+    spare += 1  # w = n + 2 = (1 + e) ** 2 + 1
+    np.divide(2, spare, out=spare)  # 2 / w
+    Z *= spare
+    Z *= spare
+    np.subtract(1, spare, out=spare)  # t = n / w = 1 - 2 / w
+    Z += spare
+    delta *= Z
 
 
 # Subnormal float32 numbers (below 2**-126, about 1.2e-38) make OpenBLAS's
