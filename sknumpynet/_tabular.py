@@ -66,13 +66,16 @@ _LR_FACTORS = {
 }
 
 
-# The mini-batch steps that ``max_iter="auto"`` allows a fit (see ``_max_epochs``).
+# The mini-batch steps that ``max_iter="auto"`` allows a fit, shared by its
+# networks when it has several (see ``_max_epochs``).
 STEP_BUDGET = 1024
 
 # ``n_cv="auto"`` trains AUTO_CV networks on tables of at most AUTO_CV_MAX_ROWS
-# rows: there, five fits of 256 epochs on four fifths of the rows pass over at
-# most 5 * 256 * 410 rows, twice the STEP_BUDGET steps of 256 rows that one fit
-# of a large table takes (12.5 CPU s against 5.6 on a 18-column table here).
+# rows: there, each of the five runs its 256 epochs, or fewer to share the
+# STEP_BUDGET, on at most 410 rows, so that the five cost about one fit of a
+# large table. Above, each network's share of the budget would be a few dozen
+# epochs, and five networks of 16 epochs on tables of 1,300 to 10,000 rows
+# scored within the noise of one network of 64 to 256.
 AUTO_CV = 5
 AUTO_CV_MAX_ROWS = 512
 
@@ -218,13 +221,15 @@ class _TabularMixin:
             # callbacks reach the members from this call's context, not by cloning
             member.__dict__.pop("_skl_callbacks", None)
             member._held_out_rows = held_out
+            # max_iter="auto"'s steps, shared by the members
+            member._step_budget = STEP_BUDGET // n_members
             members.append(member)
 
         def fit(member):
             try:
                 member.fit(X, y, sample_weight=sample_weight)
             finally:
-                del member._held_out_rows
+                del member._held_out_rows, member._step_budget
 
         return self._train_members(members, fit, X, y, sample_weight)
 
@@ -521,7 +526,8 @@ class _TabularMixin:
 
     def _max_epochs(self, problem) -> int:
         """``max_iter``, or with "auto" RealMLP-TD's 256 epochs, fewer on large
-        tables: at most :data:`STEP_BUDGET` mini-batch steps, and at least 16 epochs."""
+        tables: at most :data:`STEP_BUDGET` mini-batch steps (a network of a
+        model of ``k`` networks, its ``k``-th of them), and at least 16 epochs."""
         if self.max_iter != "auto":
             return self.max_iter
         if self.solver == "lbfgs":
@@ -529,7 +535,8 @@ class _TabularMixin:
         n = problem.n_train
         batch = n if self.batch_size == "auto" else min(self.batch_size, n)
         steps = -(-n // max(batch, 1))
-        return int(min(256, max(16, STEP_BUDGET // steps)))
+        budget = self.__dict__.get("_step_budget", STEP_BUDGET)
+        return int(min(256, max(16, budget // steps)))
 
     def _callback_input(self, problem, X):
         # the table as given: the model after an epoch encodes it itself
@@ -820,7 +827,8 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
       of the rows held out for its best epoch, averaged (``n_cv``): this is
       pytabkit's ``n_cv=5``, which RealMLP-TD leaves at 1. There the
       held-out rows are a few dozen and a single fit's score swings with
-      them.
+      them. The five share the 1,024 steps of one fit: 204 epochs each
+      on up to 320 rows, 102 on more.
 
     Parameters
     ----------
@@ -841,9 +849,10 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
     power_t : float, default=0.5
         SGD's "invscaling" exponent.
     max_iter : int or "auto", default="auto"
-        Epochs. "auto": RealMLP-TD's 256, or fewer on tables large enough that
-        256 epochs would take more than 1,024 mini-batch steps (at least 16
-        epochs): about 5,000 rows and more, so that a fit takes seconds.
+        Epochs. "auto": RealMLP-TD's 256, or fewer where 256 epochs would take
+        more than 1,024 mini-batch steps (at least 16 epochs): on more than
+        1,024 training rows, so that a fit takes seconds. The networks of
+        ``n_cv`` share the 1,024 steps: each takes at most ``1024 // n_cv``.
     shuffle : bool, default=True
         Shuffle the rows every epoch.
     random_state : int, RandomState instance or None, default=None
@@ -957,15 +966,16 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         ``validation_fraction`` is then unused. Where the held-out rows are a
         few dozen, the best epoch and the start vary from fit to fit, and
         averaging evens them out (see the tables guide for measurements).
-        "auto": 5 on tables of 10 to 512 rows, where five fits together pass
-        over at most twice the rows of one fit of a large table (on 512 rows
-        of 18 columns, 12.5 CPU seconds here, against 5.6 for one network on
-        5,000 rows); 1 otherwise, and with ``warm_start``, without
-        ``early_stopping`` or with "lbfgs". So in a cross-validation of a
-        table of 600 rows, each fit on 400 rows averages five networks and
-        the refit on all 600 is one: set an integer for the same model
-        throughout. A fit of ``n_cv`` networks takes about ``n_cv`` times as
-        long. The networks are in ``estimators_``; the attributes of the
+        "auto": 5 on tables of 10 to 512 rows, where the five, sharing the
+        1,024 steps of ``max_iter="auto"``, cost about one fit of a large
+        table (on 512 rows of 18 columns, 5.5 CPU seconds here, against 6.4
+        for one network on 5,000 rows); 1 otherwise, and with
+        ``warm_start``, without ``early_stopping`` or with "lbfgs". So in a
+        cross-validation of a table of 600 rows, each fit on 400 rows
+        averages five networks and the refit on all 600 is one: set an
+        integer for the same model throughout. With an integer ``max_iter``,
+        a fit of ``n_cv`` networks takes about ``n_cv`` times as long as
+        one. The networks are in ``estimators_``; the attributes of the
         training (``coefs_``, ``loss_curve_``...) are theirs. ``partial_fit``
         trains one network, or each network of a model of several (each
         with its own seed).
@@ -1115,9 +1125,10 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
     power_t : float, default=0.5
         SGD's "invscaling" exponent.
     max_iter : int or "auto", default="auto"
-        Epochs. "auto": RealMLP-TD's 256, or fewer on tables large enough that
-        256 epochs would take more than 1,024 mini-batch steps (at least 16
-        epochs): about 5,000 rows and more, so that a fit takes seconds.
+        Epochs. "auto": RealMLP-TD's 256, or fewer where 256 epochs would take
+        more than 1,024 mini-batch steps (at least 16 epochs): on more than
+        1,024 training rows, so that a fit takes seconds. The networks of
+        ``n_cv`` share the 1,024 steps: each takes at most ``1024 // n_cv``.
     shuffle : bool, default=True
         Shuffle the rows every epoch.
     random_state : int, RandomState instance or None, default=None

@@ -408,6 +408,21 @@ def test_auto_cv_fits_five_networks_on_small_tables_only(n_rows, params, n_netwo
     assert reg.n_features_in_ == 3 and reg.n_outputs_ == 1
 
 
+@pytest.mark.parametrize("n_cv, n_rows", [(5, 300), (2, 300), (5, 2000), (3, 5000)])
+def test_the_networks_share_the_step_budget(n_cv, n_rows):
+    # max_iter="auto" gives the fit STEP_BUDGET steps of 256 rows, whatever
+    # its number of networks; each has at least 16 epochs
+    X, y = _table(n_rows)
+    reg = TabularMLPRegressor(hidden_layer_sizes=(4,), random_state=0, n_cv=n_cv).fit(X, y)
+    trained = n_rows - n_rows // n_cv  # each network's rows, its fold held out
+    steps = -(-trained // 256)
+    epochs = min(256, max(16, STEP_BUDGET // n_cv // steps))
+    assert reg.n_iter_.tolist() == [epochs] * n_cv
+    assert n_cv * epochs * steps <= max(STEP_BUDGET, n_cv * 16 * steps)
+    # the share is the fit's: it leaves the networks with it
+    assert not any("_step_budget" in vars(member) for member in reg.estimators_)
+
+
 @pytest.mark.parametrize("n_cv", [2, 5])
 def test_the_networks_hold_out_the_folds_of_a_stratified_split(n_cv, monkeypatch):
     """Every row is held out by exactly one network; each fold has the class
