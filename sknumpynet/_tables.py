@@ -562,6 +562,82 @@ def _category_codes(col, categories: list, where: str) -> np.ndarray:
     return _lookup_codes(np.asarray(col, dtype=object), categories, where)
 
 
+def _is_number_column(col) -> bool:
+    """Whether a column's dtype holds numbers (not booleans), as ``_column_kind`` reads it."""
+    if _is_series(col):
+        pd = sys.modules["pandas"]
+        dtype = col.dtype
+        return (
+            pd.api.types.is_numeric_dtype(dtype)
+            and not pd.api.types.is_bool_dtype(dtype)
+            and not isinstance(dtype, pd.CategoricalDtype)
+        )
+    return col.dtype.kind in "iuf"
+
+
+def _refuse_infinity(col, where: str) -> None:
+    """A column of numbers read as categories: NaN is a missing cell, infinity is refused."""
+    if _is_number_column(col):
+        _finite_or_missing(_as_float(col, where), where)
+
+
+def categorical_columns(categorical_features, n_features: int, feature_names) -> frozenset:
+    """The positions of the columns that ``categorical_features`` reads as categorical.
+
+    "from_dtype" (or None) adds none to those whose dtype is; otherwise, as
+    ``HistGradientBoosting*``'s parameter: a boolean mask of the
+    ``n_features`` columns, their integer positions, or their names (a
+    DataFrame's string column names).
+    """
+    if categorical_features is None or (
+        isinstance(categorical_features, str) and categorical_features == "from_dtype"
+    ):
+        return frozenset()
+    if isinstance(categorical_features, str):
+        raise ValueError(
+            f'categorical_features must be "from_dtype" or an array-like of booleans, '
+            f"column positions or column names; got the string {categorical_features!r}."
+        )
+    given = np.asarray(categorical_features)
+    if given.ndim != 1:
+        raise ValueError(f"categorical_features must be one-dimensional; got shape {given.shape}.")
+    if given.size == 0:
+        return frozenset()
+    kind = given.dtype.kind
+    if kind == "b":
+        if given.shape[0] != n_features:
+            raise ValueError(
+                f"categorical_features as a boolean mask must have one entry per column of "
+                f"X: {n_features}, got {given.shape[0]}."
+            )
+        return frozenset(int(j) for j in np.flatnonzero(given))
+    if kind in "iu":
+        outside = [int(j) for j in given if not 0 <= j < n_features]
+        if outside:
+            raise ValueError(
+                f"categorical_features names column positions {outside} that X, of "
+                f"{n_features} columns, does not have (they must lie in [0, {n_features - 1}])."
+            )
+        return frozenset(int(j) for j in given)
+    if kind in "UO" and all(isinstance(name, str) for name in given.tolist()):
+        if feature_names is None:
+            raise ValueError(
+                "categorical_features names columns by name, and X has no column names "
+                "(a DataFrame has them): give the columns' positions or a boolean mask."
+            )
+        position = {name: j for j, name in enumerate(feature_names.tolist())}
+        unknown = [name for name in given.tolist() if name not in position]
+        if unknown:
+            raise ValueError(
+                f"categorical_features names columns that X does not have: {unknown}."
+            )
+        return frozenset(position[name] for name in given.tolist())
+    raise ValueError(
+        "categorical_features must be a boolean mask, integer column positions or column "
+        f"names; got an array of dtype {given.dtype}."
+    )
+
+
 def _fit_categories(col, where: str, uniques: list | None) -> tuple[list, np.ndarray]:
     """A categorical column's categories (sorted) and its fit codes.
 
@@ -597,8 +673,8 @@ class TableEncoder(BaseEstimator):
 
     - numbers (any integer or float dtype, pandas' nullable ``Int64`` and
       ``Float64`` too) are *continuous*, however few distinct values they take
-      (a 0/1 integer column stays a number; make it ``bool`` or ``category``
-      to have it read otherwise);
+      (a 0/1 integer column stays a number; make it ``bool`` or ``category``,
+      or name it in ``categorical_features``, to have it read otherwise);
     - booleans (``bool`` and pandas' nullable ``boolean``) are one column;
     - pandas ``category`` columns and string columns are *categorical*;
     - an object column is read from its values: all strings make it
@@ -663,6 +739,12 @@ class TableEncoder(BaseEstimator):
     dtype : {numpy.float64, numpy.float32}, default=numpy.float64
         The dtype of ``num``. The statistics are computed in float64 either
         way.
+    categorical_features : "from_dtype", array-like of bool, int or str, default="from_dtype"
+        Columns read as categorical besides those whose dtype is: a boolean
+        mask of the columns, their positions, or a DataFrame's column names
+        (``HistGradientBoosting*``'s parameter; "from_dtype" or None adds
+        none). A column of numbers named here has its distinct values at fit
+        as categories (NaN a missing cell, infinity refused).
 
     Attributes
     ----------
@@ -731,9 +813,16 @@ class TableEncoder(BaseEstimator):
     array([-1.429,  0.372,  0.   ,  0.   ])
     """
 
-    def __init__(self, *, max_one_hot: int = MAX_ONE_HOT, dtype=np.float64):
+    def __init__(
+        self,
+        *,
+        max_one_hot: int = MAX_ONE_HOT,
+        dtype=np.float64,
+        categorical_features="from_dtype",
+    ):
         self.max_one_hot = max_one_hot
         self.dtype = dtype
+        self.categorical_features = categorical_features
 
     def _checked_params(self) -> tuple[int, np.dtype]:
         max_one_hot = self.max_one_hot
@@ -793,6 +882,7 @@ class TableEncoder(BaseEstimator):
         total = table.n_rows if w is None else float(w.sum())
         feature_names = _feature_names(X)
         labels = table.labels()
+        chosen = categorical_columns(self.categorical_features, table.n_cols, feature_names)
         continuous, indicators, booleans, one_hot, embedded = [], [], [], [], []
         kinds, categories_ = [], []
         for j in range(table.n_cols):
@@ -803,6 +893,9 @@ class TableEncoder(BaseEstimator):
                 kind, uniques = _column_kind(col, where)
             else:
                 kind, uniques = "continuous", None
+            if j in chosen and kind == "continuous":
+                _refuse_infinity(col, where)
+                kind = "categorical"
             kinds.append(kind)
             categories_.append(None)
             if kind == "continuous":
@@ -875,6 +968,10 @@ class TableEncoder(BaseEstimator):
         state = {
             "n_features_in_": table.n_cols,
             "column_kinds_": kinds,
+            # numbers read as categories, as categorical_features asked
+            "_chosen_numbers": frozenset(
+                j for j in chosen if table.sparse is not None or _is_number_column(table.column(j))
+            ),
             "categories_": categories_,
             "n_continuous_": len(continuous),
             "cardinalities_": [spec["cardinality"] for spec in embedded],
@@ -947,6 +1044,8 @@ class TableEncoder(BaseEstimator):
             if kinds[j] == "boolean":
                 codes = _boolean_codes(col, where)
             else:
+                if j in self._chosen_numbers:
+                    _refuse_infinity(col, where)
                 codes = _category_codes(col, self.categories_[j], where)
             ((group, spec),) = specs
             position = spec["position"]

@@ -146,6 +146,7 @@ class _TabularMixin:
         "embedding_dim": [Interval(Integral, 2, None, closed="left")],
         "category_embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "max_one_hot": [Interval(Integral, 0, None, closed="left")],
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "feature_scale": ["boolean"],
         "parametrization": [StrOptions({"ntk", "standard"})],
         "dtype": [StrOptions({"float32", "float64"})],
@@ -336,10 +337,15 @@ class _TabularMixin:
             # the encoder counts the code of missing and unknown values among the categories
             if sample_weight is not None:
                 sample_weight = check_sample_weight(sample_weight, _num_samples(X), np.float64)
-            encoder = TableEncoder(max_one_hot=self.max_one_hot + 1, dtype=dtype)
+            encoder = TableEncoder(
+                max_one_hot=self.max_one_hot + 1,
+                dtype=dtype,
+                categorical_features=self.categorical_features,
+            )
             encoder.fit(X, sample_weight=sample_weight)
         else:
             encoder = self._encoder
+            _check_same_encoding(encoder, self)
         table = encoder.transform(X)
         if y is None:
             raise ValueError(
@@ -728,6 +734,32 @@ def _check_same_block(fitted: dict, requested: dict) -> None:
             )
 
 
+def _check_same_encoding(encoder: TableEncoder, estimator) -> None:
+    """Refuse, naming the parameter, a warm start or partial fit whose
+    parameters ask for another encoding of the columns than the fitted one."""
+    asked = {
+        "max_one_hot": (encoder.max_one_hot - 1, estimator.max_one_hot),
+        "categorical_features": (
+            encoder.categorical_features,
+            estimator.categorical_features,
+        ),
+    }
+    for parameter, (fitted, new) in asked.items():
+        if _as_setting(fitted) != _as_setting(new):
+            raise ValueError(
+                f"warm_start and partial_fit go on with the column encoding of the first "
+                f"fit: {parameter} gave {fitted!r} there and {new!r} now. "
+                "Fit with warm_start=False to change it."
+            )
+
+
+def _as_setting(value):
+    """A parameter's value in a form that compares by content (arrays as lists)."""
+    if value is None or isinstance(value, (str, Integral)):
+        return value
+    return np.asarray(value).tolist()
+
+
 def _engine_input(table, dtype) -> np.ndarray:
     """The engine's input: the numeric columns, then the category codes as floats."""
     num, cat = table.num, table.cat
@@ -940,6 +972,18 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
     max_one_hot : int, default=8
         Categorical columns with at most this many categories are one-hot
         encoded; larger ones are embedded.
+    categorical_features : "from_dtype", array-like of bool, int or str, default="from_dtype"
+        Which columns are categorical, as
+        ``HistGradientBoostingClassifier``'s parameter: "from_dtype" (or
+        None) reads it from the dtypes (pandas ``category``, strings); an
+        array-like adds the columns it names: a boolean mask of shape
+        ``(n_features,)``, column positions, or column names (of a
+        DataFrame). Columns whose dtype is categorical stay so. A column of
+        numbers named here (an integer code of a place or a product, say) is
+        one-hot encoded or embedded, its distinct values at fit being its
+        categories and NaN a missing cell; a number not seen at fit is an
+        unknown category. A numpy array has no other way to mark a column
+        categorical.
     feature_scale : bool, default=True
         A learned scale per input value of the first dense layer.
     parametrization : {"ntk", "standard"}, default="ntk"
@@ -1048,6 +1092,7 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         embedding_dim=4,
         category_embedding_dim=8,
         max_one_hot=8,
+        categorical_features="from_dtype",
         feature_scale=True,
         parametrization="ntk",
         dtype="float32",
@@ -1182,6 +1227,9 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
         Values per category of the embedded categorical columns.
     max_one_hot : int, default=8
         Categorical columns with at most this many categories are one-hot encoded.
+    categorical_features : "from_dtype", array-like of bool, int or str, default="from_dtype"
+        Which columns are categorical beyond those whose dtype is (see
+        :class:`TabularMLPClassifier`).
     feature_scale : bool, default=True
         A learned scale per input value of the first dense layer.
     parametrization : {"ntk", "standard"}, default="ntk"
@@ -1261,6 +1309,7 @@ class TabularMLPRegressor(_TabularMixin, BaseNumpyNetRegressor):
         embedding_dim=4,
         category_embedding_dim=8,
         max_one_hot=8,
+        categorical_features="from_dtype",
         feature_scale=True,
         parametrization="ntk",
         dtype="float32",

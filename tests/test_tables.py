@@ -608,3 +608,66 @@ def test_other_sample_weights_are_scaled_to_a_mean_of_one():
 def test_bad_sample_weights_are_refused(weights, match):
     with pytest.raises(ValueError, match=match):
         TableEncoder().fit(np.arange(20.0).reshape(-1, 1), sample_weight=weights)
+
+
+def test_categorical_features_read_numbers_as_categories():
+    frame = pd.DataFrame(
+        {
+            "place": [3, 7, 3, 12, 7, 3, 40, 12],
+            "income": np.linspace(1.0, 2.0, 8),
+            "size": pd.array([1, 2, None, 2, 1, 1, 2, 2], dtype="Int64"),
+            "city": ["a", "b", "a", "c", "b", "a", "c", "b"],
+        }
+    )
+    by_name = TableEncoder(max_one_hot=3, categorical_features=["place", "size"]).fit(frame)
+    assert by_name.column_kinds_ == ["categorical", "continuous", "categorical", "categorical"]
+    # the distinct values at fit, sorted; pandas' NA is a missing cell
+    assert by_name.categories_[0] == [3, 7, 12, 40] and by_name.categories_[2] == [1, 2]
+    assert by_name.cardinalities_ == [5, 4]  # place and city embedded, size one column
+    # the same columns by position and by mask; a category column stays one
+    for same in ([0, 2], [True, False, True, False], np.array([2, 0, 0])):
+        other = TableEncoder(max_one_hot=3, categorical_features=same).fit(frame)
+        assert other.column_kinds_ == by_name.column_kinds_
+        np.testing.assert_array_equal(other.transform(frame).num, by_name.transform(frame).num)
+    new = pd.DataFrame({"place": [40, 5, np.nan], "income": [1.0] * 3, "size": [2, 1, 9]})
+    new["city"] = ["c", "a", "z"]
+    table = by_name.transform(new)
+    # an unseen number and a missing one are code 0, as an unknown string is
+    np.testing.assert_array_equal(table.cat, [[4, 3], [0, 1], [0, 0]])
+    # a numpy array of numbers, by position
+    X = frame[["place", "income"]].to_numpy(dtype=float)
+    encoder = TableEncoder(max_one_hot=0, categorical_features=[0]).fit(X)
+    assert encoder.categories_[0] == [3.0, 7.0, 12.0, 40.0] and encoder.n_continuous_ == 1
+    np.testing.assert_array_equal(encoder.transform(X).cat[:, 0], [1, 2, 1, 3, 2, 1, 4, 3])
+    # the default reads the dtypes alone
+    assert TableEncoder().fit(frame).column_kinds_[0] == "continuous"
+
+
+@pytest.mark.parametrize(
+    "categorical_features, X, match",
+    [
+        (["nope"], "frame", r"columns that X does not have: \['nope'\]"),
+        (["a"], "array", "X has no column names"),
+        ([0, 2], "frame", r"column positions \[2\] that X, of 2 columns"),
+        ([-1], "array", r"column positions \[-1\]"),
+        ([True], "frame", "one entry per column of X: 2, got 1"),
+        ([0.5], "frame", "got an array of dtype float64"),
+        ([[0]], "frame", "one-dimensional"),
+        ("place", "frame", 'must be "from_dtype" or an array-like'),
+    ],
+)
+def test_bad_categorical_features_are_refused(categorical_features, X, match):
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [0.0, 1.0, 0.0]})
+    X = frame if X == "frame" else frame.to_numpy()
+    with pytest.raises(ValueError, match=match):
+        TableEncoder(categorical_features=categorical_features).fit(X)
+
+
+def test_numbers_read_as_categories_refuse_infinity():
+    X = np.array([[1.0, 0.0], [2.0, 1.0], [np.nan, 0.5]])
+    encoder = TableEncoder(categorical_features=[0]).fit(X)  # NaN: a missing cell
+    assert encoder.categories_[0] == [1.0, 2.0]
+    with pytest.raises(ValueError, match="infinity in column 0"):
+        TableEncoder(categorical_features=[0]).fit(np.vstack([X, [np.inf, 0.0]]))
+    with pytest.raises(ValueError, match="infinity in column 0"):
+        encoder.transform(np.array([[-np.inf, 0.0]]))

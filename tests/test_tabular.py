@@ -696,3 +696,38 @@ def test_partial_fit_of_several_networks_reaches_the_callbacks():
     reg.set_callbacks(monitor).partial_fit(X, y)
     (row,) = [row for row in monitor.get_logs().data if row["task_name"] == "fit"]
     assert row["r2"] == pytest.approx(reg.score(X, y), rel=1e-12)
+
+
+def test_categorical_features_embed_an_integer_code():
+    # y follows a random effect per place, which an integer code orders at random
+    rs = np.random.RandomState(0)
+    place = rs.randint(0, 40, 1500)
+    X = np.c_[place, rs.normal(size=1500)]
+    y = rs.normal(size=40)[place] + 0.3 * X[:, 1] + 0.1 * rs.normal(size=1500)
+    params = dict(hidden_layer_sizes=(32, 32), max_iter=30, random_state=0)
+    as_number = TabularMLPRegressor(**params).fit(X[:1000], y[:1000])
+    as_category = TabularMLPRegressor(**params, categorical_features=[0]).fit(X[:1000], y[:1000])
+    assert as_category._encoder.column_kinds_ == ["categorical", "continuous"]
+    assert as_category._encoder.cardinalities_ == [41]  # 40 places and the unknown one
+    assert as_category.score(X[1000:], y[1000:]) > 0.95
+    assert as_number.score(X[1000:], y[1000:]) < 0.8
+    # a place never seen at fit is predicted as an unknown category
+    assert np.isfinite(as_category.predict(np.array([[99.0, 0.0]]))).all()
+
+
+@pytest.mark.parametrize(
+    "change", [{"categorical_features": [1]}, {"max_one_hot": 2}], ids=["categorical", "one_hot"]
+)
+def test_warm_start_and_partial_fit_refuse_another_encoding(change):
+    X, y = _table(60)
+    reg = TabularMLPRegressor(**SMALL, categorical_features=[0]).fit(X, y)
+    coefs = [c.copy() for c in reg.coefs_]
+    name = next(iter(change))
+    with pytest.raises(ValueError, match=f"column encoding of the first fit: {name} gave"):
+        reg.set_params(warm_start=True, **change).fit(X, y)
+    with pytest.raises(ValueError, match=f"{name} gave"):
+        reg.partial_fit(X, y)
+    for before, after in zip(coefs, reg.coefs_):
+        np.testing.assert_array_equal(before, after)
+    # the same setting, as another array-like, goes on
+    reg.set_params(categorical_features=np.array([0]), max_one_hot=8).partial_fit(X, y)
