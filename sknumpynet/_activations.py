@@ -82,10 +82,10 @@ def selu(Z: np.ndarray, buf: np.ndarray | None = None) -> None:
     variance a fixed point of the layers under LeCun-normal weights.
     """
     negative = np.minimum(Z, 0, out=buf)
+    Z -= negative  # max(Z, 0), exactly
+    Z *= SELU_SCALE
     np.expm1(negative, out=negative)
     negative *= SELU_SCALE * SELU_ALPHA
-    np.maximum(Z, 0, out=Z)
-    Z *= SELU_SCALE
     Z += negative
 
 
@@ -192,13 +192,13 @@ def selu_derivative(A: np.ndarray, delta: np.ndarray, buf: np.ndarray) -> None:
     For ``Z <= 0`` the derivative ``scale * alpha * exp(Z)`` is the output
     ``A = scale * alpha * (exp(Z) - 1)`` plus ``scale * alpha``. Two passes
     with one scratch array: ``delta`` is multiplied by ``min(A, 0) + scale *
-    alpha``, then, where ``A > 0``, by ``1 / alpha``.
+    alpha``, then, where ``A > 0`` (a comparison, cheaper than ``maximum``
+    and ``sign``), by ``1 / alpha``.
     """
     np.minimum(A, 0, out=buf)
     buf += SELU_SCALE * SELU_ALPHA
     delta *= buf
-    np.maximum(A, 0, out=buf)
-    np.sign(buf, out=buf)  # 1 where A > 0, else 0
+    np.greater(A, 0, out=buf)  # 1 where A > 0, else 0
     buf *= 1.0 / SELU_ALPHA - 1.0
     buf += 1.0
     delta *= buf

@@ -258,6 +258,21 @@ class InputBlock:
             weights["member_scales"][...] = 2.0 * random_state.randint(0, 2, shape) - 1.0
 
     # ------------------------------------------------------ forward/backward
+    def _clip_bounds(self, cache: dict, n: int, dtype) -> tuple[np.ndarray, np.ndarray]:
+        """The piecewise-linear embedding's clip bounds, each ``(c, n, n_bins)``,
+        made once per batch size and kept in ``cache``: contiguous bounds make
+        ``maximum`` and ``minimum`` five times as fast as broadcast ones."""
+        key = ("clip bounds", n, np.dtype(dtype))
+        bounds = cache.get(key)
+        if bounds is None:
+            _, _, clip_low, clip_high = self._piecewise(dtype)
+            shape = (self.n_continuous, n, self.n_bins)
+            bounds = cache[key] = tuple(
+                np.ascontiguousarray(np.broadcast_to(bound[:, None, :], shape))
+                for bound in (clip_low, clip_high)
+            )
+        return bounds
+
     @staticmethod
     def _buffer(cache: dict, name: str, shape: tuple, dtype) -> np.ndarray:
         """A work array kept in ``cache`` from batch to batch: an epoch has at
@@ -294,7 +309,13 @@ class InputBlock:
             # q[j]: the encoding of column j, (c, n, t), feature-major
             q = np.subtract(x.T[:, :, None], low[:, None, :], out=work("q", (c, n, t)))
             q *= inverse[:, None, :]
-            np.clip(q, clip_low[:, None, :], clip_high[:, None, :], out=q)
+            if cache is None:
+                clip_low, clip_high = clip_low[:, None, :], clip_high[:, None, :]
+            else:
+                clip_low, clip_high = self._clip_bounds(cache, n, dtype)
+            # maximum and minimum: np.clip runs 3 times as long on these shapes
+            np.maximum(q, clip_low, out=q)
+            np.minimum(q, clip_high, out=q)
             h = np.matmul(q, weights["bin_weights"], out=work("h", (c, n, e - 1)))
             h += weights["bin_biases"][:, None, :]
             block = H[:, : c * e].reshape(n, c, e)
