@@ -969,7 +969,8 @@ class TableEncoder(BaseEstimator):
             "n_features_in_": table.n_cols,
             "column_kinds_": kinds,
             # numbers read as categories, as categorical_features asked
-            "_chosen_numbers": frozenset(
+            # (a list: skops trusts it, not a frozenset)
+            "_chosen_numbers": sorted(
                 j for j in chosen if table.sparse is not None or _is_number_column(table.column(j))
             ),
             "categories_": categories_,

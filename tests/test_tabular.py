@@ -731,3 +731,20 @@ def test_warm_start_and_partial_fit_refuse_another_encoding(change):
         np.testing.assert_array_equal(before, after)
     # the same setting, as another array-like, goes on
     reg.set_params(categorical_features=np.array([0]), max_one_hot=8).partial_fit(X, y)
+
+
+def test_skops_round_trip_of_a_table_model():
+    sio = pytest.importorskip("skops.io")
+    pd = pytest.importorskip("pandas")
+    X, y = _table(80)
+    X = pd.DataFrame({"code": (X[:, 0] > 0).astype(int) + 2 * (X[:, 1] > 0), "x": X[:, 2]})
+    reg = TabularMLPRegressor(**SMALL, categorical_features=["code"]).fit(X, y)
+    data = sio.dumps(reg)
+    # the types skops asks to trust: no container of the encoder's own
+    assert sio.get_untrusted_types(data=data) == [
+        "numpy.dtype",
+        "sknumpynet.TabularMLPRegressor",
+        "sknumpynet._tables.TableEncoder",
+    ]
+    loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
