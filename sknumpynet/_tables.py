@@ -1045,7 +1045,7 @@ class TableEncoder(BaseEstimator):
             if kinds[j] == "boolean":
                 codes = _boolean_codes(col, where)
             else:
-                if j in self._chosen_numbers:
+                if j in getattr(self, "_chosen_numbers", ()):  # none in older pickles
                     _refuse_infinity(col, where)
                 codes = _category_codes(col, self.categories_[j], where)
             ((group, spec),) = specs
