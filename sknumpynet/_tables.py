@@ -736,7 +736,7 @@ class TableEncoder(BaseEstimator):
         encoded in ``num``; larger ones are coded in ``cat``. RealMLP-TD's
         value, 9, one-hot encodes up to 8 categories. 0 embeds every
         categorical column.
-    dtype : {numpy.float64, numpy.float32}, default=numpy.float64
+    dtype : {"float64", "float32"} or the numpy type, default="float64"
         The dtype of ``num``. The statistics are computed in float64 either
         way.
     categorical_features : "from_dtype", array-like of bool, int or str, default="from_dtype"
@@ -817,7 +817,7 @@ class TableEncoder(BaseEstimator):
         self,
         *,
         max_one_hot: int = MAX_ONE_HOT,
-        dtype=np.float64,
+        dtype="float64",
         categorical_features="from_dtype",
     ):
         self.max_one_hot = max_one_hot

@@ -339,7 +339,8 @@ class _TabularMixin:
                 sample_weight = check_sample_weight(sample_weight, _num_samples(X), np.float64)
             encoder = TableEncoder(
                 max_one_hot=self.max_one_hot + 1,
-                dtype=dtype,
+                # a name, not a numpy.dtype: skops then trusts it without being told
+                dtype=dtype.name,
                 categorical_features=self.categorical_features,
             )
             encoder.fit(X, sample_weight=sample_weight)

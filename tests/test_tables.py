@@ -671,3 +671,16 @@ def test_numbers_read_as_categories_refuse_infinity():
         TableEncoder(categorical_features=[0]).fit(np.vstack([X, [np.inf, 0.0]]))
     with pytest.raises(ValueError, match="infinity in column 0"):
         encoder.transform(np.array([[-np.inf, 0.0]]))
+
+
+def test_a_standalone_encoder_saved_by_skops_asks_to_trust_only_itself():
+    sio = pytest.importorskip("skops.io")
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame({"x": [0.5, 1.5, np.nan, 3.0], "c": pd.Categorical(list("abca"))})
+    for encoder in (TableEncoder(), TableEncoder(dtype="float32")):
+        encoder.fit(X)
+        data = sio.dumps(encoder)
+        assert sio.get_untrusted_types(data=data) == ["sknumpynet._tables.TableEncoder"]
+        loaded = sio.loads(data, trusted=["sknumpynet._tables.TableEncoder"])
+        np.testing.assert_array_equal(loaded.transform(X).num, encoder.transform(X).num)
+        assert loaded.transform(X).num.dtype == np.dtype(encoder.dtype)

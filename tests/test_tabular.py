@@ -733,18 +733,29 @@ def test_warm_start_and_partial_fit_refuse_another_encoding(change):
     reg.set_params(categorical_features=np.array([0]), max_one_hot=8).partial_fit(X, y)
 
 
-def test_skops_round_trip_of_a_table_model():
+@pytest.mark.parametrize("Estimator", [TabularMLPRegressor, TabularMLPClassifier])
+@pytest.mark.parametrize("n_cv", [1, 2])
+def test_skops_round_trip_of_a_table_model(Estimator, n_cv):
     sio = pytest.importorskip("skops.io")
     pd = pytest.importorskip("pandas")
     X, y = _table(80)
-    X = pd.DataFrame({"code": (X[:, 0] > 0).astype(int) + 2 * (X[:, 1] > 0), "x": X[:, 2]})
-    reg = TabularMLPRegressor(**SMALL, categorical_features=["code"]).fit(X, y)
-    data = sio.dumps(reg)
-    # the types skops asks to trust: no container of the encoder's own
+    X = pd.DataFrame(
+        {
+            "code": (X[:, 0] > 0).astype(int) + 2 * (X[:, 1] > 0),
+            "x": X[:, 2],
+            "kind": pd.Categorical(np.where(X[:, 1] > 0, "a", "b")),
+        }
+    )
+    if Estimator is TabularMLPClassifier:
+        y = np.where(y > np.median(y), "high", "low")
+    params = {**SMALL, "n_cv": n_cv}
+    model = Estimator(**params, categorical_features=["code"], dtype="float32").fit(X, y)
+    data = sio.dumps(model)
+    # the types skops asks to trust: the estimator and the encoder, no
+    # container or dtype of the encoder's own
     assert sio.get_untrusted_types(data=data) == [
-        "numpy.dtype",
-        "sknumpynet.TabularMLPRegressor",
+        f"sknumpynet.{Estimator.__name__}",
         "sknumpynet._tables.TableEncoder",
     ]
     loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
-    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
