@@ -277,7 +277,7 @@ class _Table:
             what = "sample" if self.n_rows < 1 else "feature"
             raise ValueError(
                 f"Found array with {self.n_rows if self.n_rows < 1 else self.n_cols} {what}(s) "
-                f"(shape={tuple(shape)}) while a minimum of 1 is required by TableEncoder."
+                f"(shape={tuple(shape)}) while a minimum of 1 is required."
             )
 
     def rows(self, mask: np.ndarray) -> _Table:
@@ -316,10 +316,10 @@ class _Table:
             raise ValueError(
                 f"X is a sparse matrix of shape {(self.n_rows, self.n_cols)} whose dense "
                 f"encoding would take {size / 2**30:.1f} GiB (more than "
-                f"{SPARSE_DENSE_LIMIT_BYTES / 2**30:.0f} GiB): TableEncoder scales every "
-                "column around its median, which makes it dense. Encode fewer rows at a "
-                "time, or train MLPClassifierNP / MLPRegressorNP, which take sparse "
-                "matrices as they are."
+                f"{SPARSE_DENSE_LIMIT_BYTES / 2**30:.0f} GiB): the table's encoding "
+                "scales every column around its median, which makes it dense. Encode "
+                "fewer rows at a time, or train MLPClassifierNP / MLPRegressorNP, which "
+                "take sparse matrices as they are."
             )
 
 
@@ -333,13 +333,13 @@ def _refuse_dtype(dtype, where: str) -> None:
         )
     if kind in ("M", "m") or any(s in str(dtype) for s in ("datetime", "timedelta", "period")):
         raise TypeError(
-            f"{where} has dtype {dtype}, which TableEncoder does not read: convert it to "
-            "numbers first, e.g. seconds since a date (for a pandas column "
+            f"{where} has dtype {dtype}, which is neither numbers nor categories: convert it "
+            "to numbers first, e.g. seconds since a date (for a pandas column "
             "X[name].astype('int64') / 1e9), or split it into year, month and weekday columns."
         )
     raise TypeError(
-        f"{where} has dtype {dtype}: TableEncoder reads numbers, booleans, strings and "
-        "pandas categoricals; convert the column to one of those."
+        f"{where} has dtype {dtype}: a table's columns may hold numbers, booleans, "
+        "strings and pandas categoricals; convert the column to one of those."
     )
 
 
@@ -410,8 +410,8 @@ def _object_kind(uniques: list, where: str) -> str:
             "pandas.to_numeric(X[name]) to read it as numbers."
         )
     raise TypeError(
-        f"{where} holds {found} values, which TableEncoder does not read: convert them to "
-        "numbers (e.g. dates to seconds since a date) or to strings (categories)."
+        f"{where} holds {found} values, which are neither numbers nor categories: convert "
+        "them to numbers (e.g. dates to seconds since a date) or to strings (categories)."
     )
 
 
