@@ -1091,7 +1091,8 @@ class TableEncoder(BaseEstimator):
         """The columns of ``X`` are those seen in fit, as scikit-learn checks them."""
         fitted = getattr(self, "feature_names_in_", None)
         names = _feature_names(X)
-        cls = type(self).__name__
+        # an estimator's encoder speaks in the estimator's name
+        cls = getattr(self, "_owner", type(self).__name__)
         if fitted is None and names is not None:
             warnings.warn(
                 f"X has feature names, but {cls} was fitted without feature names",

@@ -343,6 +343,8 @@ class _TabularMixin:
                 dtype=dtype.name,
                 categorical_features=self.categorical_features,
             )
+            # its messages about the columns then name the estimator the user called
+            encoder._owner = type(self).__name__
             encoder.fit(X, sample_weight=sample_weight)
         else:
             encoder = self._encoder

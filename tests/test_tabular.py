@@ -759,3 +759,25 @@ def test_skops_round_trip_of_a_table_model(Estimator, n_cv):
     ]
     loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("Estimator", [TabularMLPRegressor, TabularMLPClassifier])
+def test_messages_about_the_columns_name_the_estimator(Estimator):
+    pd = pytest.importorskip("pandas")
+    X, y = _table(60)
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1]})
+    if Estimator is TabularMLPClassifier:
+        y = (y > np.median(y)).astype(int)
+    model = Estimator(**SMALL).fit(frame, y)
+    name = Estimator.__name__
+    with pytest.warns(UserWarning, match=f"valid feature names, but {name} was fitted with"):
+        model.predict(frame.to_numpy())
+    # an array of the wrong width: the warning about the names, then the error
+    with pytest.warns(UserWarning, match=name):
+        with pytest.raises(ValueError, match=f"X has 1 features, but {name} is expecting 2"):
+            model.predict(X[:, :1])
+    # a pickled model keeps the name
+    restored = pickle.loads(pickle.dumps(model))
+    with pytest.warns(UserWarning, match=name):
+        with pytest.raises(ValueError, match=f"but {name} is expecting 2"):
+            restored.predict(X[:, :1])
