@@ -64,39 +64,26 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for n_rows in args.rows:
         X, y_class, y_real = make_table(n_rows)
-        models = {
-            "TabularMLPClassifier": (lambda s: TabularMLPClassifier(random_state=s), y_class),
-            "HistGradientBoostingClassifier": (
-                lambda s: HistGradientBoostingClassifier(
-                    categorical_features="from_dtype", random_state=s
-                ),
-                y_class,
-            ),
-            "TabularMLPRegressor": (lambda s: TabularMLPRegressor(random_state=s), y_real),
-            "HistGradientBoostingRegressor": (
-                lambda s: HistGradientBoostingRegressor(
-                    categorical_features="from_dtype", random_state=s
-                ),
-                y_real,
-            ),
-        }
-        times = {name: [] for name in models}
+        pairs = [
+            (TabularMLPClassifier, HistGradientBoostingClassifier, y_class),
+            (TabularMLPRegressor, HistGradientBoostingRegressor, y_real),
+        ]
+        times = {model.__name__: [] for pair in pairs for model in pair[:2]}
         for round_ in range(args.rounds):
-            for name, (make, y) in models.items():
-                times[name].append(timed(make(round_), X, y))
-        for name in models:
-            wall, cpu = np.array(times[name]).T
-            hgb = (
-                "HistGradientBoostingClassifier"
-                if "Classifier" in name
-                else ("HistGradientBoostingRegressor")
-            )
-            ratio = np.median(wall / np.array(times[hgb])[:, 0])
-            print(
-                f"| {n_rows} | {name} | {np.median(wall):.2f} ({wall.min():.2f} to "
-                f"{wall.max():.2f}) | {np.median(cpu):.2f} ({cpu.min():.2f} to {cpu.max():.2f})"
-                f" | {ratio:.1f} |"
-            )
+            for ours, hgb, y in pairs:
+                times[ours.__name__].append(timed(ours(random_state=round_), X, y))
+                reference = hgb(categorical_features="from_dtype", random_state=round_)
+                times[hgb.__name__].append(timed(reference, X, y))
+        for ours, hgb, _ in pairs:
+            hgb_wall = np.array(times[hgb.__name__])[:, 0]
+            for name in (ours.__name__, hgb.__name__):
+                wall, cpu = np.array(times[name]).T
+                ratio = np.median(wall / hgb_wall)
+                print(
+                    f"| {n_rows} | {name} | {np.median(wall):.2f} ({wall.min():.2f} to "
+                    f"{wall.max():.2f}) | {np.median(cpu):.2f} ({cpu.min():.2f} to "
+                    f"{cpu.max():.2f}) | {ratio:.1f} |"
+                )
 
 
 if __name__ == "__main__":

@@ -885,6 +885,7 @@ class TableEncoder(BaseEstimator):
         chosen = categorical_columns(self.categorical_features, table.n_cols, feature_names)
         continuous, indicators, booleans, one_hot, embedded = [], [], [], [], []
         kinds, categories_ = [], []
+        chosen_numbers = []  # numbers read as categories, as categorical_features asked
         for j in range(table.n_cols):
             where = table.describe(j)
             name = str(labels[j]) if labels is not None else f"x{j}"
@@ -895,6 +896,7 @@ class TableEncoder(BaseEstimator):
                 kind, uniques = "continuous", None
             if j in chosen and kind == "continuous":
                 _refuse_infinity(col, where)
+                chosen_numbers.append(j)
                 kind = "categorical"
             kinds.append(kind)
             categories_.append(None)
@@ -968,11 +970,7 @@ class TableEncoder(BaseEstimator):
         state = {
             "n_features_in_": table.n_cols,
             "column_kinds_": kinds,
-            # numbers read as categories, as categorical_features asked
-            # (a list: skops trusts it, not a frozenset)
-            "_chosen_numbers": sorted(
-                j for j in chosen if table.sparse is not None or _is_number_column(table.column(j))
-            ),
+            "_chosen_numbers": chosen_numbers,  # a list: skops trusts it
             "categories_": categories_,
             "n_continuous_": len(continuous),
             "cardinalities_": [spec["cardinality"] for spec in embedded],
