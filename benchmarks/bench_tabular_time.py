@@ -1,7 +1,7 @@
 """The default fit's time on generated tables, beside gradient boosting's.
 
-A table of ``--rows`` rows (default 512 and 5,000) with 16 numbers (some
-skewed, one with missing cells) and 2 categorical columns (5 and 40
+A table of ``--rows`` rows (default 512 and 5,000) with ``--numbers`` numbers
+(16 by default; some skewed, one with missing cells) and 2 categorical columns (5 and 40
 categories), a classification target and a regression one. In each round,
 ``TabularMLPClassifier``, ``TabularMLPRegressor`` and
 ``HistGradientBoosting*(categorical_features="from_dtype")`` are fitted with
@@ -11,12 +11,13 @@ rounds, their range, and the median ratio to gradient boosting's wall time in
 the same round. On 512 rows the tabular estimators fit five networks
 (``n_cv="auto"``), on 5,000 one.
 
-    python benchmarks/bench_tabular_time.py [--rows 512 5000] [--rounds 3]
+    python benchmarks/bench_tabular_time.py [--rows 512 5000] [--rounds 3] [--numbers 16]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
 
 import numpy as np
@@ -26,12 +27,13 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sknumpynet import TabularMLPClassifier, TabularMLPRegressor
 
 
-def make_table(n_rows: int, seed: int = 0):
-    """A DataFrame of 16 numbers and 2 categories, a class and a real target."""
+def make_table(n_rows: int, seed: int = 0, n_numbers: int = 16):
+    """A DataFrame of ``n_numbers`` numbers (at least 9) and 2 categories, a class
+    and a real target."""
     rs = np.random.RandomState(seed)
-    numbers = rs.normal(size=(n_rows, 16))
+    numbers = rs.normal(size=(n_rows, n_numbers))
     numbers[:, :4] = np.exp(numbers[:, :4])  # skewed
-    frame = pd.DataFrame(numbers, columns=[f"x{j}" for j in range(16)])
+    frame = pd.DataFrame(numbers, columns=[f"x{j}" for j in range(n_numbers)])
     frame.loc[rs.rand(n_rows) < 0.1, "x5"] = np.nan
     small = rs.randint(0, 5, n_rows)
     large = rs.randint(0, 40, n_rows)
@@ -59,11 +61,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="*", default=[512, 5000])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--numbers", type=int, nargs="*", default=[16], help="number columns (at least 9)"
+    )
     args = parser.parse_args()
-    print("| rows | model | wall s, median (range) | CPU s, median (range) | wall / HGB's |")
-    print("|---|---|---|---|---|")
-    for n_rows in args.rows:
-        X, y_class, y_real = make_table(n_rows)
+    if min(args.numbers) < 9:
+        parser.error("--numbers: the target reads the first 9 number columns")
+    print(
+        "| rows | columns | model | wall s, median (range) | CPU s, median (range) "
+        "| wall / HGB's |"
+    )
+    print("|---|---|---|---|---|---|")
+    for n_rows, n_numbers in itertools.product(args.rows, args.numbers):
+        X, y_class, y_real = make_table(n_rows, n_numbers=n_numbers)
         pairs = [
             (TabularMLPClassifier, HistGradientBoostingClassifier, y_class),
             (TabularMLPRegressor, HistGradientBoostingRegressor, y_real),
@@ -80,7 +90,8 @@ def main() -> None:
                 wall, cpu = np.array(times[name]).T
                 ratio = np.median(wall / hgb_wall)
                 print(
-                    f"| {n_rows} | {name} | {np.median(wall):.2f} ({wall.min():.2f} to "
+                    f"| {n_rows} | {X.shape[1]} | {name} | "
+                    f"{np.median(wall):.2f} ({wall.min():.2f} to "
                     f"{wall.max():.2f}) | {np.median(cpu):.2f} ({cpu.min():.2f} to "
                     f"{cpu.max():.2f}) | {ratio:.1f} |"
                 )
