@@ -434,6 +434,11 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         return {}
 
     @staticmethod
+    def _failure_advice(X, other: bool = False) -> str:
+        """What a failed fit's message suggests: see :func:`_feature_advice`."""
+        return _feature_advice(X, other)
+
+    @staticmethod
     def _check_rows(problem: TrainingProblem, n_max: int = 2000) -> np.ndarray:
         """Up to ``n_max`` training rows spread over the data, for post-training checks.
 
@@ -1023,7 +1028,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
                         f"The fitted model predicts the single class {predicted.tolist()[0]!r} "
                         f"for every training sample, on data of {present.shape[0]} classes: "
                         "training failed, typically because the steps were too large "
-                        f"(hidden units died).{_feature_advice(X)}"
+                        f"(hidden units died).{self._failure_advice(X)}"
                     )
             # Both losses against the targets the model was trained on (smoothed
             # ones with label smoothing, whose best constant answer is the
@@ -1043,7 +1048,7 @@ class BaseNumpyNetClassifier(ClassifierMixin, BaseNumpyNet):
                 return (
                     f"The fitted model's training loss ({loss:.4g}) is no better than "
                     f"predicting the class frequencies ({prior:.4g}): it learned nothing."
-                    f"{_feature_advice(X)}"
+                    f"{self._failure_advice(X)}"
                 )
             return None
 
@@ -1262,11 +1267,11 @@ class BaseNumpyNetRegressor(RegressorMixin, BaseNumpyNet):
                     "them, e.g. with sklearn.compose.TransformedTargetRegressor("
                     "regressor=..., transformer=sklearn.preprocessing.StandardScaler()), "
                     "which also maps the predictions back."
-                    f"{_feature_advice(X, other=True)}"
+                    f"{self._failure_advice(X, other=True)}"
                 )
             return (
                 f"{message} Training failed, typically because the steps were too "
-                f"large.{_feature_advice(X)}"
+                f"large.{self._failure_advice(X)}"
             )
 
         return check
@@ -1477,6 +1482,15 @@ def _span(values: np.ndarray) -> str:
     return f"{low:.3g}" if low == high else f"from {low:.3g} to {high:.3g}"
 
 
+def _retry_advice(other: bool = False) -> str:
+    """What to try after a failed fit; ``other`` says another cause was named first."""
+    return (
+        " Otherwise try a smaller learning_rate_init or more iterations."
+        if other
+        else " Try a smaller learning_rate_init or more iterations."
+    )
+
+
 def _feature_advice(X, other: bool = False) -> str:
     """What to try after a failed fit, naming the features' scale when it is far off.
 
@@ -1490,11 +1504,7 @@ def _feature_advice(X, other: bool = False) -> str:
         mean, std = X.mean(axis=0, dtype=np.float64), X.std(axis=0, dtype=np.float64)
     far = _far_from_standard(mean, std)
     if not far.any():
-        return (
-            " Otherwise try a smaller learning_rate_init or more iterations."
-            if other
-            else " Try a smaller learning_rate_init or more iterations."
-        )
+        return _retry_advice(other)
     plural = "s" if far.sum() > 1 else ""
     return (
         f" The features are not scaled {'either ' if other else ''}({far.sum()} of "

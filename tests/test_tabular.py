@@ -9,7 +9,14 @@ from sklearn.base import clone as sklearn_clone
 from sklearn.datasets import load_breast_cancer, make_regression
 from sklearn.model_selection import cross_val_score, train_test_split
 
-from sknumpynet import TabularMLPClassifier, TabularMLPRegressor, check_gradients
+from sknumpynet import (
+    ChanceLevelWarning,
+    MLPClassifierNP,
+    MLPRegressorNP,
+    TabularMLPClassifier,
+    TabularMLPRegressor,
+    check_gradients,
+)
 from sknumpynet._callbacks import CALLBACKS_AVAILABLE
 from sknumpynet._tabular import STEP_BUDGET
 
@@ -302,6 +309,29 @@ def test_warm_start_refuses_another_input_block(cancer, change, parameter):
     np.testing.assert_array_equal(clf.coefs_[0], before)
     with pytest.raises(ValueError, match=f"{parameter} gave"):
         clf.partial_fit(X_train, y_train)
+
+
+# scikit-learn's MLP warns after one epoch that it did not converge
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("Estimator", [TabularMLPClassifier, TabularMLPRegressor])
+def test_a_failed_fit_does_not_ask_to_scale_what_the_estimator_scales(Estimator):
+    """A fit no better than chance says so, without the scaling advice of the
+    other estimators: the encoder scales the numbers (here about 5,000), and
+    the network's input holds category codes (0 to 29), which are meant to
+    be far from standardized."""
+    rs = np.random.RandomState(0)
+    X = np.column_stack([rs.randint(0, 30, 400), 5000.0 + 1000.0 * rs.normal(size=400)])
+    y = rs.randint(0, 2, 400) if Estimator is TabularMLPClassifier else rs.normal(size=400)
+    model = Estimator(max_iter=1, n_cv=1, categorical_features=[0], random_state=0)
+    with pytest.warns(ChanceLevelWarning, match="no better") as record:
+        model.fit(X, y)
+    message = str(record[0].message)
+    assert "scale" not in message and "standardized" not in message
+    assert message.endswith("Try a smaller learning_rate_init or more iterations.")
+    # the advice the others give on the same numbers
+    with pytest.warns(ChanceLevelWarning, match="not scaled"):
+        mlp = MLPClassifierNP if Estimator is TabularMLPClassifier else MLPRegressorNP
+        mlp(max_iter=1, random_state=0).fit(X, y)
 
 
 # the targets are noise: a fit no better than the mean says so, as it should
