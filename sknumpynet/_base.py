@@ -384,6 +384,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
             **{name: getattr(self, name) for name in _CONFIG_PARAMETERS if name != "max_iter"},
             max_iter=max_iter,
             lbfgs_options=self._lbfgs_options,
+            scaling_advice=self._scaling_advice,
         )
         train(
             problem,
@@ -433,10 +434,13 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         """Fitted attributes of the model after an epoch beyond the dense layers'."""
         return {}
 
-    @staticmethod
-    def _failure_advice(X, other: bool = False) -> str:
-        """What a failed fit's message suggests: see :func:`_feature_advice`."""
-        return _feature_advice(X, other)
+    # whether a failed fit's message may advise scaling the features: not where
+    # the estimator scales them itself (see _failure_advice)
+    _scaling_advice = True
+
+    def _failure_advice(self, X, other: bool = False) -> str:
+        """What a fit no better than chance suggests: see :func:`_feature_advice`."""
+        return _feature_advice(X, other) if self._scaling_advice else _retry_advice(other)
 
     @staticmethod
     def _check_rows(problem: TrainingProblem, n_max: int = 2000) -> np.ndarray:

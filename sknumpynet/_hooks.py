@@ -62,20 +62,34 @@ NON_FINITE = (
 )
 
 
+def non_finite(scaling_advice: bool = True) -> str:
+    """scikit-learn's sentence, or its first half where the estimator scales its
+    own inputs (see :func:`diverged`)."""
+    return NON_FINITE if scaling_advice else NON_FINITE.partition(". ")[0] + "."
+
+
 def diverged(
-    where: str, learning_rate: float | None = None, finite: bool = False
+    where: str,
+    learning_rate: float | None = None,
+    finite: bool = False,
+    scaling_advice: bool = True,
 ) -> DivergenceError:
     """The error raised when a fit diverges, with what to change.
 
-    ``finite`` says the loss exploded without reaching infinity or NaN.
+    ``finite`` says the loss exploded without reaching infinity or NaN;
+    ``scaling_advice=False`` leaves out the advice to scale the features and
+    raise ``alpha``, for estimators that scale their own inputs.
     """
     rate = "" if learning_rate is None else f" (it was {learning_rate:g})"
     what = (
         f"The training loss exploded to more than {EXPLOSION_FACTOR:g} times the loss "
         f"at initialization {where}: the fit diverged."
         if finite
-        else f"{NON_FINITE} The training loss became infinite or NaN {where}: the fit diverged."
+        else f"{non_finite(scaling_advice)} The training loss became infinite or NaN {where}: "
+        "the fit diverged."
     )
+    if not scaling_advice:
+        return DivergenceError(f"{what} Try a smaller learning_rate_init{rate}.")
     return DivergenceError(
         f"{what} Try a smaller learning_rate_init{rate}, scaling the input features "
         "(e.g. with StandardScaler) or a larger alpha."
@@ -96,8 +110,9 @@ class DivergenceGuard(Hook):
     any step: the loss of the network as training found it.
     """
 
-    def __init__(self, learning_rate: float):
+    def __init__(self, learning_rate: float, scaling_advice: bool = True):
         self.learning_rate = learning_rate
+        self.scaling_advice = scaling_advice
         self.limit = -math.inf  # the first batch sets it
 
     def on_batch_end(self, state, loss):
@@ -106,12 +121,17 @@ class DivergenceGuard(Hook):
                 self.limit = EXPLOSION_FACTOR * max(loss, 1.0)
             else:
                 raise diverged(
-                    f"in epoch {state.n_iter + 1}", self.learning_rate, math.isfinite(loss)
+                    f"in epoch {state.n_iter + 1}",
+                    self.learning_rate,
+                    math.isfinite(loss),
+                    self.scaling_advice,
                 )
 
     def on_epoch_end(self, state, net):
         if not np.isfinite(net.params).all():
-            raise diverged(f"in epoch {state.n_iter}", self.learning_rate)
+            raise diverged(
+                f"in epoch {state.n_iter}", self.learning_rate, scaling_advice=self.scaling_advice
+            )
         return False
 
 

@@ -36,7 +36,6 @@ from ._base import (
     BaseNumpyNet,
     BaseNumpyNetClassifier,
     BaseNumpyNetRegressor,
-    _retry_advice,
 )
 from ._callbacks import wants_callbacks, with_callbacks
 from ._docs import REGRESSOR_ATTRIBUTES, SHARED_ATTRIBUTES
@@ -132,13 +131,10 @@ class _TabularMixin:
     # RealMLP keeps the last of the epochs with the best validation score
     # (pytabkit ``training/lightning_modules.py``)
     _best_epoch_ties_to_later = True
-
-    @staticmethod
-    def _failure_advice(X, other: bool = False) -> str:
-        """The advice of a failed fit, without the features' scale: the encoder
-        scales the numbers itself, and the network's other inputs are
-        indicators and category codes, far from standardized by nature."""
-        return _retry_advice(other)
+    # A failed fit's message does not advise scaling the features: the encoder
+    # scales the numbers, and the network's other inputs are indicators and
+    # category codes, far from standardized by design.
+    _scaling_advice = False
 
     _tabular_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],

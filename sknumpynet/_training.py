@@ -18,13 +18,13 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._distributed import active_client, distributed_objective
 from ._hooks import (
-    NON_FINITE,
     DivergenceError,
     DivergenceGuard,
     EpochTimer,
     Hook,
     PrintProgress,
     diverged,
+    non_finite,
 )
 from ._network import Network
 from ._optimizers import Optimizer
@@ -121,6 +121,7 @@ def run_lbfgs(
     tol: float,
     ftol: float | None = None,
     maxls: int | None = None,
+    scaling_advice: bool = True,
 ) -> None:
     """Minimize the full-batch objective with scipy's L-BFGS-B and the analytic gradient.
 
@@ -193,9 +194,15 @@ def run_lbfgs(
         x, loss = result.x, float(result.fun)
     if not np.isfinite(loss) or not np.isfinite(x).all():
         raise DivergenceError(
-            f"{NON_FINITE} The training loss became infinite or NaN during L-BFGS: "
-            "the fit diverged. Try scaling the input features (e.g. with "
-            "StandardScaler) or a larger alpha."
+            f"{non_finite(scaling_advice)} The training loss became infinite or NaN during "
+            "L-BFGS: "
+            "the fit diverged. Try "
+            + (
+                "scaling the input features (e.g. with StandardScaler) or "
+                if scaling_advice
+                else ""
+            )
+            + "a larger alpha."
         )
     net.params[...] = x.astype(dtype, copy=False)
     if state.n_iter == 0:  # converged at the starting point: no callback ran
@@ -222,6 +229,8 @@ class TrainingConfig:
     max_fun: int = 15000
     verbose: bool = False
     lbfgs_options: dict = field(default_factory=dict)
+    # whether a divergence's message advises scaling the features (see diverged)
+    scaling_advice: bool = True
 
 
 def train(
@@ -247,7 +256,10 @@ def train(
     predict, infinite or NaN.
     """
     stochastic = config.solver != "lbfgs"
-    all_hooks: list[Hook] = [DivergenceGuard(optimizer.learning_rate_init)] if stochastic else []
+    advice = config.scaling_advice
+    all_hooks: list[Hook] = (
+        [DivergenceGuard(optimizer.learning_rate_init, advice)] if stochastic else []
+    )
     all_hooks.append(EpochTimer())
     if config.verbose:
         all_hooks.append(PrintProgress(1 if incremental else config.max_iter))
@@ -277,6 +289,7 @@ def train(
                     max_iter=config.max_iter,
                     max_fun=config.max_fun,
                     tol=config.tol,
+                    scaling_advice=advice,
                     **config.lbfgs_options,
                 )
             else:
@@ -305,7 +318,7 @@ def train(
             if state.n_iter == 0:
                 raise
             if not np.isfinite(net.params).all():
-                raise diverged("when the fit was interrupted") from None
+                raise diverged("when the fit was interrupted", scaling_advice=advice) from None
             warn(
                 f"Training interrupted by the user after {state.n_iter} epoch(s); "
                 "the model keeps the weights trained so far.",
@@ -313,10 +326,10 @@ def train(
             )
         for hook in all_hooks:
             hook.on_train_end(state, net)
-        check_finite(net, problem.X)
+        check_finite(net, problem.X, advice)
 
 
-def check_finite(net: Network, X) -> None:
+def check_finite(net: Network, X, scaling_advice: bool = True) -> None:
     """Refuse weights that are, or predict, infinite or NaN.
 
     The loop checks the loss before each step; the last step can still blow
@@ -327,6 +340,8 @@ def check_finite(net: Network, X) -> None:
         finite = np.isfinite(net.params).all() and np.isfinite(net.logits(X[:256])).all()
     if not finite:
         raise DivergenceError(
-            f"{NON_FINITE} The fit produced weights whose outputs are infinite or NaN: "
-            "it diverged. Try a smaller learning_rate_init or scaling the input features."
+            f"{non_finite(scaling_advice)} The fit produced weights whose outputs are "
+            "infinite or NaN: "
+            "it diverged. Try a smaller learning_rate_init"
+            + (" or scaling the input features." if scaling_advice else ".")
         )

@@ -11,6 +11,7 @@ from sklearn.model_selection import cross_val_score, train_test_split
 
 from sknumpynet import (
     ChanceLevelWarning,
+    DivergenceError,
     MLPClassifierNP,
     MLPRegressorNP,
     TabularMLPClassifier,
@@ -332,6 +333,31 @@ def test_a_failed_fit_does_not_ask_to_scale_what_the_estimator_scales(Estimator)
     with pytest.warns(ChanceLevelWarning, match="not scaled"):
         mlp = MLPClassifierNP if Estimator is TabularMLPClassifier else MLPRegressorNP
         mlp(max_iter=1, random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [TabularMLPClassifier, TabularMLPRegressor])
+def test_a_divergence_does_not_ask_to_scale_what_the_estimator_scales(Estimator):
+    """A diverging tabular fit suggests a smaller step, not scaling the
+    features (nor scikit-learn's "may contain large values" for weights
+    turned NaN); the estimator stays unfitted."""
+    rs = np.random.RandomState(0)
+    X = np.column_stack([rs.randint(0, 30, 400), 5000.0 + 1000.0 * rs.normal(size=400)])
+    y = rs.randint(0, 2, 400) if Estimator is TabularMLPClassifier else rs.normal(size=400)
+    for rate in (1e2, 1e8):  # the loss explodes; the weights turn NaN
+        model = Estimator(
+            learning_rate_init=rate,
+            weight_decay=0.0,
+            max_iter=5,
+            n_cv=1,
+            categorical_features=[0],
+            random_state=0,
+        )
+        with pytest.raises(DivergenceError, match="diverged") as raised:
+            model.fit(X, y)
+        message = str(raised.value)
+        assert message.endswith(f"Try a smaller learning_rate_init (it was {rate:g}).")
+        assert "scal" not in message and "preprocessed" not in message
+        assert not hasattr(model, "coefs_")
 
 
 # the targets are noise: a fit no better than the mean says so, as it should
