@@ -90,7 +90,7 @@ def fit_binarizer(y, classes=None) -> LabelBinarizer:
     elif len(binarizer.classes_) < 2:
         raise ValueError(
             f"The classifier needs samples of at least 2 classes in the data, but "
-            f"the data contains only one class: {binarizer.classes_[0]!r}."
+            f"the data contains only one class: {binarizer.classes_.tolist()[0]!r}."
         )
     return binarizer
 
