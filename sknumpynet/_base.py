@@ -385,6 +385,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
             max_iter=max_iter,
             lbfgs_options=self._lbfgs_options,
             scaling_advice=self._scaling_advice,
+            finite_spikes=self._spikes_pass_with_best_epoch and score is not None,
         )
         train(
             problem,
@@ -437,6 +438,10 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
     # whether a failed fit's message may advise scaling the features: not where
     # the estimator scales them itself (see _failure_advice)
     _scaling_advice = True
+    # whether a finite explosion of the loss goes on where early stopping will
+    # restore the best epoch (DivergenceGuard's finite_spikes); scikit-learn's
+    # MLPs stop, as their fits stop at any divergence
+    _spikes_pass_with_best_epoch = False
 
     def _failure_advice(self, X, other: bool = False) -> str:
         """What a fit no better than chance suggests: see :func:`_feature_advice`."""

@@ -107,19 +107,25 @@ class DivergenceGuard(Hook):
     """Stop with :class:`DivergenceError` when the loss explodes or the weights turn NaN.
 
     The reference is the loss of the first batch of the call, computed before
-    any step: the loss of the network as training found it.
+    any step: the loss of the network as training found it. With
+    ``finite_spikes=True`` only an infinite or NaN loss stops the fit: where
+    early stopping restores the epoch of the best held-out score, a loss that
+    explodes and comes back costs nothing but those epochs.
     """
 
-    def __init__(self, learning_rate: float, scaling_advice: bool = True):
+    def __init__(
+        self, learning_rate: float, scaling_advice: bool = True, finite_spikes: bool = False
+    ):
         self.learning_rate = learning_rate
         self.scaling_advice = scaling_advice
+        self.finite_spikes = finite_spikes
         self.limit = -math.inf  # the first batch sets it
 
     def on_batch_end(self, state, loss):
         if not loss <= self.limit:  # also catches NaN
             if self.limit == -math.inf and math.isfinite(loss):
                 self.limit = EXPLOSION_FACTOR * max(loss, 1.0)
-            else:
+            elif not (self.finite_spikes and math.isfinite(loss)):
                 raise diverged(
                     f"in epoch {state.n_iter + 1}",
                     self.learning_rate,

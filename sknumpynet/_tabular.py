@@ -135,6 +135,10 @@ class _TabularMixin:
     # scales the numbers, and the network's other inputs are indicators and
     # category codes, far from standardized by design.
     _scaling_advice = False
+    # RealMLP's learning rates (0.04, 0.2) without warm-up spike the loss in the
+    # first epochs of a short schedule (one step per epoch on a small table, an
+    # integer max_iter): it comes back, and the best epoch is restored anyway
+    _spikes_pass_with_best_epoch = True
 
     _tabular_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],

@@ -231,6 +231,8 @@ class TrainingConfig:
     lbfgs_options: dict = field(default_factory=dict)
     # whether a divergence's message advises scaling the features (see diverged)
     scaling_advice: bool = True
+    # whether a finite explosion of the loss goes on (see DivergenceGuard)
+    finite_spikes: bool = False
 
 
 def train(
@@ -258,7 +260,9 @@ def train(
     stochastic = config.solver != "lbfgs"
     advice = config.scaling_advice
     all_hooks: list[Hook] = (
-        [DivergenceGuard(optimizer.learning_rate_init, advice)] if stochastic else []
+        [DivergenceGuard(optimizer.learning_rate_init, advice, config.finite_spikes)]
+        if stochastic
+        else []
     )
     all_hooks.append(EpochTimer())
     if config.verbose:

@@ -343,12 +343,14 @@ def test_a_divergence_does_not_ask_to_scale_what_the_estimator_scales(Estimator)
     rs = np.random.RandomState(0)
     X = np.column_stack([rs.randint(0, 30, 400), 5000.0 + 1000.0 * rs.normal(size=400)])
     y = rs.randint(0, 2, 400) if Estimator is TabularMLPClassifier else rs.normal(size=400)
-    for rate in (1e2, 1e8):  # the loss explodes; the weights turn NaN
+    # the loss explodes (early stopping would train through it); the weights turn NaN
+    for rate, early_stopping in ((1e2, False), (1e8, True)):
         model = Estimator(
             learning_rate_init=rate,
             weight_decay=0.0,
             max_iter=5,
             n_cv=1,
+            early_stopping=early_stopping,
             categorical_features=[0],
             random_state=0,
         )
@@ -358,6 +360,44 @@ def test_a_divergence_does_not_ask_to_scale_what_the_estimator_scales(Estimator)
         assert message.endswith(f"Try a smaller learning_rate_init (it was {rate:g}).")
         assert "scal" not in message and "preprocessed" not in message
         assert not hasattr(model, "coefs_")
+
+
+# the targets are noise: a fit no better than chance says so, as it should
+@pytest.mark.filterwarnings("ignore::sknumpynet.ChanceLevelWarning")
+@pytest.mark.parametrize("Estimator", [TabularMLPClassifier, TabularMLPRegressor])
+def test_early_stopping_trains_through_a_finite_loss_spike(Estimator):
+    """With early stopping, the epoch of the best held-out score is restored: a
+    loss that explodes to a thousand times its start and stays finite does not
+    stop the fit (RealMLP's steps on a short schedule spike so and come back),
+    while a NaN loss still does (see the test above)."""
+    rs = np.random.RandomState(0)
+    X = np.column_stack([rs.randint(0, 30, 400), 5000.0 + 1000.0 * rs.normal(size=400)])
+    y = rs.randint(0, 2, 400) if Estimator is TabularMLPClassifier else rs.normal(size=400)
+    params = dict(learning_rate_init=1e2, weight_decay=0.0, max_iter=5, n_cv=1)
+    model = Estimator(**params, categorical_features=[0], random_state=0).fit(X, y)
+    # the same fit without early stopping stops in epoch 2 (the test above)
+    assert model.n_iter_ == 5
+    assert np.isfinite(model.predict(X).astype(float)).all()
+
+
+def test_the_divergence_guard_lets_finite_spikes_pass_only_when_asked():
+    from types import SimpleNamespace
+
+    from sknumpynet._hooks import EXPLOSION_FACTOR, DivergenceGuard
+
+    state = SimpleNamespace(n_iter=0)
+    for finite_spikes in (False, True):
+        guard = DivergenceGuard(0.1, finite_spikes=finite_spikes)
+        guard.on_batch_end(state, 2.0)  # the reference
+        guard.on_batch_end(state, 2.0 * EXPLOSION_FACTOR)  # at the limit
+        if finite_spikes:
+            guard.on_batch_end(state, 1e30)
+        else:
+            with pytest.raises(DivergenceError, match="exploded to more than 1000 times"):
+                guard.on_batch_end(state, 1e30)
+        for bad in (np.inf, np.nan):
+            with pytest.raises(DivergenceError, match="infinite or NaN"):
+                guard.on_batch_end(state, bad)
 
 
 # the targets are noise: a fit no better than the mean says so, as it should
