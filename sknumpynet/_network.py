@@ -52,6 +52,12 @@ def _split(flat: np.ndarray, layer_units: list[int], members: int = 1):
     return coefs, intercepts
 
 
+def _split_hidden(flat: np.ndarray, layer_units: list[int]) -> list:
+    """Views of ``flat`` as one vector per hidden layer, of its units."""
+    bounds = np.cumsum([0, *layer_units[1:-1]])
+    return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
 def combine_members(z: np.ndarray, out_activation: str) -> np.ndarray:
     """The ensemble's logits from its members' ``(members, n, n_outputs)`` logits.
 
@@ -87,6 +93,8 @@ def logits(
     masks=None,
     dropped=None,
     check_first=None,
+    act_weights=None,
+    mix=None,
 ) -> np.ndarray:
     """Run ``X`` through the layers and return the output layer's logits.
 
@@ -106,11 +114,19 @@ def logits(
     a NaN or an infinity has a NaN or infinite value in every unit of ``Z``
     (``inf * w`` is infinite and ``inf * 0`` NaN), so a check of ``Z``, a few
     columns in the cache, stands for one of ``X``.
+
+    ``act_weights``, if given, makes the hidden activations parametric
+    (RealMLP's, Holzmüller et al., 2024): hidden layer ``i`` outputs ``z +
+    a * (f(z) - z)``, a learned mix ``a = act_weights[i]`` (one per unit) of
+    the activation ``f`` and the identity. The pre-activations ``z`` are then
+    kept in ``pre`` whatever the activation, and ``mix[i]``, where given,
+    receives ``f(z) - z``, as the backward pass needs.
     """
     if out is None:
         out = [np.empty((X.shape[0], W.shape[-1]), dtype=W.dtype) for W in coefs]
     act = ACTIVATIONS[activation]
-    keep_input = activation in NEEDS_INPUT
+    native_input = activation in NEEDS_INPUT
+    keep_input = native_input or act_weights is not None
     flush = activation in TINY_OUTPUTS  # (flush_tiny checks the dtype)
     last = len(coefs) - 1
     if keep_input and pre is None:
@@ -136,11 +152,21 @@ def logits(
         if i == last:
             return Z
         buf = None if scratch is None else scratch[i]
-        if keep_input:
+        if native_input:
             act(Z, out[i], buf)
+        elif keep_input:
+            np.copyto(out[i], Z)
+            act(out[i], buf)
         else:
             act(Z, buf)
         A = out[i]
+        if act_weights is not None:
+            # z + a * (f(z) - z), with f(z) - z kept for the backward pass
+            G = A if mix is None else np.subtract(A, Z, out=mix[i])
+            if mix is None:
+                G -= Z
+            np.multiply(G, act_weights[i], out=A)
+            A += Z
         if flush:
             flush_tiny(A, buf)  # the next layer's matrix product reads it
         if masks is not None and masks[i] is not None:
@@ -154,16 +180,19 @@ def logits(
 PREDICT_WORKING_BYTES = 4 * 2**20
 
 
-def chunk_rows(coefs, activation: str, working_bytes: int | None = None) -> int:
+def chunk_rows(
+    coefs, activation: str, working_bytes: int | None = None, keep_input: bool = False
+) -> int:
     """Rows per chunk such that a chunk's layer buffers take about ``working_bytes``
-    (:data:`PREDICT_WORKING_BYTES` by default)."""
+    (:data:`PREDICT_WORKING_BYTES` by default); ``keep_input`` counts the
+    pre-activations of parametric activations."""
     if working_bytes is None:
         working_bytes = PREDICT_WORKING_BYTES
     hidden = sum(W.shape[1] for W in coefs[:-1])
     # the input row, every layer's output, the hidden layers' scratch and, for
     # activations that need them, their pre-activations
     units = coefs[0].shape[0] + coefs[-1].shape[1]
-    units += hidden * (3 if activation in NEEDS_INPUT else 2)
+    units += hidden * (3 if keep_input or activation in NEEDS_INPUT else 2)
     return max(64, working_bytes // (coefs[0].dtype.itemsize * max(units, 1)))
 
 
@@ -178,6 +207,7 @@ def predict_chunks(
     check=None,
     front=None,
     out_activation: str | None = None,
+    act_weights=None,
 ):
     """``transform`` of the logits of ``X``, computed ``rows`` rows at a time.
 
@@ -193,21 +223,19 @@ def predict_chunks(
     weights)`` (see ``_front``), which maps each chunk of ``X`` to the first
     dense layer's input; when it makes an ensemble, the members' logits are
     combined (:func:`combine_members`, by ``out_activation``) before
-    ``transform`` sees them.
+    ``transform`` sees them. ``act_weights`` makes the hidden activations
+    parametric (see :func:`logits`).
     """
     n = X.shape[0]
-    rows = min(n, rows or chunk_rows(coefs, activation))
+    keep_input = activation in NEEDS_INPUT or act_weights is not None
+    rows = min(n, rows or chunk_rows(coefs, activation, keep_input=keep_input))
     hidden = [W.shape[1] for W in coefs[:-1]]
     dtype = coefs[0].dtype
     # an ensemble's rows are repeated for each member by the input block
     k = 1 if front is None else front[0].members
     out = [np.empty((k * rows, W.shape[-1]), dtype=dtype) for W in coefs]
     scratch = [np.empty((k * rows, u), dtype=dtype) for u in hidden]
-    pre = (
-        [np.empty((k * rows, u), dtype=dtype) for u in hidden]
-        if activation in NEEDS_INPUT
-        else None
-    )
+    pre = [np.empty((k * rows, u), dtype=dtype) for u in hidden] if keep_input else None
     result = None
     for start in range(0, n, rows):
         stop = min(start + rows, n)
@@ -222,6 +250,7 @@ def predict_chunks(
             pre=None if pre is None else [a[: k * m] for a in pre],
             scratch=[a[: k * m] for a in scratch],
             check_first=None if check is None else lambda Z, rows=chunk: check(rows, Z),
+            act_weights=act_weights,
         )
         if k > 1:
             z = combine_members(z.reshape(k, m, -1), out_activation)
@@ -276,6 +305,12 @@ class Network:
         is taken against the smoothed targets ``(1 - eps) * Y + eps / K``
         (``K`` classes for softmax, 2 for each logistic output), and the
         fused gradient is ``probs - Y_smoothed``.
+    parametric : bool, default=False
+        Parametric hidden activations (RealMLP's): each hidden unit outputs
+        ``z + a * (f(z) - z)`` with a weight ``a`` of its own, which starts at
+        1 (the plain activation). The weights are ``act_weights``, one vector
+        per hidden layer, after the intercepts in ``params``; they are not
+        penalized by ``alpha``.
     """
 
     def __init__(
@@ -288,6 +323,7 @@ class Network:
         label_smoothing=0.0,
         front=None,
         dropout_bits=False,
+        parametric=False,
     ):
         self.layer_units = list(layer_units)
         self.activation = activation
@@ -300,6 +336,10 @@ class Network:
         n_coef += (k - 1) * layer_units[-2] * layer_units[-1]  # one output layer per member
         self.n_coef = n_coef
         dense = n_coef + sum(layer_units[1:]) + (k - 1) * layer_units[-1]
+        self.parametric = bool(parametric)
+        n_intercepts = dense - n_coef
+        if self.parametric:
+            dense += sum(self.layer_units[1:-1])
         self.front = front
         if front is not None and front.n_outputs != self.layer_units[0]:
             raise ValueError(
@@ -314,6 +354,13 @@ class Network:
         names = [f"coefs_[{i}]" for i in range(len(self.coefs))]
         names += [f"intercepts_[{i}]" for i in range(len(self.intercepts))]
         views = self.coefs + self.intercepts
+        self.act_weights = self.act_weight_grads = None
+        if self.parametric:
+            start = n_coef + n_intercepts
+            self.act_weights = _split_hidden(self.params[start:dense], self.layer_units)
+            self.act_weight_grads = _split_hidden(self.grads[start:dense], self.layer_units)
+            names += [f"activation_weights_[{i}]" for i in range(len(self.act_weights))]
+            views += self.act_weights
         self.front_weights = self.front_grads = None
         if front is not None:
             self.front_weights = front.views(self.params[dense:])
@@ -330,7 +377,8 @@ class Network:
         self._derivative = DERIVATIVES[activation]
         # whether the hidden layers' errors can become tiny (see flush_tiny)
         self._flush = self.dtype == np.float32 and activation in SMALL_DERIVATIVES
-        self._keep_input = activation in NEEDS_INPUT
+        self._native_input = activation in NEEDS_INPUT
+        self._keep_input = self._native_input or self.parametric
         self._dropping = any(self.dropout)
         self._loss = LOSSES[out_activation]
         self.label_smoothing = float(label_smoothing)
@@ -361,12 +409,16 @@ class Network:
 
         SELU networks ignore ``"glorot"`` and start LeCun-normal, as
         self-normalization needs (Klambauer et al., 2017): weights drawn from
-        ``N(0, 1 / fan_in)``, intercepts zero.
+        ``N(0, 1 / fan_in)``, intercepts zero. Parametric activations start
+        as the plain ones (weights 1), whatever the method.
         """
         if self.front is not None:
             self.front.initialize(self.front_weights, random_state)
+        if self.parametric:
+            for a in self.act_weights:
+                a[...] = 1.0
         if method == "zeros":
-            self.params[...] = 0
+            self.params[: self.n_coef + sum(b.size for b in self.intercepts)] = 0
             return
         if self.activation == "selu":
             for W, b in zip(self.coefs, self.intercepts):
@@ -402,6 +454,8 @@ class Network:
         self._ones = np.ones(batch_size, dtype=self.dtype)
         # The pre-activations, only for activations whose derivative needs them.
         self._pre = [buffer(u) for u in hidden] if self._keep_input else None
+        # A parametric activation's f(z) - z, which its weights' gradient needs.
+        self._mix = [buffer(u) for u in hidden] if self.parametric else None
         # Dropout masks and the masked outputs, only for layers that drop units.
         self._masks = [buffer(u) if r else None for u, r in zip(hidden, self.dropout)]
         self._dropped = [buffer(u) if r else None for u, r in zip(hidden, self.dropout)]
@@ -434,6 +488,7 @@ class Network:
                 derivative_in=acts if pre is None else pre,
                 masks=masks,
                 dropped=dropped,
+                mix=None if self._mix is None else [g[:n] for g in self._mix],
             )
         return views
 
@@ -489,6 +544,7 @@ class Network:
             lambda z, start, stop: z,
             front=None if self.front is None else (self.front, self.front_weights),
             out_activation=self.out_activation,
+            act_weights=self.act_weights,
         )
 
     def loss_grad(
@@ -571,6 +627,8 @@ class Network:
             scratch=views.scratch,
             masks=masks,
             dropped=views.dropped,
+            act_weights=self.act_weights,
+            mix=views.mix,
         )
 
     def backward(self, X, delta, views, masks=None) -> None:
@@ -629,13 +687,36 @@ class Network:
         its dropout and activation."""
         if masks is not None and masks[i - 1] is not None:
             prev *= masks[i - 1]
-        if self._keep_input:
+        if self.parametric:
+            self._parametric_derivative_into(i - 1, prev, views)
+        elif self._keep_input:
             # the layer's output is read no more: scratch for the derivative
             self._derivative(views.pre[i - 1], prev, views.scratch[i - 1], views.acts[i - 1])
         else:
             self._derivative(views.acts[i - 1], prev, views.scratch[i - 1])
         if self._flush:
             flush_tiny(prev, views.scratch[i - 1])  # two matrix products read it
+
+    def _parametric_derivative_into(self, j: int, delta, views) -> None:
+        """Back through hidden layer ``j``'s parametric activation ``y = z + a * g``,
+        ``g = f(z) - z``: the gradient of ``a`` is the column sums of ``delta * g``,
+        and ``delta`` becomes ``delta + a * (delta * f'(z) - delta)``.
+
+        The layer's output and ``g``'s buffer are read no more: scratch.
+        """
+        G, Z, spare = views.mix[j], views.pre[j], views.acts[j]
+        np.multiply(delta, G, out=spare)
+        np.matmul(views.ones, spare, out=self.act_weight_grads[j])  # column sums
+        if self._native_input:
+            np.copyto(G, delta)
+            self._derivative(Z, G, views.scratch[j], spare)
+        else:
+            np.add(G, Z, out=spare)  # f(z), from which the derivative follows
+            np.copyto(G, delta)
+            self._derivative(spare, G, views.scratch[j])
+        G -= delta
+        G *= self.act_weights[j]
+        delta += G
 
     def add_penalty(self, alpha: float, n: int, grad_scale: float = 1.0) -> float:
         """Add the L2 penalty's gradient (times ``grad_scale``) to ``grads``; return its loss."""
@@ -656,6 +737,7 @@ class _Views(NamedTuple):
     derivative_in: list
     masks: list
     dropped: list
+    mix: list | None
 
 
 def _dropout_rates(dropout, n_hidden: int) -> tuple:

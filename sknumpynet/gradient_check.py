@@ -205,8 +205,13 @@ def _relu_pattern(net, X) -> list:
         X = net.front.forward(X, net.front_weights)
     n = X.shape[0]
     acts = [np.empty((n, u), dtype=net.dtype) for u in net.layer_units[1:]]
-    logits(X, net.coefs, net.intercepts, net.activation, acts)
-    return [a > 0 for a in acts[:-1]]
+    # the kinks are where the pre-activations cross 0 (a parametric
+    # activation's output crosses it elsewhere)
+    pre = [np.empty_like(a) for a in acts[:-1]] if net.parametric else None
+    logits(
+        X, net.coefs, net.intercepts, net.activation, acts, pre=pre, act_weights=net.act_weights
+    )
+    return [a > 0 for a in (acts[:-1] if pre is None else pre)]
 
 
 def _unwrap(estimator, X, y):

@@ -78,7 +78,10 @@ def _kink_pattern(net, n):
     """The on/off pattern of every hidden unit for the last forward pass."""
 
     def pattern():
-        return b"".join(np.packbits(a[:n] > 0).tobytes() for a in net._acts[:-1])
+        # the kinks are where the pre-activation crosses 0; the output of a
+        # parametric activation crosses it elsewhere
+        hidden = net._pre if net.parametric else net._acts[:-1]
+        return b"".join(np.packbits(a[:n] > 0).tobytes() for a in hidden)
 
     return pattern if net.activation in KINKS and net.n_layers > 2 else None
 
@@ -213,6 +216,76 @@ def test_random_generator_is_untouched_without_dropout():
     assert dropping.loss_grad(X, Y, None, 0.1) == loss
     np.testing.assert_array_equal(dropping.grads, plain.grads)
     assert dropping.loss_grad(X, Y, None, 0.1, rng=rng) != loss
+
+
+def _parametric_net(activation, out, n_in, n_out, **options):
+    """A network with parametric activations whose weights are away from their
+    start of 1 (so that every term of their gradient is exercised)."""
+    net = Network([n_in, 7, 6, n_out], activation, out, np.float64, parametric=True, **options)
+    net.initialize(np.random.RandomState(0))
+    for a in net.act_weights:
+        a[...] = np.random.RandomState(3).uniform(-0.5, 1.5, a.shape)
+    return net
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+def test_parametric_activation_backprop_matches_finite_differences(output, activation):
+    """Every activation with its learned mix, under sample weights, the L2
+    penalty and a fixed dropout mask: the dense weights and the mixes."""
+    X, Y = _problem(output)
+    sw = np.random.RandomState(1).uniform(0, 3, size=X.shape[0])
+    out = "softmax" if output == "softmax" else "logistic"
+    net = _parametric_net(activation, out, X.shape[1], Y.shape[1], dropout=(0.3, 0.2))
+    masks = net.dropout_masks(X.shape[0], np.random.RandomState(2))
+    net.loss_grad(X, Y, sw, 0.3, masks=masks)
+    analytic = net.grads.copy()
+    numeric = numerical_gradient(
+        lambda: net.loss_grad(X, Y, sw, 0.3, masks=masks),
+        net.params,
+        pattern=_kink_pattern(net, X.shape[0]),
+    )
+    checked = ~np.isnan(numeric)
+    assert checked.mean() > 0.9
+    assert relative_error(analytic[checked], numeric[checked]) < 1e-6
+    # the mixes have a gradient (but for the identity's, which mixes it with
+    # itself), and they are all the parameters add
+    if activation != "identity":
+        assert all(np.abs(g).max() > 0 for g in net.act_weight_grads)
+    assert (
+        net.params.size
+        == Network([5, 7, 6, Y.shape[1]], activation, out, np.float64).params.size + 13
+    )
+
+
+@pytest.mark.parametrize("activation", ["selu", "mish", "relu"])
+def test_parametric_activation_is_the_documented_mix(activation):
+    """``z + a * (f(z) - z)`` per unit, in training and in prediction; with
+    every ``a`` at 1 (the start), the plain activation."""
+    X, Y = _problem("softmax")
+    net = _parametric_net(activation, "softmax", X.shape[1], Y.shape[1])
+    (W1, W2, W3), (b1, b2, b3) = net.coefs, net.intercepts
+    a1, a2 = net.act_weights
+
+    def f(z):
+        return _activate(activation, z)
+
+    z1 = X @ W1 + b1
+    h1 = z1 + a1 * (f(z1) - z1)
+    z2 = h1 @ W2 + b2
+    expected = (z2 + a2 * (f(z2) - z2)) @ W3 + b3
+    np.testing.assert_allclose(net.logits(X), expected, rtol=1e-12, atol=1e-12)
+    loss = net.loss_grad(X, Y, None, 0.0)
+    log_p = expected - np.logaddexp.reduce(expected, axis=1, keepdims=True)
+    assert loss == pytest.approx(-(log_p * Y).sum(axis=1).mean(), rel=1e-12)
+    plain = Network([X.shape[1], 7, 6, Y.shape[1]], activation, "softmax", np.float64)
+    plain.set_weights(net.coefs, net.intercepts)
+    for a in net.act_weights:
+        a[...] = 1.0
+    np.testing.assert_allclose(net.logits(X), plain.logits(X), rtol=1e-12, atol=1e-12)
+    started = Network([5, 4, 3], activation, "softmax", np.float64, parametric=True)
+    started.initialize(np.random.RandomState(0))
+    assert np.all(started.act_weights[0] == 1.0)
 
 
 def _peak_bytes_of_a_batch(net, X, Y, rng):
