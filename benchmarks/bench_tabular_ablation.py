@@ -42,6 +42,7 @@ VARIANTS = {
     "piecewise-linear embedding, 8 values": {"embedding_dim": 8},
     "piecewise-linear embedding, 128 bins": {"n_bins": 128},
     "no scale layer": {"feature_scale": False},
+    "no parametric activations": {"parametric_activation": False},
     "standard parametrization (lr 1e-3)": {
         "parametrization": "standard",
         "learning_rate_init": 0.001,

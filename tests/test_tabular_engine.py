@@ -91,6 +91,52 @@ def test_input_block_gradients_match_finite_differences(activation, options, out
         assert np.abs(grad).max() > 0, name
 
 
+@pytest.mark.parametrize("activation", ["selu", "mish"])
+@pytest.mark.parametrize("members", [1, 2])
+def test_parametric_activations_behind_the_input_block_match_finite_differences(
+    activation, members
+):
+    """RealMLP's whole network: piecewise-linear embeddings, the scale layer,
+    members, dropout and parametric activations (away from their start)."""
+    rs = np.random.RandomState(0)
+    block = InputBlock(
+        3, 2, [4, 3], category_dim=2, numerical="piecewise", bins=PIECEWISE_BINS, members=members
+    )
+    net = Network(
+        [block.n_outputs, 5, 4, 3],
+        activation,
+        "softmax",
+        np.float64,
+        front=block,
+        dropout=0.2,
+        parametric=True,
+    )
+    net.initialize(rs)
+    for a in net.act_weights:
+        a[...] = rs.uniform(-0.5, 1.5, a.shape)
+    X = _table(rs, 7, block)
+    Y = np.eye(3)[rs.randint(0, 3, 7)]
+    w = rs.uniform(0.5, 2.0, 7)
+    masks = net.dropout_masks(7 * members, np.random.RandomState(1))
+
+    def loss():
+        return net.loss_grad(X, Y, w, 0.1, masks=masks)
+
+    loss()
+    analytic = net.grads.copy()
+    numerical = np.empty_like(analytic)
+    for i in range(net.params.size):
+        old = net.params[i]
+        net.params[i] = old + 1e-6
+        plus = loss()
+        net.params[i] = old - 1e-6
+        minus = loss()
+        net.params[i] = old
+        numerical[i] = (plus - minus) / 2e-6
+    assert np.abs(analytic - numerical).max() <= 1e-7 * np.abs(numerical).max()
+    assert all(np.abs(g).max() > 0 for g in net.act_weight_grads)
+
+
 def test_input_block_output_is_the_documented_formula():
     rs = np.random.RandomState(1)
     block = InputBlock(2, 1, [3], n_frequencies=5, embedding_dim=3, category_dim=2)
@@ -244,13 +290,13 @@ def test_ntk_start_caps_the_gain_of_units_that_barely_vary(monkeypatch):
     assert largest_start_weight() > 500.0
 
 
-def _periodic_classifier_and_network():
+def _periodic_classifier_and_network(**params):
     """A small periodic-embedding classifier and the network its first fit
     would train, on 50 rows of 4 numbers."""
     rs = np.random.RandomState(0)
     X, y = rs.normal(size=(50, 4)), np.arange(50) % 2
     clf = TabularMLPClassifier(
-        (8,), max_iter=1, random_state=0, dtype="float64", numerical_embedding="periodic"
+        (8,), max_iter=1, random_state=0, dtype="float64", numerical_embedding="periodic", **params
     )
     problem, _, _ = clf._build_problem(
         X, y, None, None, incremental=False, first=True, random_state=np.random.RandomState(0)
@@ -268,6 +314,11 @@ def test_ntk_learning_rates_are_realmlp_factors():
     assert np.all(by_name["input_weights_['frequencies']"] == 0.1)
     assert np.all(by_name["input_weights_['scale']"] == 6.0)
     assert clf.set_params(parametrization="standard")._lr_factors(net) is None
+    clf, net = _periodic_classifier_and_network(parametric_activation=True)
+    factors = clf._lr_factors(net)
+    by_name = {a.name: factors[a.offset : a.offset + a.view.size] for a in net.param_arrays}
+    assert np.all(by_name["activation_weights_[0]"] == 0.1)  # pytabkit's act_lr_factor
+    assert np.all(by_name["coefs_[0]"] == np.float64(1 / math.sqrt(16)))
 
 
 def test_weight_decay_factors_are_realmlps():
@@ -283,6 +334,10 @@ def test_weight_decay_factors_are_realmlps():
     assert np.all(by_name["input_weights_['embedding_weights']"] == 0.1)
     assert np.all(by_name["input_weights_['scale']"] == 6.0)
     optimizer = clf._optimizer_for(net, resume=False)
+    clf_pa, net_pa = _periodic_classifier_and_network(parametric_activation=True)
+    decay = clf_pa._decay_factors(net_pa)
+    [mix] = [a for a in net_pa.param_arrays if a.name == "activation_weights_[0]"]
+    assert np.all(decay[mix.offset : mix.offset + mix.view.size] == 0.1)
     np.testing.assert_array_equal(optimizer.decay_factors, factors)
     assert optimizer.weight_decay == 0.02 and optimizer.weight_decay_schedule == "flat_cos"
     assert clf.set_params(parametrization="standard")._decay_factors(net) is None
@@ -340,7 +395,8 @@ def test_an_ensemble_estimator_averages_its_members_probabilities():
     assert clf.coefs_[-1].shape == (3, 8, 3) and clf.intercepts_[-1].shape == (3, 3)
     block = InputBlock(**clf._input_spec)
     H = block.forward(clf._encoder.transform(X).num, clf.input_weights_)
-    z = logits(H, clf.coefs_, clf.intercepts_, "selu").reshape(3, 120, 3)
+    z = logits(H, clf.coefs_, clf.intercepts_, "selu", act_weights=clf.activation_weights_)
+    z = z.reshape(3, 120, 3)
     np.testing.assert_allclose(clf.predict_proba(X), softmax(z, axis=2).mean(0), rtol=1e-10)
     with pytest.raises(ValueError, match="needs hidden layers"):
         TabularMLPClassifier((), n_members=2).fit(X, y)
