@@ -414,11 +414,12 @@ class Network:
         """
         if self.front is not None:
             self.front.initialize(self.front_weights, random_state)
+        if method == "zeros":
+            self.params[...] = 0
         if self.parametric:
             for a in self.act_weights:
                 a[...] = 1.0
         if method == "zeros":
-            self.params[: self.n_coef + sum(b.size for b in self.intercepts)] = 0
             return
         if self.activation == "selu":
             for W, b in zip(self.coefs, self.intercepts):

@@ -319,6 +319,10 @@ def test_loss_grad_allocates_no_layer_sized_array_per_batch(activation):
     net = Network([30, 256, 128, 10], activation, "softmax", np.float32, dropout=0.5)
     net.initialize(rng)
     assert _peak_bytes_of_a_batch(net, X, Y, rng) < 200 * 256 * 8 + 50_000
+    # parametric activations keep their extra arrays in buffers too
+    net = Network([30, 256, 128, 10], activation, "softmax", np.float32, parametric=True)
+    net.initialize(rng)
+    assert _peak_bytes_of_a_batch(net, X, Y, rng) < 50_000
 
 
 def _activate(name, z):
