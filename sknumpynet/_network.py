@@ -104,8 +104,9 @@ def logits(
     allocated, which makes the call safe to run from several threads.
 
     The backward pass also passes, per hidden layer ``i``: ``pre[i]``, which
-    receives the pre-activation (used, and required, only for activations in
-    ``NEEDS_INPUT``); ``scratch[i]``, scratch for the activation; and, where
+    receives the pre-activation (used only for activations in
+    ``NEEDS_INPUT`` and parametric ones; allocated when not given);
+    ``scratch[i]``, scratch for the activation; and, where
     ``masks[i]`` is not None, a scaled dropout mask whose product with the
     layer's output goes into ``dropped[i]`` and is what the next layer reads.
 
@@ -453,7 +454,8 @@ class Network:
         self._scratch = [buffer(u) for u in hidden]
         self._out_scratch = buffer(units[-1])
         self._ones = np.ones(batch_size, dtype=self.dtype)
-        # The pre-activations, only for activations whose derivative needs them.
+        # The pre-activations, for activations whose derivative needs them and
+        # for parametric ones.
         self._pre = [buffer(u) for u in hidden] if self._keep_input else None
         # A parametric activation's f(z) - z, which its weights' gradient needs.
         self._mix = [buffer(u) for u in hidden] if self.parametric else None
@@ -485,8 +487,6 @@ class Network:
                 out_scratch=self._out_scratch[:n],
                 ones=self._ones[:n],
                 pre=pre,
-                # what each derivative takes: the pre-activation or the output
-                derivative_in=acts if pre is None else pre,
                 masks=masks,
                 dropped=dropped,
                 mix=None if self._mix is None else [g[:n] for g in self._mix],
@@ -735,7 +735,6 @@ class _Views(NamedTuple):
     out_scratch: np.ndarray
     ones: np.ndarray
     pre: list | None
-    derivative_in: list
     masks: list
     dropped: list
     mix: list | None

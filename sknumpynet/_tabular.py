@@ -439,7 +439,9 @@ class _TabularMixin:
             raise ValueError(
                 "warm_start and partial_fit go on with the network of the first fit: "
                 f"parametric_activation gave {fitted is not None!r} there and "
-                f"{net.parametric!r} now. Fit with warm_start=False to change it."
+                f"{net.parametric!r} now. Set parametric_activation="
+                f"{fitted is not None!r} to go on, or fit with warm_start=False to "
+                "change it."
             )
         for name, array in self.input_weights_.items():
             net.front_weights[name][...] = array
@@ -991,7 +993,8 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         Decoupled weight decay (AdamW), RealMLP's: before each step a weight
         is multiplied by ``1 - lr * weight_decay * f``, where ``f`` is 1 for
         the dense weights, 0 for the biases and the learning-rate factor of
-        the input block's arrays (6 for the scale layer); in the standard
+        the input block's arrays and of the parametric activations' weights
+        (6 for the scale layer, 0.1 for the activations); in the standard
         parametrization the dense weights alone decay.
     weight_decay_schedule : str or None, default="flat_cos"
         Scales ``weight_decay`` over the steps of the fit (one of the
@@ -1082,9 +1085,9 @@ class TabularMLPClassifier(_TabularMixin, BaseNumpyNetClassifier):
         averaging evens them out (see the tables guide for measurements).
         "auto": 5 on tables of 10 to 512 rows, where the five, sharing the
         1,024 steps of ``max_iter="auto"``, cost about one fit of a large
-        table (on 512 rows of 18 columns, 5.6 to 5.9 CPU seconds here,
-        against 5.2 to 5.8 for one network on 5,000 rows); 1 otherwise, and
-        with ``warm_start``, without ``early_stopping`` or with "lbfgs". So in a
+        table (on 512 rows of 18 columns, 5.1 to 5.4 s here on a quiet
+        machine, against 5.1 to 5.7 s for one network on 5,000 rows); 1
+        otherwise, and with ``warm_start``, without ``early_stopping`` or with "lbfgs". So in a
         cross-validation of a table of 600 rows, each fit on 400 rows
         averages five networks and the refit on all 600 is one: set an
         integer for the same model throughout. With an integer ``max_iter``,

@@ -100,8 +100,10 @@ class GradientCheckReport:
     estimator_name : str
         What was checked, e.g. ``"MLPClassifierNP(activation='tanh')"``.
     arrays : list of ArrayGradientCheck
-        One entry per parameter array, in the order of ``coefs_`` then
-        ``intercepts_``.
+        One entry per parameter array, in the order of ``coefs_``, then
+        ``intercepts_``, then the weights of parametric activations
+        (``activation_weights_``) and of an input block (``input_weights_``)
+        where the network has them.
     loss : float
         The training loss at the checked weights.
     h : float
@@ -270,7 +272,9 @@ def check_gradients(
     binary and multilabel), the same combination of ``sample_weight`` and
     ``class_weight`` and the same rescaling. Its gradient is computed once by
     the estimator's own backward pass; then, for ``n_checks`` randomly chosen
-    entries of every weight matrix and intercept vector, the derivative is
+    entries of every weight array (the weight matrices and intercept vectors,
+    and the weights of an input block or of parametric activations where the
+    network has them), the derivative is
     estimated by the five-point centered difference
     ``(L(w - 2h) - 8 L(w - h) + 8 L(w + h) - L(w + 2h)) / (12 h)`` and the two
     are compared by their relative error ``|a - n| / max(|a| + |n|, floor)``.
