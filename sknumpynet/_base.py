@@ -530,7 +530,7 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         else:
             self._check_architecture(net)
             net.set_weights(self.coefs_, self.intercepts_)
-            self._restore_input_block(net)
+            self._restore_extra_weights(net)
 
         rows = score = None
         if split and self.early_stopping and not incremental and self.solver != "lbfgs":
@@ -566,8 +566,10 @@ class BaseNumpyNet(CallbackSupportMixin, BaseEstimator):
         """The first fit's initial weights."""
         net.initialize(random_state, self._init_method)
 
-    def _restore_input_block(self, net: Network) -> None:
-        """Copy the fitted input block's weights into ``net`` (warm start, partial_fit)."""
+    def _restore_extra_weights(self, net: Network) -> None:
+        """Copy the fitted weights beyond the dense layers' (an input block's,
+        parametric activations') into ``net`` (warm start, partial_fit); the
+        counterpart of :meth:`_snapshot_extra`."""
 
     def _lr_factors(self, net: Network):
         """Per-parameter factors of the learning rate, or None for one rate."""

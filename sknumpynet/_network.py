@@ -163,9 +163,11 @@ def logits(
         A = out[i]
         if act_weights is not None:
             # z + a * (f(z) - z), with f(z) - z kept for the backward pass
-            G = A if mix is None else np.subtract(A, Z, out=mix[i])
             if mix is None:
+                G = A
                 G -= Z
+            else:
+                G = np.subtract(A, Z, out=mix[i])
             np.multiply(G, act_weights[i], out=A)
             A += Z
         if flush:
@@ -417,22 +419,19 @@ class Network:
             self.front.initialize(self.front_weights, random_state)
         if method == "zeros":
             self.params[...] = 0
-        if self.parametric:
-            for a in self.act_weights:
-                a[...] = 1.0
-        if method == "zeros":
-            return
-        if self.activation == "selu":
+        elif self.activation == "selu":
             for W, b in zip(self.coefs, self.intercepts):
                 W[...] = random_state.normal(0.0, np.sqrt(1.0 / W.shape[-2]), W.shape)
                 b[...] = 0
-            return
-        factor = 2.0 if self.activation == "logistic" else 6.0
-        for W, b in zip(self.coefs, self.intercepts):
-            fan_in, fan_out = W.shape[-2:]
-            bound = np.sqrt(factor / (fan_in + fan_out))
-            W[...] = random_state.uniform(-bound, bound, W.shape)
-            b[...] = random_state.uniform(-bound, bound, b.shape)
+        else:
+            factor = 2.0 if self.activation == "logistic" else 6.0
+            for W, b in zip(self.coefs, self.intercepts):
+                fan_in, fan_out = W.shape[-2:]
+                bound = np.sqrt(factor / (fan_in + fan_out))
+                W[...] = random_state.uniform(-bound, bound, W.shape)
+                b[...] = random_state.uniform(-bound, bound, b.shape)
+        for a in self.act_weights or ():
+            a[...] = 1.0
 
     def set_weights(self, coefs, intercepts) -> None:
         """Copy given weights into the flat parameter vector."""

@@ -433,7 +433,7 @@ class _TabularMixin:
             )
         return InputBlock(**fitted["_input_spec"])
 
-    def _restore_input_block(self, net):
+    def _restore_extra_weights(self, net):
         fitted = self.__dict__.get("activation_weights_")
         if net.parametric != (fitted is not None):
             raise ValueError(
@@ -524,12 +524,9 @@ class _TabularMixin:
             part = factors[array.offset : array.offset + array.view.size]
             if array.name.startswith("coefs_"):
                 part[...] = 1.0 / math.sqrt(max(array.view.shape[-2], 1))
-            elif array.name.startswith("intercepts_"):
-                part[...] = _LR_FACTORS["intercepts_"]
-            elif array.name.startswith("activation_weights_"):
-                part[...] = _LR_FACTORS["activation_weights_"]
             else:
-                name = array.name.split("'")[1]
+                # "intercepts_[1]" -> "intercepts_", "input_weights_['scale']" -> "scale"
+                name = array.name.split("'")[1] if "'" in array.name else array.name.split("[")[0]
                 part[...] = _LR_FACTORS[name]
         return factors
 

@@ -151,14 +151,9 @@ def test_float32_network_stays_float32_and_agrees_with_float64():
     np.testing.assert_allclose(nets[np.float32].grads, nets[np.float64].grads, atol=1e-5)
 
 
-@pytest.mark.parametrize("output", OUTPUTS)
-@pytest.mark.parametrize("activation", ["tanh", "relu", "elu", "gelu", "silu"])
-def test_backprop_under_a_fixed_dropout_mask_matches_finite_differences(output, activation):
-    X, Y = _problem(output)
-    sw = np.random.RandomState(1).uniform(0, 3, size=X.shape[0])
-    out = "softmax" if output == "softmax" else "logistic"
-    net = Network([X.shape[1], 7, 6, Y.shape[1]], activation, out, np.float64, dropout=(0.5, 0.3))
-    net.initialize(np.random.RandomState(0))
+def _check_backprop_under_masks(net, X, Y, sw) -> tuple:
+    """Backprop against finite differences under fixed dropout masks, with
+    sample weights and the L2 penalty (0.3); returns the loss and the masks."""
     masks = net.dropout_masks(X.shape[0], np.random.RandomState(2))
     loss = net.loss_grad(X, Y, sw, 0.3, masks=masks)
     analytic = net.grads.copy()
@@ -170,6 +165,18 @@ def test_backprop_under_a_fixed_dropout_mask_matches_finite_differences(output, 
     checked = ~np.isnan(numeric)
     assert checked.mean() > 0.9
     assert relative_error(analytic[checked], numeric[checked]) < 1e-6
+    return loss, masks
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("activation", ["tanh", "relu", "elu", "gelu", "silu"])
+def test_backprop_under_a_fixed_dropout_mask_matches_finite_differences(output, activation):
+    X, Y = _problem(output)
+    sw = np.random.RandomState(1).uniform(0, 3, size=X.shape[0])
+    out = "softmax" if output == "softmax" else "logistic"
+    net = Network([X.shape[1], 7, 6, Y.shape[1]], activation, out, np.float64, dropout=(0.5, 0.3))
+    net.initialize(np.random.RandomState(0))
+    loss, _ = _check_backprop_under_masks(net, X, Y, sw)
     # the masks matter: without them the same weights give another loss
     assert abs(net.loss_grad(X, Y, sw, 0.3) - loss) > 1e-3
 
@@ -237,17 +244,7 @@ def test_parametric_activation_backprop_matches_finite_differences(output, activ
     sw = np.random.RandomState(1).uniform(0, 3, size=X.shape[0])
     out = "softmax" if output == "softmax" else "logistic"
     net = _parametric_net(activation, out, X.shape[1], Y.shape[1], dropout=(0.3, 0.2))
-    masks = net.dropout_masks(X.shape[0], np.random.RandomState(2))
-    net.loss_grad(X, Y, sw, 0.3, masks=masks)
-    analytic = net.grads.copy()
-    numeric = numerical_gradient(
-        lambda: net.loss_grad(X, Y, sw, 0.3, masks=masks),
-        net.params,
-        pattern=_kink_pattern(net, X.shape[0]),
-    )
-    checked = ~np.isnan(numeric)
-    assert checked.mean() > 0.9
-    assert relative_error(analytic[checked], numeric[checked]) < 1e-6
+    _check_backprop_under_masks(net, X, Y, sw)
     # the mixes have a gradient (but for the identity's, which mixes it with
     # itself), and they are all the parameters add
     if activation != "identity":
